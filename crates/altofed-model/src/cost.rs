@@ -1,0 +1,99 @@
+//! Cost modes, cost types and cost values (RFC 7285 §6.1, §10.5-§10.7).
+
+use std::fmt;
+
+use serde::de::{self, Visitor};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// `numerical` or `ordinal` (RFC 7285 §10.5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CostMode {
+    Numerical,
+    Ordinal,
+}
+
+/// A cost type object (RFC 7285 §10.7). Unknown members are ignored on input.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct CostType {
+    #[serde(rename = "cost-metric")]
+    pub cost_metric: String,
+    #[serde(rename = "cost-mode")]
+    pub cost_mode: CostMode,
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub description: Option<String>,
+}
+
+impl CostType {
+    pub fn routingcost(mode: CostMode) -> Self {
+        Self { cost_metric: "routingcost".to_owned(), cost_mode: mode, description: None }
+    }
+}
+
+/// One cost value. On input it may be a JSON number or a string holding
+/// one (seen from real servers); on output it is always a JSON number, and an
+/// integral value is written without a fraction (`4`, not `4.0`).
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd)]
+pub struct Cost(pub f64);
+
+/// Largest integer that an f64 holds exactly (2^53).
+const EXACT_INT_LIMIT: f64 = 9_007_199_254_740_992.0;
+
+impl Serialize for Cost {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let v = self.0;
+        if v.fract() == 0.0 && v.abs() < EXACT_INT_LIMIT {
+            // Exact: |v| < 2^53 and integral.
+            #[allow(clippy::cast_possible_truncation)]
+            s.serialize_i64(v as i64)
+        } else {
+            s.serialize_f64(v)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Cost {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_any(CostVisitor)
+    }
+}
+
+struct CostVisitor;
+
+impl Visitor<'_> for CostVisitor {
+    type Value = Cost;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a finite number, or a string holding one")
+    }
+
+    fn visit_f64<E: de::Error>(self, v: f64) -> Result<Cost, E> {
+        finite(v)
+    }
+
+    #[allow(clippy::cast_precision_loss)]
+    fn visit_i64<E: de::Error>(self, v: i64) -> Result<Cost, E> {
+        Ok(Cost(v as f64))
+    }
+
+    #[allow(clippy::cast_precision_loss)]
+    fn visit_u64<E: de::Error>(self, v: u64) -> Result<Cost, E> {
+        Ok(Cost(v as f64))
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Cost, E> {
+        let parsed: f64 = v
+            .trim()
+            .parse()
+            .map_err(|_| E::invalid_value(de::Unexpected::Str(v), &self))?;
+        finite(parsed)
+    }
+}
+
+fn finite<E: de::Error>(v: f64) -> Result<Cost, E> {
+    if v.is_finite() {
+        Ok(Cost(v))
+    } else {
+        Err(E::invalid_value(de::Unexpected::Float(v), &CostVisitor))
+    }
+}

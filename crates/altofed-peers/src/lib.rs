@@ -1,0 +1,1 @@
+//! Where peer maps come from.
