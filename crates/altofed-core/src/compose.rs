@@ -1,1 +1,135 @@
-//! (in progress)
+//! Composition: cost(P, s) = C_cdn(P, r) + c(l) + C_isp(b, s) over the
+//! peering links l = (r, b) to one ISP (design §1).
+//!
+//! Both modes are a min-plus product of the (N x B) C_cdn matrix with a
+//! (B x S) ISP matrix. Missing terms are `f64::INFINITY` and drop out of
+//! the minimum; a result of infinity means "no value" for that pair.
+
+use rayon::prelude::*;
+use serde::Deserialize;
+
+use crate::cdn_cost::CdnCosts;
+
+/// How an egress is chosen (design §1, draft scenarios 1 and 2).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// CDN-level multipath: the minimum over all links.
+    #[default]
+    Multipath,
+    /// Routing picks one exit per CDN PID: preference, hot potato, name.
+    SinglePath,
+}
+
+/// One peering link as composition sees it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LinkTerm {
+    pub name: String,
+    /// Index of the CDN border router in [`CdnCosts`] columns.
+    pub border: usize,
+    /// c(l), in the CDN's scale.
+    pub cost: f64,
+    pub preference: i64,
+}
+
+/// A row-major matrix of costs with `f64::INFINITY` for "no value".
+#[derive(Debug, Clone, PartialEq)]
+pub struct Matrix {
+    pub rows: usize,
+    pub cols: usize,
+    pub data: Vec<f64>,
+}
+
+impl Matrix {
+    pub fn filled(rows: usize, cols: usize, value: f64) -> Self {
+        Self { rows, cols, data: vec![value; rows * cols] }
+    }
+
+    pub fn get(&self, row: usize, col: usize) -> f64 {
+        self.data[row * self.cols + col]
+    }
+
+    pub fn row(&self, row: usize) -> &[f64] {
+        &self.data[row * self.cols..(row + 1) * self.cols]
+    }
+
+    pub fn row_mut(&mut self, row: usize) -> &mut [f64] {
+        &mut self.data[row * self.cols..(row + 1) * self.cols]
+    }
+}
+
+/// C_cdn(P, r) + c(l): the cost of reaching the far end of each link.
+fn link_base(cdn: &CdnCosts, pid: usize, link: &LinkTerm) -> f64 {
+    cdn.get(pid, link.border) + link.cost
+}
+
+/// Multipath: `out[P][s] = min_l C_cdn(P, r_l) + c(l) + isp[l][s]`.
+/// `isp` has one row per link (the ISP border PID's row of the ISP cost
+/// map, already scaled) and one column per subscriber.
+pub fn compose_multipath(cdn: &CdnCosts, links: &[LinkTerm], isp: &Matrix) -> Matrix {
+    assert_eq!(isp.rows, links.len(), "one ISP row per link");
+    let mut out = Matrix::filled(cdn.pids(), isp.cols, f64::INFINITY);
+    if isp.cols == 0 {
+        return out;
+    }
+    out.data.par_chunks_mut(isp.cols).enumerate().for_each(|(pid, row)| {
+        for (l, link) in links.iter().enumerate() {
+            let base = link_base(cdn, pid, link);
+            if base.is_finite() {
+                min_plus_row(row, base, isp.row(l));
+            }
+        }
+    });
+    out
+}
+
+/// `row[s] = min(row[s], base + terms[s])`; written so that it vectorises.
+fn min_plus_row(row: &mut [f64], base: f64, terms: &[f64]) {
+    for (out, term) in row.iter_mut().zip(terms) {
+        *out = out.min(base + term);
+    }
+}
+
+/// The exit routing would choose for each CDN PID: a pinned link if any;
+/// else among reachable links the highest preference, then the lowest
+/// C_cdn + c(l) (hot potato), then the link name. `None` when no link is
+/// reachable from that PID.
+pub fn choose_exits(cdn: &CdnCosts, links: &[LinkTerm], pins: &[Option<usize>]) -> Vec<Option<usize>> {
+    (0..cdn.pids())
+        .map(|pid| {
+            if let Some(Some(pinned)) = pins.get(pid) {
+                return Some(*pinned);
+            }
+            links
+                .iter()
+                .enumerate()
+                .filter(|(_, link)| link_base(cdn, pid, link).is_finite())
+                .min_by(|(_, a), (_, b)| {
+                    b.preference
+                        .cmp(&a.preference)
+                        .then(link_base(cdn, pid, a).total_cmp(&link_base(cdn, pid, b)))
+                        .then(a.name.cmp(&b.name))
+                })
+                .map(|(l, _)| l)
+        })
+        .collect()
+}
+
+/// Single path: `out[P][s] = C_cdn(P, r*) + c(l*) + isp[l*][s]` for the exit
+/// `l*` chosen for P (see [`choose_exits`]).
+pub fn compose_single(cdn: &CdnCosts, links: &[LinkTerm], isp: &Matrix, exits: &[Option<usize>]) -> Matrix {
+    assert_eq!(isp.rows, links.len(), "one ISP row per link");
+    let mut out = Matrix::filled(cdn.pids(), isp.cols, f64::INFINITY);
+    if isp.cols == 0 {
+        return out;
+    }
+    out.data.par_chunks_mut(isp.cols).enumerate().for_each(|(pid, row)| {
+        if let Some(l) = exits[pid] {
+            let base = link_base(cdn, pid, &links[l]);
+            if base.is_finite() {
+                min_plus_row(row, base, isp.row(l));
+            }
+        }
+    });
+    out
+}

@@ -1,1 +1,199 @@
-//! (in progress)
+//! The aggregator's configuration (`altofed.toml`): where the CDN topology
+//! is, which ISPs it peers with over which links, and the composition
+//! policy. Unknown keys are rejected; every semantic error names its key.
+//!
+//! This module only parses text and checks it; reading files is the
+//! caller's job. The full key reference is docs/configuration.md.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+
+use serde::Deserialize;
+use thiserror::Error;
+
+use crate::compose::Mode;
+
+/// The whole file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Config {
+    pub cdn: CdnConfig,
+    #[serde(default)]
+    pub output: OutputConfig,
+    #[serde(default, rename = "peer")]
+    pub peers: Vec<PeerConfig>,
+    #[serde(default, rename = "pin")]
+    pub pins: Vec<PinConfig>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct CdnConfig {
+    /// CDN topology file (TOML), relative to the configuration file.
+    pub topology: PathBuf,
+}
+
+/// What is published and how costs are composed.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct OutputConfig {
+    /// Prefix of every resource id: `<p>-netmap`, `<p>-routingcost-num`,
+    /// `<p>-routingcost-ord`, `<p>-propmap`.
+    pub resource_prefix: String,
+    pub mode: Mode,
+    /// Cost published for a pair that has no path at all (design GAP-3);
+    /// without it such pairs are omitted (RFC 7285 §11.2.3.6).
+    pub default_cost: Option<f64>,
+    /// Name of the aggregator's own PID holding `0.0.0.0/0` and `::/0`.
+    pub catch_all_pid: String,
+    /// Peer whose catch-all PID's costs the catch-all PID inherits.
+    pub catch_all_costs_from: Option<String>,
+}
+
+impl Default for OutputConfig {
+    fn default() -> Self {
+        Self {
+            resource_prefix: "agg".to_owned(),
+            mode: Mode::Multipath,
+            default_cost: None,
+            catch_all_pid: "default".to_owned(),
+            catch_all_costs_from: None,
+        }
+    }
+}
+
+/// How an ISP border PID is found for each peering link (design §1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BorderMethod {
+    /// Longest-prefix match of the link's `address` in the ISP network map.
+    Address,
+    /// The ISP's property map names the CDN border PID or router.
+    Attribute,
+    /// Both, and they must agree.
+    Both,
+}
+
+/// One ISP.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PeerConfig {
+    /// Namespace of its PIDs in the published map: `<name>:<pid>`.
+    pub name: String,
+    /// A local directory holding networkmap.json, costmap.json and
+    /// optionally propmap.json (relative to the configuration file).
+    pub dir: PathBuf,
+    /// Higher wins when two peers claim an identical prefix.
+    #[serde(default)]
+    pub priority: i64,
+    #[serde(default = "default_border_by")]
+    pub border_by: BorderMethod,
+    #[serde(default = "default_border_property")]
+    pub border_property: String,
+    /// Affine transform into the CDN's cost scale: `scale * c + offset`.
+    #[serde(default = "one")]
+    pub scale: f64,
+    #[serde(default)]
+    pub offset: f64,
+    /// Only these ISP PIDs are republished (default: every non-border PID).
+    #[serde(default)]
+    pub subscribers: Option<Vec<String>>,
+    #[serde(default, rename = "link")]
+    pub links: Vec<LinkConfig>,
+}
+
+/// A peering link from a CDN border router to this ISP.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct LinkConfig {
+    /// Defaults to the router name.
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The CDN border router (a `[[border]]` of the CDN topology).
+    pub router: String,
+    /// Address of the ISP router at the far end (for `border-by = "address"`).
+    #[serde(default)]
+    pub address: Option<IpAddr>,
+    /// Inter-domain link cost c(l), in the CDN's scale.
+    #[serde(default)]
+    pub cost: f64,
+    /// Higher is preferred in single-path mode (e.g. BGP local-pref).
+    #[serde(default)]
+    pub preference: i64,
+}
+
+impl LinkConfig {
+    pub fn name(&self) -> &str {
+        self.name.as_deref().unwrap_or(&self.router)
+    }
+}
+
+/// Pins the egress of one CDN PID towards one peer (single-path mode).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct PinConfig {
+    pub cdn_pid: String,
+    pub peer: String,
+    pub link: String,
+}
+
+fn default_border_by() -> BorderMethod {
+    BorderMethod::Address
+}
+
+fn default_border_property() -> String {
+    "priv:border-for".to_owned()
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// A configuration that cannot be used; `key` is the path of the offending
+/// key, e.g. `peer[0].link[1].cost`.
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ConfigError {
+    #[error("{0}")]
+    Syntax(String),
+    #[error("{key}: {reason}")]
+    Invalid { key: String, reason: String },
+}
+
+impl Config {
+    /// Parses and checks a configuration.
+    pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
+        let config: Config =
+            toml::from_str(text).map_err(|e| ConfigError::Syntax(e.to_string().trim_end().to_owned()))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// The checks serde cannot express.
+    fn check(&self) -> Result<(), ConfigError> {
+        crate::config_check::check(self)
+    }
+
+    pub fn peer_index(&self, name: &str) -> Option<usize> {
+        self.peers.iter().position(|p| p.name == name)
+    }
+
+    pub fn network_map_id(&self) -> String {
+        format!("{}-netmap", self.output.resource_prefix)
+    }
+
+    pub fn cost_map_id(&self, mode: altofed_model::CostMode) -> String {
+        let suffix = match mode {
+            altofed_model::CostMode::Numerical => "num",
+            altofed_model::CostMode::Ordinal => "ord",
+        };
+        format!("{}-routingcost-{suffix}", self.output.resource_prefix)
+    }
+
+    pub fn property_map_id(&self) -> String {
+        format!("{}-propmap", self.output.resource_prefix)
+    }
+}
+
+pub(crate) fn invalid(key: impl Into<String>, reason: impl Into<String>) -> ConfigError {
+    ConfigError::Invalid { key: key.into(), reason: reason.into() }
+}

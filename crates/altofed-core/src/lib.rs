@@ -15,6 +15,7 @@ pub mod border;
 pub mod cdn_cost;
 pub mod compose;
 pub mod config;
+mod config_check;
 pub mod output;
 pub mod peer;
 pub mod pipeline;

@@ -1,1 +1,52 @@
-//! (in progress)
+//! What altofed holds of one ISP: its network map, its cost map and,
+//! where offered, its property map; and the checks made before they are
+//! used (RFC 7285 §11.2.3.6: a cost map only goes with the network map
+//! whose vtag it names).
+
+use altofed_model::{CostMapDoc, CostMode, NetworkMapDoc, PropertyMapDoc};
+use thiserror::Error;
+
+/// One peer's maps, as parsed.
+#[derive(Debug, Clone)]
+pub struct PeerMaps {
+    pub network_map: NetworkMapDoc,
+    pub cost_map: CostMapDoc,
+    pub property_map: Option<PropertyMapDoc>,
+}
+
+/// Peer maps that cannot be composed.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum PeerError {
+    #[error("peer `{peer}`: cost map depends on network map {got}, but the network map is {want} (RFC 7285 §11.2.3.6)")]
+    VtagMismatch { peer: String, want: String, got: String },
+    #[error("peer `{peer}`: cost map has no dependent-vtags (RFC 7285 §11.2.3.6)")]
+    NoDependentVtag { peer: String },
+    #[error("peer `{peer}`: cost map is {mode:?} `{metric}`; composition needs numerical costs")]
+    NotNumerical { peer: String, metric: String, mode: CostMode },
+}
+
+impl PeerMaps {
+    /// Checks that the cost map belongs to the network map and can be added.
+    pub fn check(&self, peer: &str) -> Result<(), PeerError> {
+        let meta = &self.cost_map.meta;
+        let Some(dep) = meta.dependent_vtags.first() else {
+            return Err(PeerError::NoDependentVtag { peer: peer.to_owned() });
+        };
+        let own = &self.network_map.meta.vtag;
+        if dep != own {
+            return Err(PeerError::VtagMismatch {
+                peer: peer.to_owned(),
+                want: format!("{}/{}", own.resource_id, own.tag),
+                got: format!("{}/{}", dep.resource_id, dep.tag),
+            });
+        }
+        if meta.cost_type.cost_mode != CostMode::Numerical {
+            return Err(PeerError::NotNumerical {
+                peer: peer.to_owned(),
+                metric: meta.cost_type.cost_metric.clone(),
+                mode: meta.cost_type.cost_mode,
+            });
+        }
+        Ok(())
+    }
+}

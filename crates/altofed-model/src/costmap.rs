@@ -1,8 +1,11 @@
-//! Cost map documents (RFC 7285 §11.2.3).
+//! Cost map documents (RFC 7285 §11.2.3), also used for filtered cost map
+//! responses (RFC 7285 §11.3.2.6).
 
 use std::collections::BTreeMap;
+use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::de::{MapAccess, Visitor};
+use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::cost::{Cost, CostType};
 use crate::vtag::VersionTag;
@@ -15,7 +18,7 @@ pub type CostRows = BTreeMap<String, BTreeMap<String, Cost>>;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CostMapDoc {
     pub meta: CostMapMeta,
-    #[serde(rename = "cost-map")]
+    #[serde(rename = "cost-map", deserialize_with = "deserialize_cost_rows")]
     pub cost_map: CostRows,
 }
 
@@ -30,4 +33,63 @@ pub struct CostMapMeta {
     /// and update streams can tell versions apart.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub vtag: Option<VersionTag>,
+}
+
+/// Serde helper for `#[serde(deserialize_with)]` on [`CostRows`]: a `null`
+/// cost, or a `null` row, means "pair not defined" and is dropped. An absent
+/// pair already means that (RFC 7285 §11.2.3.6), and merge patches use
+/// `null` for "cost became undefined" (RFC 8895 §3.1.2.2), so some servers
+/// write it in full maps too. Costs are parsed directly, without a
+/// `serde_json::Value` detour.
+pub fn deserialize_cost_rows<'de, D: Deserializer<'de>>(d: D) -> Result<CostRows, D::Error> {
+    d.deserialize_map(RowsVisitor)
+}
+
+struct RowsVisitor;
+
+impl<'de> Visitor<'de> for RowsVisitor {
+    type Value = CostRows;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object of source PIDs to cost rows")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CostRows, A::Error> {
+        let mut rows = CostRows::new();
+        while let Some((src, row)) = map.next_entry::<String, Option<SparseRow>>()? {
+            if let Some(SparseRow(row)) = row {
+                rows.insert(src, row);
+            }
+        }
+        Ok(rows)
+    }
+}
+
+/// One row of a cost map with `null` costs dropped.
+struct SparseRow(BTreeMap<String, Cost>);
+
+impl<'de> Deserialize<'de> for SparseRow {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_map(RowVisitor)
+    }
+}
+
+struct RowVisitor;
+
+impl<'de> Visitor<'de> for RowVisitor {
+    type Value = SparseRow;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object of destination PIDs to costs")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SparseRow, A::Error> {
+        let mut row = BTreeMap::new();
+        while let Some((dst, cost)) = map.next_entry::<String, Option<Cost>>()? {
+            if let Some(cost) = cost {
+                row.insert(dst, cost);
+            }
+        }
+        Ok(SparseRow(row))
+    }
 }

@@ -1,25 +1,54 @@
 //! ALTO wire types and the rules that go with them.
 //!
 //! Everything here is pure data: serde types for the documents of RFC 7285
-//! (IRD, network and cost maps, filters, endpoint services, errors), RFC 9240
-//! property maps and RFC 8895 update stream parameters; the name and vtag
-//! syntax; network map validation; and longest-prefix-match lookup.
+//! (IRD, network and cost maps, filters, endpoint services, errors) and
+//! RFC 9240 property maps; the name and vtag syntax; validation of what
+//! altofed emits; and longest-prefix-match lookup.
 //!
-//! Parsing is liberal (unknown members are ignored, costs may arrive as JSON
-//! strings, unknown address types are skipped); everything that altofed emits
-//! goes through the validators in this crate first.
+//! Parsing is liberal (RFC 7285 §8.3.7): unknown members are ignored, costs
+//! may arrive as JSON strings, `null` costs are dropped, unknown address
+//! types are skipped, bare addresses and prefixes with host bits are
+//! accepted. Everything that altofed emits goes through the validators in
+//! [`validate`] first. No type here uses `deny_unknown_fields`.
 
 pub mod cost;
 pub mod costmap;
+pub mod endpoint;
+pub mod error;
+pub mod filter;
+pub mod ird;
+pub mod lookup;
 pub mod media;
 pub mod name;
 pub mod netmap;
+pub mod prefix;
 pub mod propmap;
+pub mod validate;
 pub mod vtag;
 
 pub use cost::{Cost, CostMode, CostType};
-pub use costmap::{CostMapDoc, CostMapMeta, CostRows};
-pub use name::{validate_pid_name, validate_resource_id, NameError};
+pub use costmap::{deserialize_cost_rows, CostMapDoc, CostMapMeta, CostRows};
+pub use endpoint::{
+    parse_endpoints, EndpointAddrError, EndpointCostDoc, EndpointCostMeta, EndpointCostRequest,
+    EndpointFilter, EndpointPropDoc, EndpointPropMeta, EndpointPropRequest, EndpointPropRows,
+    TypedEndpointAddr,
+};
+pub use error::{ErrorCode, ErrorDoc, ErrorMeta};
+pub use filter::{
+    Constraint, ConstraintError, ConstraintOp, CostMapFilter, NetworkMapFilter, PidFilter,
+};
+pub use ird::{Capabilities, DirectoryDoc, DirectoryMeta, IrdEntry};
+pub use lookup::{LookupBuildError, PidLookup};
+pub use name::{
+    validate_cost_metric, validate_pid_name, validate_property_type, validate_resource_id,
+    NameError, ShortNameError, ShortNameKind,
+};
 pub use netmap::{EndpointAddrGroup, NetworkMapDoc, NetworkMapMeta};
-pub use propmap::{PropertyMapDoc, PropertyMapMeta, PropertyRows};
+pub use prefix::{parse_ipv4_prefix, parse_ipv6_prefix, PrefixError};
+pub use propmap::{PropertyMapDoc, PropertyMapFilter, PropertyMapMeta, PropertyRows};
+pub use validate::{
+    validate_cost_map, validate_entity_id, validate_ird, validate_network_map,
+    validate_network_map_complete, validate_property_map, validate_property_name,
+    ValidationError,
+};
 pub use vtag::{content_tag, VersionTag, VtagError};

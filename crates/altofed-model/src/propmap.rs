@@ -1,4 +1,5 @@
-//! Property map documents (RFC 9240 §7).
+//! Property map documents and filtered property map requests (RFC 9240 §7,
+//! §8).
 
 use std::collections::BTreeMap;
 
@@ -9,20 +10,38 @@ use crate::vtag::VersionTag;
 
 /// Entity ID (e.g. `agg-netmap.pid:isp-a:pid1`, `ipv4:192.0.2.0/24`) ->
 /// property name -> value. Values are JSON (RFC 9240 §7.6); `null` blocks
-/// inheritance.
+/// inheritance (RFC 9240 §6.1.3), so it is kept, not dropped.
 pub type PropertyRows = BTreeMap<String, BTreeMap<String, Value>>;
 
-/// `application/alto-propmap+json`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+/// `application/alto-propmap+json`, also the filtered response (RFC 9240
+/// §7.6, §8.6).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PropertyMapDoc {
+    #[serde(default)]
     pub meta: PropertyMapMeta,
     #[serde(rename = "property-map")]
     pub property_map: PropertyRows,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PropertyMapMeta {
-    /// Ordered like the resource's `uses` (RFC 9240 §7.6).
-    #[serde(rename = "dependent-vtags", default)]
+    /// Ordered like the resource's `uses` (RFC 9240 §7.6); omitted when the
+    /// map depends on nothing.
+    #[serde(
+        rename = "dependent-vtags",
+        default,
+        skip_serializing_if = "Vec::is_empty"
+    )]
     pub dependent_vtags: Vec<VersionTag>,
+}
+
+/// `application/alto-propmapparams+json` (RFC 9240 §8.3). Empty `entities`
+/// means all entities; empty `properties` means all properties, while
+/// absent `properties` asks only which entities have any (RFC 9240 §8.3,
+/// see alto-protocol.md §21 item 3 for the `"{}"` ambiguity).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PropertyMapFilter {
+    pub entities: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub properties: Option<Vec<String>>,
 }

@@ -1,5 +1,7 @@
 //! Version tags (RFC 7285 §10.3).
 
+use std::fmt;
+
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use thiserror::Error;
@@ -22,7 +24,7 @@ pub struct VersionTag {
 pub enum VtagError {
     #[error("vtag resource-id: {0}")]
     ResourceId(#[from] NameError),
-    #[error("vtag tag is empty")]
+    #[error("vtag tag is empty (RFC 7285 §10.3)")]
     EmptyTag,
     #[error("vtag tag is {0} characters long; at most 64 are allowed (RFC 7285 §10.3)")]
     TagTooLong(usize),
@@ -47,6 +49,13 @@ impl VersionTag {
             return Err(VtagError::TagTooLong(self.tag.len()));
         }
         Ok(())
+    }
+}
+
+/// `resource-id`/`tag`, for messages; not a wire format.
+impl fmt::Display for VersionTag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "`{}` tag `{}`", self.resource_id, self.tag)
     }
 }
 

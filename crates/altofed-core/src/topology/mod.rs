@@ -13,8 +13,14 @@ pub mod spec;
 
 use std::collections::HashMap;
 
-use altofed_model::EndpointAddrGroup;
+use altofed_model::{EndpointAddrGroup, NameError};
 use petgraph::graph::{DiGraph, NodeIndex};
+use thiserror::Error;
+
+pub use build::{build_network, import_topology};
+pub use graphml::{graphml_labels, parse_graphml, GraphmlWeight};
+pub use rocketfuel::parse_rocketfuel;
+pub use spec::{BorderSpec, CdnSpec, ImportFormat, ImportSpec, LinkSpec, PidSpec};
 
 /// The router graph. Node weights are router names (unique); edge weights
 /// are link costs (finite, non-negative). A link "both ways" is two edges.
@@ -46,6 +52,43 @@ impl Topology {
 
     pub fn node_count(&self) -> usize {
         self.graph.node_count()
+    }
+
+    /// Number of directed edges (a link both ways counts twice).
+    pub fn edge_count(&self) -> usize {
+        self.graph.edge_count()
+    }
+
+    /// The cost of the edge `from -> to`, if there is one.
+    pub fn cost(&self, from: &str, to: &str) -> Option<f64> {
+        let edge = self.graph.find_edge(self.node(from)?, self.node(to)?)?;
+        Some(self.graph[edge])
+    }
+
+    /// Adds the edge `from -> to`, or lowers its cost if it exists: parallel
+    /// links in imported data are merged, and only the cheapest one can
+    /// ever be on a shortest path.
+    pub fn add_min_edge(&mut self, from: NodeIndex, to: NodeIndex, cost: f64) {
+        match self.graph.find_edge(from, to) {
+            Some(edge) if self.graph[edge] <= cost => {}
+            Some(edge) => self.graph[edge] = cost,
+            None => {
+                self.graph.add_edge(from, to, cost);
+            }
+        }
+    }
+
+    /// Adds the edge `from -> to`, or replaces its cost if it exists: an
+    /// operator's link in the spec overrides what an import said.
+    pub fn set_edge(&mut self, from: NodeIndex, to: NodeIndex, cost: f64) {
+        self.graph.update_edge(from, to, cost);
+    }
+
+    /// Routers with no link in either direction, in index order.
+    pub fn isolated(&self) -> impl Iterator<Item = NodeIndex> + '_ {
+        self.graph
+            .node_indices()
+            .filter(|ix| self.graph.neighbors_undirected(*ix).next().is_none())
     }
 }
 
@@ -79,6 +122,98 @@ impl CdnNetwork {
     /// Index into `borders` of the border router called `name` (router name
     /// or border PID name).
     pub fn border_index(&self, name: &str) -> Option<usize> {
-        self.borders.iter().position(|b| b.name == name || b.pid.as_deref() == Some(name))
+        self.borders
+            .iter()
+            .position(|b| b.name == name || b.pid.as_deref() == Some(name))
     }
+}
+
+/// Why a CDN topology could not be read or built. Messages name the
+/// offending key path (`link[3].cost`, 0-based indices) or input line, so
+/// `altofed check` can point the operator at the mistake.
+#[derive(Debug, Error)]
+pub enum TopologyError {
+    /// TOML syntax, a wrong type, a missing or an unknown key; the toml
+    /// error carries the line, column and key.
+    #[error("CDN topology TOML: {0}")]
+    Toml(#[from] toml::de::Error),
+    #[error("import.file `{file}`: cannot infer the format from the extension; set import.format to \"graphml\" or \"rocketfuel\"")]
+    UnknownImportFormat { file: String },
+    #[error("import.weight: only applies to graphml imports, not {format}")]
+    WeightNotApplicable { format: &'static str },
+    #[error("{key}: cost must be finite and non-negative, got {cost}")]
+    BadCost { key: String, cost: f64 },
+    #[error("{key}: link from router `{router}` to itself")]
+    SelfLoop { key: String, router: String },
+    #[error("{key}: `{from}` -> `{to}` is already given by {first}")]
+    DuplicateLink {
+        key: String,
+        from: String,
+        to: String,
+        first: String,
+    },
+    #[error("{key}: unknown router `{router}`")]
+    UnknownNode { key: String, router: String },
+    #[error("{key}: invalid PID name: {source}")]
+    InvalidPidName { key: String, source: NameError },
+    #[error("{key}: duplicate PID name `{name}` (first at {first})")]
+    DuplicatePid {
+        key: String,
+        name: String,
+        first: String,
+    },
+    #[error("{key}: `{name}` is already used by {first}")]
+    DuplicateBorder {
+        key: String,
+        name: String,
+        first: String,
+    },
+    #[error("{key}: a PID needs at least one attachment router")]
+    NoAttachment { key: String },
+    #[error("GraphML: {0}")]
+    Xml(#[from] roxmltree::Error),
+    #[error("GraphML: no <graph> element")]
+    GraphmlNoGraph,
+    #[error("GraphML line {line}: <{element}> has no `{attr}` attribute")]
+    GraphmlMissingAttr {
+        line: u32,
+        element: &'static str,
+        attr: &'static str,
+    },
+    #[error("GraphML line {line}: node id `{id}` is declared twice")]
+    GraphmlDuplicateNode { line: u32, id: String },
+    #[error("GraphML line {line}: edge refers to undeclared node `{id}`")]
+    GraphmlUnknownNode { line: u32, id: String },
+    #[error("GraphML line {line}: {name} `{value}` is not {expected}")]
+    GraphmlBadNumber {
+        line: u32,
+        name: &'static str,
+        value: String,
+        expected: &'static str,
+    },
+    #[error("GraphML: weight `{weight}` needs {needs}, and no edge has it; use weight \"hops\"")]
+    GraphmlNoWeightData {
+        weight: GraphmlWeight,
+        needs: &'static str,
+    },
+    #[error("Rocketfuel line {line}: expected 3 fields `<src> <dst> <metric>`, found {found}")]
+    RocketfuelFields { line: usize, found: usize },
+    #[error("Rocketfuel line {line}: metric `{value}` is not a number")]
+    RocketfuelBadMetric { line: usize, value: String },
+    #[error("Rocketfuel line {line}: metric {value} must be finite and non-negative")]
+    RocketfuelMetricRange { line: usize, value: f64 },
+}
+
+/// Something odd that does not stop the computation but that an operator
+/// should hear about (logged, shown by `altofed check`).
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum TopologyWarning {
+    #[error("router `{router}` has no links")]
+    IsolatedRouter { router: String },
+    #[error("no path from CDN PID `{pid}` to border router `{border}`")]
+    NoPath { pid: String, border: String },
+    #[error("GraphML distance: {edges} edge(s) touch a node without Latitude/Longitude; they get the median distance {median_km:.1} km")]
+    MissingCoordinates { edges: usize, median_km: f64 },
+    #[error("GraphML inverse-capacity: {edges} edge(s) have no LinkSpeedRaw; they get the median cost {median_cost}")]
+    MissingCapacity { edges: usize, median_cost: f64 },
 }

@@ -1,0 +1,116 @@
+//! Checks on a parsed [`Config`] that serde cannot express. Each error names
+//! the key it is about.
+
+use std::collections::HashSet;
+
+use altofed_model::{validate_pid_name, validate_resource_id, CostMode};
+
+use crate::compose::Mode;
+use crate::config::{invalid, BorderMethod, Config, ConfigError, LinkConfig, PeerConfig};
+
+pub(crate) fn check(config: &Config) -> Result<(), ConfigError> {
+    check_output(config)?;
+    let mut names = HashSet::new();
+    for (i, peer) in config.peers.iter().enumerate() {
+        check_peer(&format!("peer[{i}]"), peer)?;
+        if !names.insert(peer.name.as_str()) {
+            return Err(invalid(format!("peer[{i}].name"), format!("peer `{}` is defined twice", peer.name)));
+        }
+    }
+    check_pins(config)
+}
+
+fn check_output(config: &Config) -> Result<(), ConfigError> {
+    let out = &config.output;
+    for id in [
+        config.network_map_id(),
+        config.cost_map_id(CostMode::Numerical),
+        config.cost_map_id(CostMode::Ordinal),
+        config.property_map_id(),
+    ] {
+        validate_resource_id(&id).map_err(|e| invalid("output.resource-prefix", e.to_string()))?;
+    }
+    if let Some(cost) = out.default_cost {
+        non_negative("output.default-cost", cost)?;
+    }
+    validate_pid_name(&out.catch_all_pid).map_err(|e| invalid("output.catch-all-pid", e.to_string()))?;
+    if let Some(peer) = &out.catch_all_costs_from {
+        if config.peer_index(peer).is_none() {
+            return Err(invalid("output.catch-all-costs-from", format!("no peer is called `{peer}`")));
+        }
+    }
+    Ok(())
+}
+
+fn check_peer(key: &str, peer: &PeerConfig) -> Result<(), ConfigError> {
+    // The peer name becomes the namespace of its PIDs (`<peer>:<pid>`), so it
+    // must be PID-name material and must not itself contain the separator.
+    validate_pid_name(&peer.name).map_err(|e| invalid(format!("{key}.name"), e.to_string()))?;
+    if peer.name.contains(':') {
+        return Err(invalid(
+            format!("{key}.name"),
+            format!("peer name `{}` contains `:`, which separates peer and PID in published names", peer.name),
+        ));
+    }
+    if !(peer.scale.is_finite() && peer.scale > 0.0) {
+        return Err(invalid(format!("{key}.scale"), format!("must be a finite number > 0, got {}", peer.scale)));
+    }
+    if !peer.offset.is_finite() {
+        return Err(invalid(format!("{key}.offset"), format!("must be a finite number, got {}", peer.offset)));
+    }
+    if peer.border_property.is_empty() {
+        return Err(invalid(format!("{key}.border-property"), "must not be empty"));
+    }
+    if peer.links.is_empty() {
+        return Err(invalid(format!("{key}.link"), format!("peer `{}` has no peering link", peer.name)));
+    }
+    let mut names = HashSet::new();
+    for (j, link) in peer.links.iter().enumerate() {
+        check_link(&format!("{key}.link[{j}]"), peer.border_by, link)?;
+        if !names.insert(link.name()) {
+            return Err(invalid(
+                format!("{key}.link[{j}].name"),
+                format!("link `{}` is defined twice for peer `{}`", link.name(), peer.name),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn check_link(key: &str, method: BorderMethod, link: &LinkConfig) -> Result<(), ConfigError> {
+    non_negative(&format!("{key}.cost"), link.cost)?;
+    if method != BorderMethod::Attribute && link.address.is_none() {
+        return Err(invalid(
+            format!("{key}.address"),
+            "missing: border-by = \"address\" or \"both\" needs the address of the ISP router on every link",
+        ));
+    }
+    Ok(())
+}
+
+fn check_pins(config: &Config) -> Result<(), ConfigError> {
+    for (i, pin) in config.pins.iter().enumerate() {
+        let key = format!("pin[{i}]");
+        if config.output.mode != Mode::SinglePath {
+            return Err(invalid(key, "an egress pin only applies with output.mode = \"single-path\""));
+        }
+        let Some(p) = config.peer_index(&pin.peer) else {
+            return Err(invalid(format!("{key}.peer"), format!("no peer is called `{}`", pin.peer)));
+        };
+        if !config.peers[p].links.iter().any(|l| l.name() == pin.link) {
+            return Err(invalid(
+                format!("{key}.link"),
+                format!("peer `{}` has no link called `{}`", pin.peer, pin.link),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn non_negative(key: &str, value: f64) -> Result<(), ConfigError> {
+    if value.is_finite() && value >= 0.0 {
+        Ok(())
+    } else {
+        Err(invalid(key, format!("must be a finite number ≥ 0, got {value}")))
+    }
+}

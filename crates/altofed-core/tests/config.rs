@@ -1,0 +1,72 @@
+//! The aggregator configuration: defaults, unknown keys rejected, and every
+//! semantic check with the key it names.
+
+#![allow(clippy::unwrap_used)]
+
+use altofed_core::compose::Mode;
+use altofed_core::config::{BorderMethod, Config};
+
+const MINIMAL: &str = r#"
+[cdn]
+topology = "cdn.toml"
+
+[[peer]]
+name = "isp-a"
+dir = "isp-a"
+
+[[peer.link]]
+router = "r6"
+address = "192.0.2.4"
+"#;
+
+fn error_of(text: &str) -> String {
+    Config::from_toml(text).unwrap_err().to_string()
+}
+
+#[test]
+fn defaults() {
+    let config = Config::from_toml(MINIMAL).unwrap();
+    assert_eq!(config.output.mode, Mode::Multipath);
+    assert_eq!(config.network_map_id(), "agg-netmap");
+    assert_eq!(config.output.catch_all_pid, "default");
+    let peer = &config.peers[0];
+    assert_eq!((peer.border_by, peer.border_property.as_str()), (BorderMethod::Address, "priv:border-for"));
+    assert_eq!((peer.scale, peer.offset, peer.priority), (1.0, 0.0, 0));
+    assert_eq!((peer.links[0].name(), peer.links[0].cost, peer.links[0].preference), ("r6", 0.0, 0));
+}
+
+#[test]
+fn unknown_keys_are_rejected_at_every_level() {
+    for (text, key) in [
+        (format!("verbose = true\n{MINIMAL}"), "verbose"),
+        (MINIMAL.replace("[cdn]", "[cdn]\nformat = \"x\""), "format"),
+        (MINIMAL.replace("dir = \"isp-a\"", "dir = \"isp-a\"\nurl = \"x\""), "url"),
+        (format!("{MINIMAL}colour = 1\n"), "colour"),
+    ] {
+        let err = error_of(&text);
+        assert!(err.contains(&format!("unknown field `{key}`")), "{err}");
+        assert!(err.contains("TOML parse error at line"), "{err}");
+    }
+}
+
+#[test]
+fn semantic_errors_name_their_key() {
+    let cases = [
+        (MINIMAL.replace("name = \"isp-a\"", "name = \"isp:a\""), "peer[0].name: peer name `isp:a` contains `:`, which separates peer and PID in published names"),
+        (MINIMAL.replace("name = \"isp-a\"", "name = \"isp.a\""), "peer[0].name: name `isp.a` contains `.`, which is reserved (RFC 7285 §10.1)"),
+        (MINIMAL.replace("address = \"192.0.2.4\"", "address = \"192.0.2.4\"\ncost = -1"), "peer[0].link[0].cost: must be a finite number ≥ 0, got -1"),
+        (MINIMAL.replace("address = \"192.0.2.4\"", ""), "peer[0].link[0].address: missing: border-by = \"address\" or \"both\" needs the address of the ISP router on every link"),
+        (MINIMAL.replace("dir = \"isp-a\"", "dir = \"isp-a\"\nscale = 0"), "peer[0].scale: must be a finite number > 0, got 0"),
+        (format!("{MINIMAL}\n[output]\ndefault-cost = -3\n"), "output.default-cost: must be a finite number ≥ 0, got -3"),
+        (format!("{MINIMAL}\n[output]\ncatch-all-costs-from = \"isp-z\"\n"), "output.catch-all-costs-from: no peer is called `isp-z`"),
+        (format!("{MINIMAL}\n[output]\nresource-prefix = \"a.b\"\n"), "output.resource-prefix: name `a.b-netmap` contains `.`, which is reserved (RFC 7285 §10.1)"),
+        (format!("{MINIMAL}\n[[pin]]\ncdn-pid = \"p\"\npeer = \"isp-a\"\nlink = \"r6\"\n"), "pin[0]: an egress pin only applies with output.mode = \"single-path\""),
+        (format!("{MINIMAL}\n[output]\nmode = \"single-path\"\n[[pin]]\ncdn-pid = \"p\"\npeer = \"isp-a\"\nlink = \"r9\"\n"), "pin[0].link: peer `isp-a` has no link called `r9`"),
+        (format!("{MINIMAL}\n[[peer]]\nname = \"isp-a\"\ndir = \"b\"\n[[peer.link]]\nrouter = \"r7\"\naddress = \"192.0.2.5\"\n"), "peer[1].name: peer `isp-a` is defined twice"),
+        (format!("{MINIMAL}\n[[peer.link]]\nrouter = \"r6\"\naddress = \"192.0.2.5\"\n"), "peer[0].link[1].name: link `r6` is defined twice for peer `isp-a`"),
+        (MINIMAL.replace("\n[[peer.link]]\nrouter = \"r6\"\naddress = \"192.0.2.4\"\n", ""), "peer[0].link: peer `isp-a` has no peering link"),
+    ];
+    for (text, want) in cases {
+        assert_eq!(error_of(&text), want);
+    }
+}

@@ -1,0 +1,79 @@
+//! Address -> PID by longest-prefix match (RFC 7285 §11.2.2), on the
+//! `prefix-trie` crate's joint IPv4/IPv6 trie (a prefix trie is the
+//! representation RFC 7285 §11.2.1.6 suggests).
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use ipnet::IpNet;
+use prefix_trie::joint::map::JointPrefixMap;
+use thiserror::Error;
+
+use crate::netmap::EndpointAddrGroup;
+
+/// A network map that RFC 7285 §11.2.2 forbids: LPM would be ambiguous.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+pub enum LookupBuildError {
+    #[error("prefix {prefix} is in PID `{first}` and in PID `{second}`; a prefix must not be in two PIDs (RFC 7285 §11.2.2)")]
+    DuplicatePrefix {
+        prefix: IpNet,
+        first: String,
+        second: String,
+    },
+}
+
+/// Longest-prefix-match index over a network map's PIDs.
+#[derive(Debug, Clone, Default)]
+pub struct PidLookup {
+    /// Values index `pids`.
+    trie: JointPrefixMap<IpNet, usize>,
+    pids: Vec<String>,
+}
+
+impl PidLookup {
+    /// Builds the index. A prefix listed twice in one PID is harmless; the
+    /// same prefix in two PIDs is an error naming both (PIDs are visited in
+    /// name order, so `first < second`). Host bits are ignored, as
+    /// [`crate::prefix`] clears them on input anyway.
+    pub fn build(map: &BTreeMap<String, EndpointAddrGroup>) -> Result<Self, LookupBuildError> {
+        let mut trie = JointPrefixMap::new();
+        let mut pids = Vec::with_capacity(map.len());
+        for (idx, (pid, group)) in map.iter().enumerate() {
+            pids.push(pid.clone());
+            for net in group.prefixes() {
+                if let Some(prev) = trie.insert(net.trunc(), idx) {
+                    if prev != idx {
+                        return Err(LookupBuildError::DuplicatePrefix {
+                            prefix: net.trunc(),
+                            first: pids[prev].clone(),
+                            second: pid.clone(),
+                        });
+                    }
+                }
+            }
+        }
+        Ok(Self { trie, pids })
+    }
+
+    /// The PID whose longest prefix contains `addr`, if any (a complete map
+    /// always has one, RFC 7285 §11.2.2).
+    pub fn lookup(&self, addr: IpAddr) -> Option<&str> {
+        self.lookup_net(IpNet::from(addr))
+    }
+
+    /// The PID whose longest prefix covers all of `net` (for prefix
+    /// entities, RFC 9240 §6.1.1).
+    pub fn lookup_net(&self, net: IpNet) -> Option<&str> {
+        let (_, &idx) = self.trie.get_lpm(&net.trunc())?;
+        self.pids.get(idx).map(String::as_str)
+    }
+
+    /// Number of distinct prefixes indexed.
+    pub fn len(&self) -> usize {
+        self.trie.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.trie.is_empty()
+    }
+}

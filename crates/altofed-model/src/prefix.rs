@@ -1,0 +1,127 @@
+//! Liberal parsing of address prefixes from peer documents (RFC 7285
+//! §10.4.4, §10.4.5).
+//!
+//! Prefixes are parsed semantically (never compared as strings, RFC 7285
+//! §10.4). Real servers write bare addresses where a prefix is expected and
+//! leave host bits set, so a bare address becomes a host prefix (/32, /128,
+//! which RFC 9240 §6.1.1.2 treats as the same entity) and host bits are
+//! cleared. Everything else that is not a prefix is an error naming the
+//! string.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use ipnet::{Ipv4Net, Ipv6Net};
+use serde::de::{self, Deserializer, SeqAccess, Visitor};
+use thiserror::Error;
+
+/// A string that is neither a prefix nor an address of the expected family.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[error("`{input}` is not an {family} prefix or address (RFC 7285 §10.4.4)")]
+pub struct PrefixError {
+    /// `IPv4` or `IPv6`.
+    pub family: &'static str,
+    /// The offending string, as received.
+    pub input: String,
+}
+
+/// Parses `a.b.c.d/len` or a bare `a.b.c.d` (as /32); host bits are cleared.
+pub fn parse_ipv4_prefix(s: &str) -> Result<Ipv4Net, PrefixError> {
+    let t = s.trim();
+    let net = if t.contains('/') {
+        t.parse::<Ipv4Net>().ok().map(|n| n.trunc())
+    } else {
+        t.parse::<Ipv4Addr>().ok().map(Ipv4Net::from)
+    };
+    net.ok_or_else(|| PrefixError {
+        family: "IPv4",
+        input: s.to_owned(),
+    })
+}
+
+/// Parses `x::/len` or a bare `x::` (as /128); host bits are cleared.
+pub fn parse_ipv6_prefix(s: &str) -> Result<Ipv6Net, PrefixError> {
+    let t = s.trim();
+    let net = if t.contains('/') {
+        t.parse::<Ipv6Net>().ok().map(|n| n.trunc())
+    } else {
+        t.parse::<Ipv6Addr>().ok().map(Ipv6Net::from)
+    };
+    net.ok_or_else(|| PrefixError {
+        family: "IPv6",
+        input: s.to_owned(),
+    })
+}
+
+/// Serde helper for `#[serde(deserialize_with)]`: a JSON array of IPv4
+/// prefixes, parsed with [`parse_ipv4_prefix`] straight from the input
+/// buffer (no intermediate `String` per element).
+pub fn deserialize_ipv4_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Ipv4Net>, D::Error> {
+    d.deserialize_seq(ListVisitor::<Ipv4Net>(PhantomData))
+}
+
+/// Serde helper: a JSON array of IPv6 prefixes, see [`parse_ipv6_prefix`].
+pub fn deserialize_ipv6_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Ipv6Net>, D::Error> {
+    d.deserialize_seq(ListVisitor::<Ipv6Net>(PhantomData))
+}
+
+trait LiberalParse: Sized {
+    const WHAT: &'static str;
+    fn parse_liberal(s: &str) -> Result<Self, PrefixError>;
+}
+
+impl LiberalParse for Ipv4Net {
+    const WHAT: &'static str = "an array of IPv4 prefixes";
+    fn parse_liberal(s: &str) -> Result<Self, PrefixError> {
+        parse_ipv4_prefix(s)
+    }
+}
+
+impl LiberalParse for Ipv6Net {
+    const WHAT: &'static str = "an array of IPv6 prefixes";
+    fn parse_liberal(s: &str) -> Result<Self, PrefixError> {
+        parse_ipv6_prefix(s)
+    }
+}
+
+struct ListVisitor<N>(PhantomData<N>);
+
+impl<'de, N: LiberalParse> Visitor<'de> for ListVisitor<N> {
+    type Value = Vec<N>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(N::WHAT)
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<N>, A::Error> {
+        let mut out = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+        while let Some(Elem(net)) = seq.next_element::<Elem<N>>()? {
+            out.push(net);
+        }
+        Ok(out)
+    }
+}
+
+/// One array element, deserialized from a borrowed or transient `&str`.
+struct Elem<N>(N);
+
+impl<'de, N: LiberalParse> de::Deserialize<'de> for Elem<N> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(ElemVisitor::<N>(PhantomData))
+    }
+}
+
+struct ElemVisitor<N>(PhantomData<N>);
+
+impl<N: LiberalParse> Visitor<'_> for ElemVisitor<N> {
+    type Value = Elem<N>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a prefix string")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<Elem<N>, E> {
+        N::parse_liberal(v).map(Elem).map_err(E::custom)
+    }
+}

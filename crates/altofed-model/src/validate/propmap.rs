@@ -1,0 +1,106 @@
+//! Property map rules (RFC 9240 §5, §7.6) and property names (RFC 7285
+//! §10.8).
+
+use std::net::{Ipv4Addr, Ipv6Addr};
+
+use ipnet::{Ipv4Net, Ipv6Net};
+
+use super::maps::check_vtag;
+use super::ValidationError;
+use crate::name::{validate_pid_name, validate_property_type, validate_resource_id};
+use crate::propmap::PropertyMapDoc;
+
+/// Checks every entity ID and property name, and each dependent vtag
+/// (RFC 7285 §10.3, RFC 9240 §7.6).
+pub fn validate_property_map(doc: &PropertyMapDoc) -> Result<(), ValidationError> {
+    for (i, vtag) in doc.meta.dependent_vtags.iter().enumerate() {
+        check_vtag(&format!("property map meta.dependent-vtags[{i}]"), vtag)?;
+    }
+    for (entity, props) in &doc.property_map {
+        validate_entity_id(entity)?;
+        for name in props.keys() {
+            validate_property_name(name)?;
+        }
+    }
+    Ok(())
+}
+
+/// Accepts the entity IDs altofed publishes (RFC 9240 §5.1.3):
+/// `ipv4:<address-or-prefix>`, `ipv6:<address-or-prefix>` (RFC 9240
+/// §6.1.1) and `<resource-id>.pid:<pidname>` (RFC 9240 §6.2.2). Prefixes
+/// must not have host bits set. Other domains (resource-specific `ipv4`,
+/// self-defined, RFC 9241 `asn`) are rejected.
+pub fn validate_entity_id(id: &str) -> Result<(), ValidationError> {
+    let err = |reason| ValidationError::EntityId {
+        id: id.to_owned(),
+        reason,
+    };
+    if let Some(addr) = id.strip_prefix("ipv4:") {
+        return check_prefix::<Ipv4Net, Ipv4Addr>(addr, Ipv4Net::trunc)
+            .map_err(|bad_host| err(if bad_host { HOST_BITS } else { NOT_V4 }));
+    }
+    if let Some(addr) = id.strip_prefix("ipv6:") {
+        return check_prefix::<Ipv6Net, Ipv6Addr>(addr, Ipv6Net::trunc)
+            .map_err(|bad_host| err(if bad_host { HOST_BITS } else { NOT_V6 }));
+    }
+    let Some((resource, rest)) = id.split_once('.') else {
+        return Err(err(UNKNOWN_DOMAIN));
+    };
+    let Some(pid) = rest.strip_prefix("pid:") else {
+        return Err(err(UNKNOWN_DOMAIN));
+    };
+    if validate_resource_id(resource).is_err() {
+        return Err(err("has an invalid resource ID before `.pid`"));
+    }
+    if validate_pid_name(pid).is_err() {
+        return Err(err("has an invalid PID name after `.pid:`"));
+    }
+    Ok(())
+}
+
+const HOST_BITS: &str = "is a prefix with host bits set";
+const NOT_V4: &str = "is not an IPv4 address or prefix after `ipv4:`";
+const NOT_V6: &str = "is not an IPv6 address or prefix after `ipv6:`";
+const UNKNOWN_DOMAIN: &str =
+    "is not of the form `ipv4:<addr>`, `ipv6:<addr>` or `<resource-id>.pid:<pid>`";
+
+/// `Err(true)`: a prefix with host bits; `Err(false)`: not parseable.
+fn check_prefix<N, A>(s: &str, trunc: fn(&N) -> N) -> Result<(), bool>
+where
+    N: std::str::FromStr + PartialEq,
+    A: std::str::FromStr,
+{
+    if s.contains('/') {
+        let net: N = s.parse().map_err(|_| false)?;
+        if trunc(&net) != net {
+            return Err(true);
+        }
+        Ok(())
+    } else {
+        s.parse::<A>().map(|_| ()).map_err(|_| false)
+    }
+}
+
+/// A property name is `[[<resource-id>] "."] <property-type>` (RFC 7285
+/// §10.8, RFC 9240 §5.2.2): `country`, `agg-netmap.pid`, or the
+/// self-defined `.priv:agg-origin` with the ResourceID left out.
+pub fn validate_property_name(name: &str) -> Result<(), ValidationError> {
+    let ty = match name.split_once('.') {
+        Some((resource, ty)) => {
+            if !resource.is_empty() {
+                validate_resource_id(resource).map_err(|source| {
+                    ValidationError::PropertyResourceId {
+                        property: name.to_owned(),
+                        source,
+                    }
+                })?;
+            }
+            ty
+        }
+        None => name,
+    };
+    validate_property_type(ty).map_err(|source| ValidationError::PropertyType {
+        property: name.to_owned(),
+        source,
+    })
+}

@@ -1,0 +1,135 @@
+//! Longest-prefix match (RFC 7285 §11.2.2) against a linear-scan oracle.
+
+use std::collections::BTreeMap;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+
+use altofed_model::{EndpointAddrGroup, PidLookup};
+use ipnet::{IpNet, Ipv4Net, Ipv6Net};
+use proptest::prelude::*;
+
+fn group(v4: &[&str], v6: &[&str]) -> EndpointAddrGroup {
+    EndpointAddrGroup {
+        ipv4: v4.iter().map(|s| s.parse().unwrap()).collect(),
+        ipv6: v6.iter().map(|s| s.parse().unwrap()).collect(),
+    }
+}
+
+fn ip(s: &str) -> IpAddr {
+    s.parse().unwrap()
+}
+
+/// The PID of the longest prefix containing `addr`, by scanning everything.
+fn oracle(map: &BTreeMap<String, EndpointAddrGroup>, addr: IpAddr) -> Option<&str> {
+    map.iter()
+        .flat_map(|(pid, g)| g.prefixes().map(move |n| (n, pid.as_str())))
+        .filter(|(n, _)| n.contains(&addr))
+        .max_by_key(|(n, _)| n.prefix_len())
+        .map(|(_, pid)| pid)
+}
+
+#[test]
+fn nested_prefixes() {
+    // RFC 7285 §11.2.2 example: the two /25s in `b` win over the /24 in `a`.
+    let map = BTreeMap::from([
+        ("a".to_owned(), group(&["192.0.2.0/24", "198.51.100.0/24"], &["2001:db8::/32"])),
+        ("b".to_owned(), group(&["192.0.2.0/25", "192.0.2.128/25"], &["2001:db8:1::/48"])),
+        ("c".to_owned(), group(&["192.0.2.7"], &["2001:db8:1:2::/64"])),
+        ("rest".to_owned(), group(&["0.0.0.0/0"], &["::/0"])),
+    ]);
+    let lpm = PidLookup::build(&map).unwrap();
+    let cases = [
+        ("192.0.2.7", "c"),
+        ("192.0.2.8", "b"),
+        ("192.0.2.200", "b"),
+        ("198.51.100.1", "a"),
+        ("203.0.113.1", "rest"),
+        ("2001:db8::1", "a"),
+        ("2001:db8:1::1", "b"),
+        ("2001:db8:1:2::1", "c"),
+        ("2001:db9::1", "rest"),
+    ];
+    for (addr, pid) in cases {
+        assert_eq!(lpm.lookup(ip(addr)), Some(pid), "{addr}");
+        assert_eq!(lpm.lookup(ip(addr)), oracle(&map, ip(addr)), "{addr}");
+    }
+    let net: IpNet = "192.0.2.0/26".parse().unwrap();
+    assert_eq!(lpm.lookup_net(net), Some("b"));
+    assert_eq!(lpm.len(), 10);
+}
+
+#[test]
+fn incomplete_map_and_empty_family() {
+    let map = BTreeMap::from([("a".to_owned(), group(&["192.0.2.0/24"], &[]))]);
+    let lpm = PidLookup::build(&map).unwrap();
+    assert_eq!(lpm.lookup(ip("192.0.3.1")), None);
+    assert_eq!(lpm.lookup(ip("::1")), None);
+    assert!(PidLookup::build(&BTreeMap::new()).unwrap().is_empty());
+}
+
+#[test]
+fn same_prefix_twice_in_one_pid_is_fine() {
+    let map = BTreeMap::from([("a".to_owned(), group(&["192.0.2.0/24", "192.0.2.0/24"], &[]))]);
+    assert_eq!(PidLookup::build(&map).unwrap().lookup(ip("192.0.2.1")), Some("a"));
+}
+
+/// Prefixes drawn from a small space (10.0.0.0/8-ish and 2001:db8::/32)
+/// so that nesting and matches are frequent.
+fn v4_net() -> impl Strategy<Value = Ipv4Net> {
+    (0u32..=0xff_ffff, 0u8..=32).prop_map(|(low, len)| {
+        let addr = Ipv4Addr::from(0x0a00_0000 | low);
+        Ipv4Net::new(addr, len.max(8)).unwrap().trunc()
+    })
+}
+
+fn v6_net() -> impl Strategy<Value = Ipv6Net> {
+    (any::<u16>(), any::<u64>(), 32u8..=128).prop_map(|(mid, low, len)| {
+        let bits = (0x2001_0db8u128 << 96) | (u128::from(mid) << 80) | u128::from(low);
+        Ipv6Net::new(Ipv6Addr::from(bits), len).unwrap().trunc()
+    })
+}
+
+/// A map whose prefixes are unique across PIDs (the first PID keeps a
+/// contested prefix), as RFC 7285 §11.2.2 requires.
+fn netmap() -> impl Strategy<Value = BTreeMap<String, EndpointAddrGroup>> {
+    let pid = (prop::collection::vec(v4_net(), 0..6), prop::collection::vec(v6_net(), 0..6));
+    prop::collection::vec(pid, 1..8).prop_map(|pids| {
+        let mut seen = std::collections::HashSet::new();
+        let mut map = BTreeMap::new();
+        for (i, (v4, v6)) in pids.into_iter().enumerate() {
+            let v4 = v4.into_iter().filter(|n| seen.insert(IpNet::V4(*n))).collect();
+            let v6 = v6.into_iter().filter(|n| seen.insert(IpNet::V6(*n))).collect();
+            map.insert(format!("pid{i}"), EndpointAddrGroup { ipv4: v4, ipv6: v6 });
+        }
+        map
+    })
+}
+
+fn probe() -> impl Strategy<Value = IpAddr> {
+    prop_oneof![
+        (0u32..=0xff_ffff).prop_map(|l| IpAddr::V4(Ipv4Addr::from(0x0a00_0000 | l))),
+        any::<u32>().prop_map(|a| IpAddr::V4(Ipv4Addr::from(a))),
+        (any::<u16>(), any::<u64>()).prop_map(|(m, l)| {
+            let bits = (0x2001_0db8u128 << 96) | (u128::from(m) << 80) | u128::from(l);
+            IpAddr::V6(Ipv6Addr::from(bits))
+        }),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(1024))]
+
+    #[test]
+    fn lpm_matches_linear_scan(map in netmap(), probes in prop::collection::vec(probe(), 1..16)) {
+        let lpm = PidLookup::build(&map).unwrap();
+        for addr in probes {
+            prop_assert_eq!(lpm.lookup(addr), oracle(&map, addr), "{}", addr);
+        }
+        // Every prefix's own network address resolves to a PID that holds a
+        // prefix at least as long.
+        for (pid, g) in &map {
+            for n in g.prefixes() {
+                prop_assert_eq!(lpm.lookup(n.network()), oracle(&map, n.network()), "{} {}", pid, n);
+            }
+        }
+    }
+}

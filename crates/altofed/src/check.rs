@@ -1,0 +1,59 @@
+//! `altofed check`: validate configuration, topology and peers, and explain
+//! every problem found, not only the first.
+
+use std::process::ExitCode;
+
+use altofed_core::pipeline::compute;
+use anyhow::Result;
+
+use crate::cli::CheckArgs;
+use crate::load;
+
+#[allow(clippy::print_stdout, clippy::print_stderr)]
+pub fn run(args: &CheckArgs) -> Result<ExitCode> {
+    // Without a readable configuration nothing else can be checked.
+    let loaded = load::config(&args.config)?;
+    let mut problems = Vec::new();
+    let cdn = match load::cdn(&loaded) {
+        Ok((cdn, warnings)) => {
+            warnings.iter().for_each(|w| eprintln!("warning: {w}"));
+            Some(cdn)
+        }
+        Err(e) => {
+            problems.push(format!("{e:#}"));
+            None
+        }
+    };
+    let mut peers = Vec::new();
+    for (peer, source) in loaded.config.peers.iter().zip(load::peer_sources(&loaded)) {
+        match load::fetch_peer(&peer.name, &source) {
+            Ok(maps) => peers.push(maps),
+            Err(e) => problems.push(format!("{e:#}")),
+        }
+    }
+    // Border identification and composition can only be tried on complete inputs.
+    if let (Some(cdn), true) = (&cdn, problems.is_empty()) {
+        match compute(&loaded.config, cdn, &peers) {
+            Ok(computed) => {
+                computed.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
+                let pairs: usize = computed.cost_map.cost_map.values().map(|r| r.len()).sum();
+                println!(
+                    "{}: ok: {} CDN PIDs, {} border routers, {} peers, {} published PIDs, {} cost pairs",
+                    args.config.display(),
+                    cdn.pids.len(),
+                    cdn.borders.len(),
+                    peers.len(),
+                    computed.network_map.network_map.len(),
+                    pairs
+                );
+                return Ok(ExitCode::SUCCESS);
+            }
+            Err(e) => problems.push(format!("{}: {e}", args.config.display())),
+        }
+    }
+    for problem in &problems {
+        eprintln!("error: {problem}");
+    }
+    eprintln!("{}: {} problem(s) found", args.config.display(), problems.len());
+    Ok(ExitCode::FAILURE)
+}

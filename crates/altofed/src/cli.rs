@@ -1,0 +1,40 @@
+//! The command line.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "altofed", version, about = "Federated inter-domain ALTO cost aggregator")]
+pub struct Cli {
+    /// More log output (-v info, -vv debug); RUST_LOG overrides.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    pub verbose: u8,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Pull every peer once, compose, and write the ALTO documents to a directory.
+    Compute(ComputeArgs),
+    /// Validate the configuration, the CDN topology and every peer's maps; explain each problem.
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ComputeArgs {
+    /// The aggregator's configuration file (altofed.toml).
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// Directory to write networkmap.json, costmap.json, costmap-ordinal.json and propmap.json to.
+    #[arg(long, short)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The aggregator's configuration file (altofed.toml).
+    #[arg(long, short)]
+    pub config: PathBuf,
+}

@@ -1,0 +1,73 @@
+//! Reading what a computation needs from disk: the configuration, the CDN
+//! topology (and the graph it imports) and every peer's maps. Each error
+//! names the file it is about.
+
+use std::path::{Path, PathBuf};
+
+use altofed_core::config::Config;
+use altofed_core::peer::PeerMaps;
+use altofed_core::topology::build::{build_network, import_topology};
+use altofed_core::topology::spec::CdnSpec;
+use altofed_core::topology::CdnNetwork;
+use altofed_peers::{DirectorySource, PeerSource};
+use anyhow::{Context, Result};
+
+/// The configuration and the directory its relative paths start from.
+#[derive(Debug)]
+pub struct LoadedConfig {
+    pub config: Config,
+    pub base: PathBuf,
+}
+
+pub fn config(path: &Path) -> Result<LoadedConfig> {
+    let text = read(path)?;
+    let config = Config::from_toml(&text).with_context(|| path.display().to_string())?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    Ok(LoadedConfig { config, base })
+}
+
+/// The CDN network and the warnings its files gave.
+pub fn cdn(loaded: &LoadedConfig) -> Result<(CdnNetwork, Vec<String>)> {
+    let path = loaded.base.join(&loaded.config.cdn.topology);
+    let spec = CdnSpec::from_toml(&read(&path)?).with_context(|| path.display().to_string())?;
+    let mut warnings = Vec::new();
+    let imported = match &spec.import {
+        None => None,
+        Some(import) => {
+            let import_path = import.path_from(path.parent().unwrap_or(Path::new("")));
+            let (topology, import_warnings) =
+                import_topology(import, &read(&import_path)?).with_context(|| import_path.display().to_string())?;
+            warnings.extend(import_warnings.iter().map(|w| format!("{}: {w}", import_path.display())));
+            Some(topology)
+        }
+    };
+    let (network, build_warnings) = build_network(&spec, imported).with_context(|| path.display().to_string())?;
+    warnings.extend(build_warnings.iter().map(|w| format!("{}: {w}", path.display())));
+    Ok((network, warnings))
+}
+
+/// The source of each configured peer, in configuration order.
+pub fn peer_sources(loaded: &LoadedConfig) -> Vec<DirectorySource> {
+    loaded.config.peers.iter().map(|p| DirectorySource::new(loaded.base.join(&p.dir))).collect()
+}
+
+/// Every peer's maps, checked to belong together.
+pub fn peers(loaded: &LoadedConfig) -> Result<Vec<PeerMaps>> {
+    loaded
+        .config
+        .peers
+        .iter()
+        .zip(peer_sources(loaded))
+        .map(|(peer, source)| fetch_peer(&peer.name, &source))
+        .collect()
+}
+
+pub fn fetch_peer(name: &str, source: &DirectorySource) -> Result<PeerMaps> {
+    let maps = source.fetch().with_context(|| format!("peer `{name}`"))?;
+    maps.check(name)?;
+    Ok(maps)
+}
+
+fn read(path: &Path) -> Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))
+}
