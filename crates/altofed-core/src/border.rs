@@ -33,19 +33,49 @@ pub struct ResolvedLink {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum BorderError {
     #[error("peer `{peer}` link `{link}`: router `{router}` is not a border router of the CDN topology (declare it with [[border]])")]
-    UnknownRouter { peer: String, link: String, router: String },
-    #[error("peer `{peer}` link `{link}`: address {address} matches no PID of the ISP network map")]
-    AddressNoPid { peer: String, link: String, address: IpAddr },
+    UnknownRouter {
+        peer: String,
+        link: String,
+        router: String,
+    },
+    #[error(
+        "peer `{peer}` link `{link}`: address {address} matches no PID of the ISP network map"
+    )]
+    AddressNoPid {
+        peer: String,
+        link: String,
+        address: IpAddr,
+    },
     #[error("peer `{peer}`: border-by = \"attribute\" needs a property map (propmap.json), and the peer has none")]
     NoPropertyMap { peer: String },
     #[error("peer `{peer}` link `{link}`: no PID of the ISP property map has `{property}` naming router `{router}`")]
-    AttributeNoPid { peer: String, link: String, router: String, property: String },
+    AttributeNoPid {
+        peer: String,
+        link: String,
+        router: String,
+        property: String,
+    },
     #[error("peer `{peer}`: PIDs `{first}` and `{second}` both have `{property}` naming router `{router}`")]
-    AttributeAmbiguous { peer: String, router: String, first: String, second: String, property: String },
+    AttributeAmbiguous {
+        peer: String,
+        router: String,
+        first: String,
+        second: String,
+        property: String,
+    },
     #[error("peer `{peer}`: property map entity `{entity}` names PID `{pid}`, which is not in the ISP network map")]
-    UnknownIspPid { peer: String, entity: String, pid: String },
+    UnknownIspPid {
+        peer: String,
+        entity: String,
+        pid: String,
+    },
     #[error("peer `{peer}` link `{link}`: by address the ISP border is PID `{by_address}`, by attribute `{by_attribute}`")]
-    Disagree { peer: String, link: String, by_address: String, by_attribute: String },
+    Disagree {
+        peer: String,
+        link: String,
+        by_address: String,
+        by_attribute: String,
+    },
 }
 
 /// Resolves every configured link of `peer`. Returns the links and warnings
@@ -60,8 +90,19 @@ pub fn resolve_links(
     let by_attribute = match peer.border_by {
         BorderMethod::Address => None,
         BorderMethod::Attribute | BorderMethod::Both => {
-            let map = maps.property_map.as_ref().ok_or_else(|| BorderError::NoPropertyMap { peer: peer.name.clone() })?;
-            Some(borders_by_attribute(peer, map, &maps.network_map, cdn, &mut warnings)?)
+            let map = maps
+                .property_map
+                .as_ref()
+                .ok_or_else(|| BorderError::NoPropertyMap {
+                    peer: peer.name.clone(),
+                })?;
+            Some(borders_by_attribute(
+                peer,
+                map,
+                &maps.network_map,
+                cdn,
+                &mut warnings,
+            )?)
         }
     };
     let links = peer
@@ -80,35 +121,60 @@ fn resolve_link(
     cdn: &CdnNetwork,
 ) -> Result<ResolvedLink, BorderError> {
     let name = link.name().to_owned();
-    let border = cdn.borders.iter().position(|b| b.name == link.router).ok_or_else(|| {
-        BorderError::UnknownRouter { peer: peer.name.clone(), link: name.clone(), router: link.router.clone() }
-    })?;
-    let address_pid = match (peer.border_by, link.address) {
-        (BorderMethod::Attribute, _) | (_, None) => None,
-        (_, Some(address)) => Some(
-            lookup
-                .lookup(address)
-                .map(str::to_owned)
-                .ok_or_else(|| BorderError::AddressNoPid { peer: peer.name.clone(), link: name.clone(), address })?,
-        ),
-    };
-    let attribute_pid = match by_attribute {
-        None => None,
-        Some(found) => Some(found.get(&border).cloned().ok_or_else(|| BorderError::AttributeNoPid {
+    let border = cdn
+        .borders
+        .iter()
+        .position(|b| b.name == link.router)
+        .ok_or_else(|| BorderError::UnknownRouter {
             peer: peer.name.clone(),
             link: name.clone(),
             router: link.router.clone(),
-            property: peer.border_property.clone(),
+        })?;
+    let address_pid = match (peer.border_by, link.address) {
+        (BorderMethod::Attribute, _) | (_, None) => None,
+        (_, Some(address)) => Some(lookup.lookup(address).map(str::to_owned).ok_or_else(|| {
+            BorderError::AddressNoPid {
+                peer: peer.name.clone(),
+                link: name.clone(),
+                address,
+            }
         })?),
+    };
+    let attribute_pid = match by_attribute {
+        None => None,
+        Some(found) => {
+            Some(
+                found
+                    .get(&border)
+                    .cloned()
+                    .ok_or_else(|| BorderError::AttributeNoPid {
+                        peer: peer.name.clone(),
+                        link: name.clone(),
+                        router: link.router.clone(),
+                        property: peer.border_property.clone(),
+                    })?,
+            )
+        }
     };
     let isp_pid = match (address_pid, attribute_pid) {
         (Some(a), Some(b)) if a != b => {
-            return Err(BorderError::Disagree { peer: peer.name.clone(), link: name, by_address: a, by_attribute: b })
+            return Err(BorderError::Disagree {
+                peer: peer.name.clone(),
+                link: name,
+                by_address: a,
+                by_attribute: b,
+            })
         }
         (Some(pid), _) | (None, Some(pid)) => pid,
         (None, None) => unreachable!("config check guarantees an address or an attribute lookup"),
     };
-    Ok(ResolvedLink { name, border, isp_pid, cost: link.cost, preference: link.preference })
+    Ok(ResolvedLink {
+        name,
+        border,
+        isp_pid,
+        cost: link.cost,
+        preference: link.preference,
+    })
 }
 
 /// CDN border index -> ISP PID, from the agreed property.
@@ -121,8 +187,12 @@ fn borders_by_attribute(
 ) -> Result<BTreeMap<usize, String>, BorderError> {
     let mut found: BTreeMap<usize, String> = BTreeMap::new();
     for (entity, props) in &map.property_map {
-        let Some(value) = props.get(&peer.border_property) else { continue };
-        let Some(pid) = pid_of_entity(entity) else { continue };
+        let Some(value) = props.get(&peer.border_property) else {
+            continue;
+        };
+        let Some(pid) = pid_of_entity(entity) else {
+            continue;
+        };
         if !network_map.network_map.contains_key(pid) {
             return Err(BorderError::UnknownIspPid {
                 peer: peer.name.clone(),

@@ -42,7 +42,11 @@ pub struct Matrix {
 
 impl Matrix {
     pub fn filled(rows: usize, cols: usize, value: f64) -> Self {
-        Self { rows, cols, data: vec![value; rows * cols] }
+        Self {
+            rows,
+            cols,
+            data: vec![value; rows * cols],
+        }
     }
 
     pub fn get(&self, row: usize, col: usize) -> f64 {
@@ -72,14 +76,17 @@ pub fn compose_multipath(cdn: &CdnCosts, links: &[LinkTerm], isp: &Matrix) -> Ma
     if isp.cols == 0 {
         return out;
     }
-    out.data.par_chunks_mut(isp.cols).enumerate().for_each(|(pid, row)| {
-        for (l, link) in links.iter().enumerate() {
-            let base = link_base(cdn, pid, link);
-            if base.is_finite() {
-                min_plus_row(row, base, isp.row(l));
+    out.data
+        .par_chunks_mut(isp.cols)
+        .enumerate()
+        .for_each(|(pid, row)| {
+            for (l, link) in links.iter().enumerate() {
+                let base = link_base(cdn, pid, link);
+                if base.is_finite() {
+                    min_plus_row(row, base, isp.row(l));
+                }
             }
-        }
-    });
+        });
     out
 }
 
@@ -94,7 +101,11 @@ fn min_plus_row(row: &mut [f64], base: f64, terms: &[f64]) {
 /// else among reachable links the highest preference, then the lowest
 /// C_cdn + c(l) (hot potato), then the link name. `None` when no link is
 /// reachable from that PID.
-pub fn choose_exits(cdn: &CdnCosts, links: &[LinkTerm], pins: &[Option<usize>]) -> Vec<Option<usize>> {
+pub fn choose_exits(
+    cdn: &CdnCosts,
+    links: &[LinkTerm],
+    pins: &[Option<usize>],
+) -> Vec<Option<usize>> {
     (0..cdn.pids())
         .map(|pid| {
             if let Some(Some(pinned)) = pins.get(pid) {
@@ -117,19 +128,27 @@ pub fn choose_exits(cdn: &CdnCosts, links: &[LinkTerm], pins: &[Option<usize>]) 
 
 /// Single path: `out[P][s] = C_cdn(P, r*) + c(l*) + isp[l*][s]` for the exit
 /// `l*` chosen for P (see [`choose_exits`]).
-pub fn compose_single(cdn: &CdnCosts, links: &[LinkTerm], isp: &Matrix, exits: &[Option<usize>]) -> Matrix {
+pub fn compose_single(
+    cdn: &CdnCosts,
+    links: &[LinkTerm],
+    isp: &Matrix,
+    exits: &[Option<usize>],
+) -> Matrix {
     assert_eq!(isp.rows, links.len(), "one ISP row per link");
     let mut out = Matrix::filled(cdn.pids(), isp.cols, f64::INFINITY);
     if isp.cols == 0 {
         return out;
     }
-    out.data.par_chunks_mut(isp.cols).enumerate().for_each(|(pid, row)| {
-        if let Some(l) = exits[pid] {
-            let base = link_base(cdn, pid, &links[l]);
-            if base.is_finite() {
-                min_plus_row(row, base, isp.row(l));
+    out.data
+        .par_chunks_mut(isp.cols)
+        .enumerate()
+        .for_each(|(pid, row)| {
+            if let Some(l) = exits[pid] {
+                let base = link_base(cdn, pid, &links[l]);
+                if base.is_finite() {
+                    min_plus_row(row, base, isp.row(l));
+                }
             }
-        }
-    });
+        });
     out
 }

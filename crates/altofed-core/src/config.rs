@@ -162,8 +162,8 @@ pub enum ConfigError {
 impl Config {
     /// Parses and checks a configuration.
     pub fn from_toml(text: &str) -> Result<Self, ConfigError> {
-        let config: Config =
-            toml::from_str(text).map_err(|e| ConfigError::Syntax(e.to_string().trim_end().to_owned()))?;
+        let config: Config = toml::from_str(text)
+            .map_err(|e| ConfigError::Syntax(e.to_string().trim_end().to_owned()))?;
         config.check()?;
         Ok(config)
     }
@@ -195,5 +195,8 @@ impl Config {
 }
 
 pub(crate) fn invalid(key: impl Into<String>, reason: impl Into<String>) -> ConfigError {
-    ConfigError::Invalid { key: key.into(), reason: reason.into() }
+    ConfigError::Invalid {
+        key: key.into(),
+        reason: reason.into(),
+    }
 }

@@ -14,7 +14,10 @@ pub(crate) fn check(config: &Config) -> Result<(), ConfigError> {
     for (i, peer) in config.peers.iter().enumerate() {
         check_peer(&format!("peer[{i}]"), peer)?;
         if !names.insert(peer.name.as_str()) {
-            return Err(invalid(format!("peer[{i}].name"), format!("peer `{}` is defined twice", peer.name)));
+            return Err(invalid(
+                format!("peer[{i}].name"),
+                format!("peer `{}` is defined twice", peer.name),
+            ));
         }
     }
     check_pins(config)
@@ -33,10 +36,14 @@ fn check_output(config: &Config) -> Result<(), ConfigError> {
     if let Some(cost) = out.default_cost {
         non_negative("output.default-cost", cost)?;
     }
-    validate_pid_name(&out.catch_all_pid).map_err(|e| invalid("output.catch-all-pid", e.to_string()))?;
+    validate_pid_name(&out.catch_all_pid)
+        .map_err(|e| invalid("output.catch-all-pid", e.to_string()))?;
     if let Some(peer) = &out.catch_all_costs_from {
         if config.peer_index(peer).is_none() {
-            return Err(invalid("output.catch-all-costs-from", format!("no peer is called `{peer}`")));
+            return Err(invalid(
+                "output.catch-all-costs-from",
+                format!("no peer is called `{peer}`"),
+            ));
         }
     }
     Ok(())
@@ -49,20 +56,35 @@ fn check_peer(key: &str, peer: &PeerConfig) -> Result<(), ConfigError> {
     if peer.name.contains(':') {
         return Err(invalid(
             format!("{key}.name"),
-            format!("peer name `{}` contains `:`, which separates peer and PID in published names", peer.name),
+            format!(
+                "peer name `{}` contains `:`, which separates peer and PID in published names",
+                peer.name
+            ),
         ));
     }
     if !(peer.scale.is_finite() && peer.scale > 0.0) {
-        return Err(invalid(format!("{key}.scale"), format!("must be a finite number > 0, got {}", peer.scale)));
+        return Err(invalid(
+            format!("{key}.scale"),
+            format!("must be a finite number > 0, got {}", peer.scale),
+        ));
     }
     if !peer.offset.is_finite() {
-        return Err(invalid(format!("{key}.offset"), format!("must be a finite number, got {}", peer.offset)));
+        return Err(invalid(
+            format!("{key}.offset"),
+            format!("must be a finite number, got {}", peer.offset),
+        ));
     }
     if peer.border_property.is_empty() {
-        return Err(invalid(format!("{key}.border-property"), "must not be empty"));
+        return Err(invalid(
+            format!("{key}.border-property"),
+            "must not be empty",
+        ));
     }
     if peer.links.is_empty() {
-        return Err(invalid(format!("{key}.link"), format!("peer `{}` has no peering link", peer.name)));
+        return Err(invalid(
+            format!("{key}.link"),
+            format!("peer `{}` has no peering link", peer.name),
+        ));
     }
     let mut names = HashSet::new();
     for (j, link) in peer.links.iter().enumerate() {
@@ -70,7 +92,11 @@ fn check_peer(key: &str, peer: &PeerConfig) -> Result<(), ConfigError> {
         if !names.insert(link.name()) {
             return Err(invalid(
                 format!("{key}.link[{j}].name"),
-                format!("link `{}` is defined twice for peer `{}`", link.name(), peer.name),
+                format!(
+                    "link `{}` is defined twice for peer `{}`",
+                    link.name(),
+                    peer.name
+                ),
             ));
         }
     }
@@ -92,10 +118,16 @@ fn check_pins(config: &Config) -> Result<(), ConfigError> {
     for (i, pin) in config.pins.iter().enumerate() {
         let key = format!("pin[{i}]");
         if config.output.mode != Mode::SinglePath {
-            return Err(invalid(key, "an egress pin only applies with output.mode = \"single-path\""));
+            return Err(invalid(
+                key,
+                "an egress pin only applies with output.mode = \"single-path\"",
+            ));
         }
         let Some(p) = config.peer_index(&pin.peer) else {
-            return Err(invalid(format!("{key}.peer"), format!("no peer is called `{}`", pin.peer)));
+            return Err(invalid(
+                format!("{key}.peer"),
+                format!("no peer is called `{}`", pin.peer),
+            ));
         };
         if !config.peers[p].links.iter().any(|l| l.name() == pin.link) {
             return Err(invalid(
@@ -111,6 +143,9 @@ fn non_negative(key: &str, value: f64) -> Result<(), ConfigError> {
     if value.is_finite() && value >= 0.0 {
         Ok(())
     } else {
-        Err(invalid(key, format!("must be a finite number ≥ 0, got {value}")))
+        Err(invalid(
+            key,
+            format!("must be a finite number ≥ 0, got {value}"),
+        ))
     }
 }

@@ -18,11 +18,19 @@ pub struct PeerMaps {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum PeerError {
     #[error("peer `{peer}`: cost map depends on network map {got}, but the network map is {want} (RFC 7285 §11.2.3.6)")]
-    VtagMismatch { peer: String, want: String, got: String },
+    VtagMismatch {
+        peer: String,
+        want: String,
+        got: String,
+    },
     #[error("peer `{peer}`: cost map has no dependent-vtags (RFC 7285 §11.2.3.6)")]
     NoDependentVtag { peer: String },
     #[error("peer `{peer}`: cost map is {mode:?} `{metric}`; composition needs numerical costs")]
-    NotNumerical { peer: String, metric: String, mode: CostMode },
+    NotNumerical {
+        peer: String,
+        metric: String,
+        mode: CostMode,
+    },
 }
 
 impl PeerMaps {
@@ -30,7 +38,9 @@ impl PeerMaps {
     pub fn check(&self, peer: &str) -> Result<(), PeerError> {
         let meta = &self.cost_map.meta;
         let Some(dep) = meta.dependent_vtags.first() else {
-            return Err(PeerError::NoDependentVtag { peer: peer.to_owned() });
+            return Err(PeerError::NoDependentVtag {
+                peer: peer.to_owned(),
+            });
         };
         let own = &self.network_map.meta.vtag;
         if dep != own {

@@ -5,14 +5,20 @@ use std::collections::BTreeMap;
 
 use altofed_model::lookup::PidLookup;
 use altofed_model::validate::{validate_cost_map, validate_network_map, validate_property_map};
-use altofed_model::{content_tag, Cost, CostMapDoc, CostMode, CostRows, NetworkMapDoc, NetworkMapMeta, PropertyMapDoc, VersionTag};
+use altofed_model::{
+    content_tag, Cost, CostMapDoc, CostMode, CostRows, NetworkMapDoc, NetworkMapMeta,
+    PropertyMapDoc, VersionTag,
+};
 use thiserror::Error;
 
 use crate::border::{resolve_links, BorderError, ResolvedLink};
 use crate::cdn_cost::{cdn_costs, CdnCosts};
 use crate::compose::{choose_exits, compose_multipath, compose_single, LinkTerm, Matrix, Mode};
 use crate::config::Config;
-use crate::output::{build_cost_maps, build_property_map, merge_network_map, OutputError, PeerPids, PidOrigin, PublishedPid};
+use crate::output::{
+    build_cost_maps, build_property_map, merge_network_map, OutputError, PeerPids, PidOrigin,
+    PublishedPid,
+};
 use crate::peer::{PeerError, PeerMaps};
 use crate::topology::CdnNetwork;
 
@@ -51,7 +57,11 @@ struct PeerResult {
 }
 
 /// Runs the whole computation. `peers[i]` holds the maps of `config.peers[i]`.
-pub fn compute(config: &Config, cdn: &CdnNetwork, peers: &[PeerMaps]) -> Result<Computed, ComputeError> {
+pub fn compute(
+    config: &Config,
+    cdn: &CdnNetwork,
+    peers: &[PeerMaps],
+) -> Result<Computed, ComputeError> {
     if peers.len() != config.peers.len() {
         return Err(ComputeError::PeerCount(peers.len(), config.peers.len()));
     }
@@ -72,7 +82,10 @@ pub fn compute(config: &Config, cdn: &CdnNetwork, peers: &[PeerMaps]) -> Result<
         .map(|((cfg, maps), subs)| PeerPids {
             name: &cfg.name,
             priority: cfg.priority,
-            pids: subs.iter().map(|s| (s.as_str(), &maps.network_map.network_map[s])).collect(),
+            pids: subs
+                .iter()
+                .map(|s| (s.as_str(), &maps.network_map.network_map[s]))
+                .collect(),
         })
         .collect();
     let merged = merge_network_map(&config.output.catch_all_pid, &cdn.pids, &peer_pids)?;
@@ -92,15 +105,24 @@ fn compute_peer(
 ) -> Result<(PeerResult, Vec<String>), ComputeError> {
     let cfg = &config.peers[p];
     maps.check(&cfg.name)?;
-    let lookup = PidLookup::build(&maps.network_map.network_map)
-        .map_err(|e| ComputeError::PeerNetworkMap { peer: cfg.name.clone(), reason: e.to_string() })?;
+    let lookup = PidLookup::build(&maps.network_map.network_map).map_err(|e| {
+        ComputeError::PeerNetworkMap {
+            peer: cfg.name.clone(),
+            reason: e.to_string(),
+        }
+    })?;
     let (links, link_warnings) = resolve_links(cfg, maps, &lookup, cdn)?;
     warnings.extend(link_warnings);
     let subscribers = subscriber_pids(cfg, maps, &links, warnings);
     let isp = isp_matrix(cfg.scale, cfg.offset, maps, &links, &subscribers);
     let terms: Vec<LinkTerm> = links
         .iter()
-        .map(|l| LinkTerm { name: l.name.clone(), border: l.border, cost: l.cost, preference: l.preference })
+        .map(|l| LinkTerm {
+            name: l.name.clone(),
+            border: l.border,
+            cost: l.cost,
+            preference: l.preference,
+        })
         .collect();
     let composed = match config.output.mode {
         Mode::Multipath => compose_multipath(costs, &terms, &isp),
@@ -109,7 +131,11 @@ fn compute_peer(
             compose_single(costs, &terms, &isp, &choose_exits(costs, &terms, &pins))
         }
     };
-    let columns = subscribers.iter().enumerate().map(|(i, s)| (s.clone(), i)).collect();
+    let columns = subscribers
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.clone(), i))
+        .collect();
     Ok((PeerResult { columns, composed }, subscribers))
 }
 
@@ -123,14 +149,26 @@ fn subscriber_pids(
 ) -> Vec<String> {
     let is_border = |pid: &str| links.iter().any(|l| l.isp_pid == pid);
     let Some(wanted) = &cfg.subscribers else {
-        return maps.network_map.network_map.keys().filter(|pid| !is_border(pid)).cloned().collect();
+        return maps
+            .network_map
+            .network_map
+            .keys()
+            .filter(|pid| !is_border(pid))
+            .cloned()
+            .collect();
     };
     let mut out = Vec::new();
     for pid in wanted {
         if !maps.network_map.network_map.contains_key(pid) {
-            warnings.push(format!("peer `{}`: subscriber PID `{pid}` is not in its network map", cfg.name));
+            warnings.push(format!(
+                "peer `{}`: subscriber PID `{pid}` is not in its network map",
+                cfg.name
+            ));
         } else if is_border(pid) {
-            warnings.push(format!("peer `{}`: subscriber PID `{pid}` is a border PID and is not republished", cfg.name));
+            warnings.push(format!(
+                "peer `{}`: subscriber PID `{pid}` is a border PID and is not republished",
+                cfg.name
+            ));
         } else if !out.contains(pid) {
             out.push(pid.clone());
         }
@@ -140,10 +178,18 @@ fn subscriber_pids(
 
 /// One row per link: the scaled ISP cost from the link's border PID to each
 /// subscriber; infinity where the ISP publishes no cost.
-fn isp_matrix(scale: f64, offset: f64, maps: &PeerMaps, links: &[ResolvedLink], subscribers: &[String]) -> Matrix {
+fn isp_matrix(
+    scale: f64,
+    offset: f64,
+    maps: &PeerMaps,
+    links: &[ResolvedLink],
+    subscribers: &[String],
+) -> Matrix {
     let mut isp = Matrix::filled(links.len(), subscribers.len(), f64::INFINITY);
     for (l, link) in links.iter().enumerate() {
-        let Some(row) = maps.cost_map.cost_map.get(&link.isp_pid) else { continue };
+        let Some(row) = maps.cost_map.cost_map.get(&link.isp_pid) else {
+            continue;
+        };
         for (s, cell) in isp.row_mut(l).iter_mut().enumerate() {
             if let Some(cost) = row.get(&subscribers[s]) {
                 *cell = scale * cost.0 + offset;
@@ -154,14 +200,22 @@ fn isp_matrix(scale: f64, offset: f64, maps: &PeerMaps, links: &[ResolvedLink], 
 }
 
 /// Pinned exit (link index) per CDN PID for peer `p`.
-fn pins_for(config: &Config, p: usize, cdn: &CdnNetwork, terms: &[LinkTerm]) -> Result<Vec<Option<usize>>, ComputeError> {
+fn pins_for(
+    config: &Config,
+    p: usize,
+    cdn: &CdnNetwork,
+    terms: &[LinkTerm],
+) -> Result<Vec<Option<usize>>, ComputeError> {
     let mut pins = vec![None; cdn.pids.len()];
     for (index, pin) in config.pins.iter().enumerate() {
         let pid = cdn
             .pids
             .iter()
             .position(|c| c.name == pin.cdn_pid)
-            .ok_or_else(|| ComputeError::UnknownPinnedPid { index, pid: pin.cdn_pid.clone() })?;
+            .ok_or_else(|| ComputeError::UnknownPinnedPid {
+                index,
+                pid: pin.cdn_pid.clone(),
+            })?;
         if pin.peer == config.peers[p].name {
             pins[pid] = terms.iter().position(|t| t.name == pin.link);
         }
@@ -189,22 +243,46 @@ fn publish(
     );
     let peer_names: Vec<&str> = config.peers.iter().map(|p| p.name.as_str()).collect();
     let property_map = build_property_map(pids, &peer_names, &vtag);
-    let invalid = |document, e: &dyn std::fmt::Display| OutputError::Invalid { document, reason: e.to_string() };
+    let invalid = |document, e: &dyn std::fmt::Display| OutputError::Invalid {
+        document,
+        reason: e.to_string(),
+    };
     validate_network_map(&network_map).map_err(|e| invalid("network map", &e))?;
     validate_cost_map(&cost_map, Some(&network_map)).map_err(|e| invalid("cost map", &e))?;
-    validate_cost_map(&ordinal_cost_map, Some(&network_map)).map_err(|e| invalid("ordinal cost map", &e))?;
+    validate_cost_map(&ordinal_cost_map, Some(&network_map))
+        .map_err(|e| invalid("ordinal cost map", &e))?;
     validate_property_map(&property_map).map_err(|e| invalid("property map", &e))?;
-    Ok(Computed { network_map, cost_map, ordinal_cost_map, property_map, warnings })
+    Ok(Computed {
+        network_map,
+        cost_map,
+        ordinal_cost_map,
+        property_map,
+        warnings,
+    })
 }
 
 fn network_map_doc(id: &str, pids: &[PublishedPid]) -> NetworkMapDoc {
-    let map: BTreeMap<String, _> = pids.iter().map(|p| (p.name.clone(), p.prefixes.clone())).collect();
+    let map: BTreeMap<String, _> = pids
+        .iter()
+        .map(|p| (p.name.clone(), p.prefixes.clone()))
+        .collect();
     let tag = content_tag(&serde_json::to_vec(&map).unwrap_or_default());
-    NetworkMapDoc { meta: NetworkMapMeta { vtag: VersionTag::new(id, tag) }, network_map: map }
+    NetworkMapDoc {
+        meta: NetworkMapMeta {
+            vtag: VersionTag::new(id, tag),
+        },
+        network_map: map,
+    }
 }
 
 /// CDN PID -> published subscriber PID -> composed cost (or the default).
-fn cost_rows(config: &Config, cdn: &CdnNetwork, peers: &[PeerMaps], results: &[PeerResult], pids: &[PublishedPid]) -> CostRows {
+fn cost_rows(
+    config: &Config,
+    cdn: &CdnNetwork,
+    peers: &[PeerMaps],
+    results: &[PeerResult],
+    pids: &[PublishedPid],
+) -> CostRows {
     let catch_all = catch_all_source(config, peers);
     let default = config.output.default_cost;
     cdn.pids
@@ -222,7 +300,10 @@ fn cost_rows(config: &Config, cdn: &CdnNetwork, peers: &[PeerMaps], results: &[P
                     let value = source
                         .and_then(|(peer, isp_pid)| {
                             let result = &results[peer];
-                            result.columns.get(isp_pid).map(|col| result.composed.get(row, *col))
+                            result
+                                .columns
+                                .get(isp_pid)
+                                .map(|col| result.composed.get(row, *col))
                         })
                         .filter(|v| v.is_finite())
                         .or(default)?;
@@ -248,5 +329,7 @@ fn catch_all_source<'a>(config: &Config, peers: &'a [PeerMaps]) -> Option<(usize
             }
         })
     };
-    holds(true).or_else(|| holds(false)).map(|(pid, _)| (peer, pid.as_str()))
+    holds(true)
+        .or_else(|| holds(false))
+        .map(|(pid, _)| (peer, pid.as_str()))
 }

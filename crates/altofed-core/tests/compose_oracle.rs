@@ -1,7 +1,7 @@
 //! Composition checked against a brute-force oracle on random inputs
 //! (≥ 1,000 cases per mode), plus the design.md §1 worked example.
 
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::needless_range_loop)]
 
 use altofed_core::cdn_cost::CdnCosts;
 use altofed_core::compose::{choose_exits, compose_multipath, compose_single, LinkTerm, Matrix};
@@ -41,7 +41,11 @@ fn case() -> impl Strategy<Value = Case> {
                         preference,
                     })
                     .collect(),
-                isp: Matrix { rows: links, cols: subs, data: isp },
+                isp: Matrix {
+                    rows: links,
+                    cols: subs,
+                    data: isp,
+                },
                 pins,
             })
     })
@@ -68,10 +72,21 @@ fn oracle_exit(c: &Case, pid: usize, pinned: Option<usize>) -> Option<usize> {
         .links
         .iter()
         .enumerate()
-        .map(|(l, link)| (-link.preference, c.cdn.get(pid, link.border) + link.cost, link.name.as_str(), l))
+        .map(|(l, link)| {
+            (
+                -link.preference,
+                c.cdn.get(pid, link.border) + link.cost,
+                link.name.as_str(),
+                l,
+            )
+        })
         .filter(|(_, base, _, _)| base.is_finite())
         .collect();
-    reachable.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.partial_cmp(&b.1).unwrap()).then(a.2.cmp(b.2)));
+    reachable.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then(a.1.partial_cmp(&b.1).unwrap())
+            .then(a.2.cmp(b.2))
+    });
     reachable.first().map(|r| r.3)
 }
 
@@ -114,10 +129,24 @@ fn figure5() -> Case {
     Case {
         cdn: CdnCosts::new(3, 2, vec![2.0, 7.0, 3.0, 8.0, 6.0, 1.0]),
         links: vec![
-            LinkTerm { name: "r6".into(), border: 0, cost: 1.0, preference: 0 },
-            LinkTerm { name: "r7".into(), border: 1, cost: 2.0, preference: 0 },
+            LinkTerm {
+                name: "r6".into(),
+                border: 0,
+                cost: 1.0,
+                preference: 0,
+            },
+            LinkTerm {
+                name: "r7".into(),
+                border: 1,
+                cost: 2.0,
+                preference: 0,
+            },
         ],
-        isp: Matrix { rows: 2, cols: 3, data: vec![1.0, 9.0, 3.0, 5.0, 2.0, 3.0] },
+        isp: Matrix {
+            rows: 2,
+            cols: 3,
+            data: vec![1.0, 9.0, 3.0, 5.0, 2.0, 3.0],
+        },
         pins: vec![None; 3],
     }
 }
@@ -142,9 +171,15 @@ fn figure5_single_path_table_and_exits() {
 fn preference_beats_hot_potato_and_a_pin_beats_both() {
     let mut c = figure5();
     c.links[1].preference = 100;
-    assert_eq!(choose_exits(&c.cdn, &c.links, &c.pins), [Some(1), Some(1), Some(1)]);
+    assert_eq!(
+        choose_exits(&c.cdn, &c.links, &c.pins),
+        [Some(1), Some(1), Some(1)]
+    );
     c.pins[0] = Some(0);
-    assert_eq!(choose_exits(&c.cdn, &c.links, &c.pins), [Some(0), Some(1), Some(1)]);
+    assert_eq!(
+        choose_exits(&c.cdn, &c.links, &c.pins),
+        [Some(0), Some(1), Some(1)]
+    );
 }
 
 #[test]

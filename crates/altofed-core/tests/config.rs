@@ -30,9 +30,19 @@ fn defaults() {
     assert_eq!(config.network_map_id(), "agg-netmap");
     assert_eq!(config.output.catch_all_pid, "default");
     let peer = &config.peers[0];
-    assert_eq!((peer.border_by, peer.border_property.as_str()), (BorderMethod::Address, "priv:border-for"));
+    assert_eq!(
+        (peer.border_by, peer.border_property.as_str()),
+        (BorderMethod::Address, "priv:border-for")
+    );
     assert_eq!((peer.scale, peer.offset, peer.priority), (1.0, 0.0, 0));
-    assert_eq!((peer.links[0].name(), peer.links[0].cost, peer.links[0].preference), ("r6", 0.0, 0));
+    assert_eq!(
+        (
+            peer.links[0].name(),
+            peer.links[0].cost,
+            peer.links[0].preference
+        ),
+        ("r6", 0.0, 0)
+    );
 }
 
 #[test]
@@ -40,7 +50,10 @@ fn unknown_keys_are_rejected_at_every_level() {
     for (text, key) in [
         (format!("verbose = true\n{MINIMAL}"), "verbose"),
         (MINIMAL.replace("[cdn]", "[cdn]\nformat = \"x\""), "format"),
-        (MINIMAL.replace("dir = \"isp-a\"", "dir = \"isp-a\"\nurl = \"x\""), "url"),
+        (
+            MINIMAL.replace("dir = \"isp-a\"", "dir = \"isp-a\"\nurl = \"x\""),
+            "url",
+        ),
         (format!("{MINIMAL}colour = 1\n"), "colour"),
     ] {
         let err = error_of(&text);

@@ -57,7 +57,7 @@ fn unknown_key_is_rejected_naming_the_key() {
     let text = "[[link]]\nfrom = \"a\"\nto = \"b\"\ncost = 1\ncolour = \"red\"\n";
     assert_eq!(
         err(text),
-        "CDN topology TOML: TOML parse error at line 5, column 1\n  |\n5 | colour = \"red\"\n  | ^^^^^^\n\
+        "TOML parse error at line 5, column 1\n  |\n5 | colour = \"red\"\n  | ^^^^^^\n\
          unknown field `colour`, expected one of `from`, `to`, `cost`, `directed`\n"
     );
 }

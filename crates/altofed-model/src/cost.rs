@@ -26,7 +26,11 @@ pub struct CostType {
 
 impl CostType {
     pub fn routingcost(mode: CostMode) -> Self {
-        Self { cost_metric: "routingcost".to_owned(), cost_mode: mode, description: None }
+        Self {
+            cost_metric: "routingcost".to_owned(),
+            cost_mode: mode,
+            description: None,
+        }
     }
 }
 

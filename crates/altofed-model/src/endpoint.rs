@@ -50,9 +50,13 @@ impl TypedEndpointAddr {
             addr_type,
         };
         if ty.eq_ignore_ascii_case("ipv4") {
-            addr.parse().map(|a| Self(IpAddr::V4(a))).map_err(|_| bad("ipv4"))
+            addr.parse()
+                .map(|a| Self(IpAddr::V4(a)))
+                .map_err(|_| bad("ipv4"))
         } else if ty.eq_ignore_ascii_case("ipv6") {
-            addr.parse().map(|a| Self(IpAddr::V6(a))).map_err(|_| bad("ipv6"))
+            addr.parse()
+                .map(|a| Self(IpAddr::V6(a)))
+                .map_err(|_| bad("ipv6"))
         } else {
             Err(EndpointAddrError::UnknownType {
                 input: s.to_owned(),

@@ -21,7 +21,11 @@ pub struct DirectoryDoc {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DirectoryMeta {
     /// Local names for cost types, used by `cost-type-names` (RFC 7285 §9.2.2).
-    #[serde(rename = "cost-types", default, skip_serializing_if = "BTreeMap::is_empty")]
+    #[serde(
+        rename = "cost-types",
+        default,
+        skip_serializing_if = "BTreeMap::is_empty"
+    )]
     pub cost_types: BTreeMap<String, CostType>,
     /// MUST be present in a Root IRD (RFC 7285 §9.2.2).
     #[serde(
@@ -85,7 +89,10 @@ pub struct Capabilities {
         skip_serializing_if = "Option::is_none"
     )]
     pub incremental_change_media_types: Option<BTreeMap<String, String>>,
-    #[serde(rename = "support-stream-control", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "support-stream-control",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub support_stream_control: Option<bool>,
     /// Absent means 0 (RFC 8189 §4.1.1).
     #[serde(rename = "max-cost-types", skip_serializing_if = "Option::is_none")]

@@ -34,7 +34,10 @@ pub enum VtagError {
 
 impl VersionTag {
     pub fn new(resource_id: impl Into<String>, tag: impl Into<String>) -> Self {
-        Self { resource_id: resource_id.into(), tag: tag.into() }
+        Self {
+            resource_id: resource_id.into(),
+            tag: tag.into(),
+        }
     }
 
     pub fn validate(&self) -> Result<(), VtagError> {
@@ -42,7 +45,11 @@ impl VersionTag {
         if self.tag.is_empty() {
             return Err(VtagError::EmptyTag);
         }
-        if let Some(c) = self.tag.chars().find(|c| !('\u{21}'..='\u{7e}').contains(c)) {
+        if let Some(c) = self
+            .tag
+            .chars()
+            .find(|c| !('\u{21}'..='\u{7e}').contains(c))
+        {
             return Err(VtagError::TagBadChar(c));
         }
         if self.tag.len() > MAX_TAG_LEN {

@@ -22,7 +22,10 @@ pub struct DirectorySource {
 
 impl DirectorySource {
     pub fn new(dir: impl Into<PathBuf>) -> Self {
-        Self { dir: dir.into(), limit: MAX_DOCUMENT_BYTES }
+        Self {
+            dir: dir.into(),
+            limit: MAX_DOCUMENT_BYTES,
+        }
     }
 
     /// Sets the largest file accepted, in bytes.
@@ -43,7 +46,8 @@ impl PeerSource for DirectorySource {
     }
 
     fn fetch(&self) -> Result<PeerMaps, SourceError> {
-        let network_map = read_document(&self.dir.join(NETWORK_MAP_FILE), "network map", self.limit)?;
+        let network_map =
+            read_document(&self.dir.join(NETWORK_MAP_FILE), "network map", self.limit)?;
         let cost_map = read_document(&self.dir.join(COST_MAP_FILE), "cost map", self.limit)?;
         let propmap_path = self.dir.join(PROPERTY_MAP_FILE);
         let property_map = if propmap_path.exists() {
@@ -51,6 +55,10 @@ impl PeerSource for DirectorySource {
         } else {
             None
         };
-        Ok(PeerMaps { network_map, cost_map, property_map })
+        Ok(PeerMaps {
+            network_map,
+            cost_map,
+            property_map,
+        })
     }
 }

@@ -28,9 +28,21 @@ pub trait PeerSource {
 #[derive(Debug, Error)]
 pub enum SourceError {
     #[error("{}: cannot read: {error}", path.display())]
-    Io { path: PathBuf, error: std::io::Error },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     #[error("{}: {size} bytes is over the limit of {limit} bytes", path.display())]
-    TooLarge { path: PathBuf, size: u64, limit: u64 },
+    TooLarge {
+        path: PathBuf,
+        size: u64,
+        limit: u64,
+    },
     #[error("{}: not a valid {what}: at `{key}`: {reason}", path.display())]
-    Malformed { path: PathBuf, what: &'static str, key: String, reason: String },
+    Malformed {
+        path: PathBuf,
+        what: &'static str,
+        key: String,
+        reason: String,
+    },
 }

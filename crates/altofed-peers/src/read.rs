@@ -14,18 +14,33 @@ use crate::SourceError;
 pub const MAX_DOCUMENT_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Reads and parses `path` as `what` (e.g. "network map").
-pub fn read_document<T: DeserializeOwned>(path: &Path, what: &'static str, limit: u64) -> Result<T, SourceError> {
-    let io = |error| SourceError::Io { path: path.to_owned(), error };
+pub fn read_document<T: DeserializeOwned>(
+    path: &Path,
+    what: &'static str,
+    limit: u64,
+) -> Result<T, SourceError> {
+    let io = |error| SourceError::Io {
+        path: path.to_owned(),
+        error,
+    };
     let file = File::open(path).map_err(io)?;
     let size = file.metadata().map_err(io)?.len();
     if size > limit {
-        return Err(SourceError::TooLarge { path: path.to_owned(), size, limit });
+        return Err(SourceError::TooLarge {
+            path: path.to_owned(),
+            size,
+            limit,
+        });
     }
     let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
     // Read one byte past the limit: the file may have grown since `metadata`.
     file.take(limit + 1).read_to_end(&mut bytes).map_err(io)?;
     if bytes.len() as u64 > limit {
-        return Err(SourceError::TooLarge { path: path.to_owned(), size: bytes.len() as u64, limit });
+        return Err(SourceError::TooLarge {
+            path: path.to_owned(),
+            size: bytes.len() as u64,
+            limit,
+        });
     }
     parse_document(&bytes).map_err(|(key, reason)| SourceError::Malformed {
         path: path.to_owned(),

@@ -35,7 +35,10 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     if let (Some(cdn), true) = (&cdn, problems.is_empty()) {
         match compute(&loaded.config, cdn, &peers) {
             Ok(computed) => {
-                computed.warnings.iter().for_each(|w| eprintln!("warning: {w}"));
+                computed
+                    .warnings
+                    .iter()
+                    .for_each(|w| eprintln!("warning: {w}"));
                 let pairs: usize = computed.cost_map.cost_map.values().map(|r| r.len()).sum();
                 println!(
                     "{}: ok: {} CDN PIDs, {} border routers, {} peers, {} published PIDs, {} cost pairs",
@@ -54,6 +57,10 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
     for problem in &problems {
         eprintln!("error: {problem}");
     }
-    eprintln!("{}: {} problem(s) found", args.config.display(), problems.len());
+    eprintln!(
+        "{}: {} problem(s) found",
+        args.config.display(),
+        problems.len()
+    );
     Ok(ExitCode::FAILURE)
 }

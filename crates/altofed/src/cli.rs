@@ -5,7 +5,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "altofed", version, about = "Federated inter-domain ALTO cost aggregator")]
+#[command(
+    name = "altofed",
+    version,
+    about = "Federated inter-domain ALTO cost aggregator"
+)]
 pub struct Cli {
     /// More log output (-v info, -vv debug); RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]

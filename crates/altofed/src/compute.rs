@@ -11,7 +11,12 @@ use crate::cli::ComputeArgs;
 use crate::load;
 
 /// The files written, in the order they are written.
-pub const OUTPUT_FILES: [&str; 4] = ["networkmap.json", "costmap.json", "costmap-ordinal.json", "propmap.json"];
+pub const OUTPUT_FILES: [&str; 4] = [
+    "networkmap.json",
+    "costmap.json",
+    "costmap-ordinal.json",
+    "propmap.json",
+];
 
 pub fn run(args: &ComputeArgs) -> Result<ExitCode> {
     let loaded = load::config(&args.config)?;
@@ -35,7 +40,8 @@ pub fn run(args: &ComputeArgs) -> Result<ExitCode> {
 /// Writes every document, each through a temporary file renamed into place
 /// so a reader never sees half a document.
 fn write_outputs(dir: &Path, computed: &Computed) -> Result<()> {
-    std::fs::create_dir_all(dir).with_context(|| format!("{}: cannot create directory", dir.display()))?;
+    std::fs::create_dir_all(dir)
+        .with_context(|| format!("{}: cannot create directory", dir.display()))?;
     let [netmap, costmap, ordinal, propmap] = OUTPUT_FILES;
     write_json(&dir.join(netmap), &computed.network_map)?;
     write_json(&dir.join(costmap), &computed.cost_map)?;
@@ -48,5 +54,6 @@ fn write_json<T: Serialize>(path: &Path, doc: &T) -> Result<()> {
     bytes.push(b'\n');
     let tmp = path.with_extension("json.tmp");
     std::fs::write(&tmp, &bytes).with_context(|| format!("{}: cannot write", tmp.display()))?;
-    std::fs::rename(&tmp, path).with_context(|| format!("{}: cannot rename into place", path.display()))
+    std::fs::rename(&tmp, path)
+        .with_context(|| format!("{}: cannot rename into place", path.display()))
 }

@@ -35,20 +35,34 @@ pub fn cdn(loaded: &LoadedConfig) -> Result<(CdnNetwork, Vec<String>)> {
         None => None,
         Some(import) => {
             let import_path = import.path_from(path.parent().unwrap_or(Path::new("")));
-            let (topology, import_warnings) =
-                import_topology(import, &read(&import_path)?).with_context(|| import_path.display().to_string())?;
-            warnings.extend(import_warnings.iter().map(|w| format!("{}: {w}", import_path.display())));
+            let (topology, import_warnings) = import_topology(import, &read(&import_path)?)
+                .with_context(|| import_path.display().to_string())?;
+            warnings.extend(
+                import_warnings
+                    .iter()
+                    .map(|w| format!("{}: {w}", import_path.display())),
+            );
             Some(topology)
         }
     };
-    let (network, build_warnings) = build_network(&spec, imported).with_context(|| path.display().to_string())?;
-    warnings.extend(build_warnings.iter().map(|w| format!("{}: {w}", path.display())));
+    let (network, build_warnings) =
+        build_network(&spec, imported).with_context(|| path.display().to_string())?;
+    warnings.extend(
+        build_warnings
+            .iter()
+            .map(|w| format!("{}: {w}", path.display())),
+    );
     Ok((network, warnings))
 }
 
 /// The source of each configured peer, in configuration order.
 pub fn peer_sources(loaded: &LoadedConfig) -> Vec<DirectorySource> {
-    loaded.config.peers.iter().map(|p| DirectorySource::new(loaded.base.join(&p.dir))).collect()
+    loaded
+        .config
+        .peers
+        .iter()
+        .map(|p| DirectorySource::new(loaded.base.join(&p.dir)))
+        .collect()
 }
 
 /// Every peer's maps, checked to belong together.

@@ -20,7 +20,11 @@ fn figure5_copy() -> tempfile::TempDir {
 
 fn edit(path: &Path, from: &str, to: &str) {
     let text = std::fs::read_to_string(path).unwrap();
-    assert!(text.contains(from), "{} does not contain {from:?}", path.display());
+    assert!(
+        text.contains(from),
+        "{} does not contain {from:?}",
+        path.display()
+    );
     std::fs::write(path, text.replacen(from, to, 1)).unwrap();
 }
 
@@ -29,7 +33,11 @@ fn check_fails(dir: &Path) -> String {
     let config = dir.join("altofed.toml");
     let output = run(BIN, &["check", "--config", config.to_str().unwrap()]);
     let (stdout, stderr) = texts(&output);
-    assert_eq!(output.status.code(), Some(1), "check should fail:\n{stdout}\n{stderr}");
+    assert_eq!(
+        output.status.code(),
+        Some(1),
+        "check should fail:\n{stdout}\n{stderr}"
+    );
     stderr
 }
 
@@ -55,15 +63,29 @@ fn check_passes_on_the_scenario_and_summarises_it() {
 #[test]
 fn unknown_config_key() {
     let dir = figure5_copy();
-    edit(&dir.path().join("altofed.toml"), "mode = \"multipath\"", "mode = \"multipath\"\ncolour = \"blue\"");
+    edit(
+        &dir.path().join("altofed.toml"),
+        "mode = \"multipath\"",
+        "mode = \"multipath\"\ncolour = \"blue\"",
+    );
     let stderr = check_fails(dir.path());
-    assert_mentions(&stderr, &["altofed.toml: TOML parse error at line 10", "unknown field `colour`"]);
+    assert_mentions(
+        &stderr,
+        &[
+            "altofed.toml: TOML parse error at line 10",
+            "unknown field `colour`",
+        ],
+    );
 }
 
 #[test]
 fn unknown_topology_key() {
     let dir = figure5_copy();
-    edit(&dir.path().join("cdn.toml"), "cost = 2\n", "cost = 2\nweight = 7\n");
+    edit(
+        &dir.path().join("cdn.toml"),
+        "cost = 2\n",
+        "cost = 2\nweight = 7\n",
+    );
     let stderr = check_fails(dir.path());
     assert_mentions(&stderr, &["cdn.toml", "unknown field `weight`"]);
 }
@@ -71,25 +93,56 @@ fn unknown_topology_key() {
 #[test]
 fn bad_prefix_in_topology() {
     let dir = figure5_copy();
-    edit(&dir.path().join("cdn.toml"), "203.0.113.0/26", "203.0.113.0/33");
+    edit(
+        &dir.path().join("cdn.toml"),
+        "203.0.113.0/26",
+        "203.0.113.0/33",
+    );
     let stderr = check_fails(dir.path());
-    assert_mentions(&stderr, &["cdn.toml", "line 51", "203.0.113.0/33", "invalid IP address syntax"]);
+    assert_mentions(
+        &stderr,
+        &[
+            "cdn.toml",
+            "line 51",
+            "203.0.113.0/33",
+            "invalid IP address syntax",
+        ],
+    );
 }
 
 #[test]
 fn bad_prefix_in_peer_network_map() {
     let dir = figure5_copy();
-    edit(&dir.path().join("isp-a/networkmap.json"), "198.51.100.0/25", "198.51.100.0/40");
+    edit(
+        &dir.path().join("isp-a/networkmap.json"),
+        "198.51.100.0/25",
+        "198.51.100.0/40",
+    );
     let stderr = check_fails(dir.path());
-    assert_mentions(&stderr, &["peer `isp-a`", "isp-a/networkmap.json", "network-map.pid1.ipv4", "198.51.100.0/40"]);
+    assert_mentions(
+        &stderr,
+        &[
+            "peer `isp-a`",
+            "isp-a/networkmap.json",
+            "network-map.pid1.ipv4",
+            "198.51.100.0/40",
+        ],
+    );
 }
 
 #[test]
 fn unknown_node_in_topology() {
     let dir = figure5_copy();
-    edit(&dir.path().join("cdn.toml"), "nodes = [\"n9\"]", "nodes = [\"n99\"]");
+    edit(
+        &dir.path().join("cdn.toml"),
+        "nodes = [\"n9\"]",
+        "nodes = [\"n99\"]",
+    );
     let stderr = check_fails(dir.path());
-    assert_mentions(&stderr, &["cdn.toml: pid[1].nodes[0]: unknown router `n99`"]);
+    assert_mentions(
+        &stderr,
+        &["cdn.toml: pid[1].nodes[0]: unknown router `n99`"],
+    );
 }
 
 #[test]
@@ -103,9 +156,16 @@ fn negative_link_cost() {
 #[test]
 fn link_to_unknown_border_router() {
     let dir = figure5_copy();
-    edit(&dir.path().join("altofed.toml"), "router = \"r7\"", "router = \"r9\"");
+    edit(
+        &dir.path().join("altofed.toml"),
+        "router = \"r7\"",
+        "router = \"r9\"",
+    );
     let stderr = check_fails(dir.path());
-    assert_mentions(&stderr, &["peer `isp-a` link `r9`: router `r9` is not a border router"]);
+    assert_mentions(
+        &stderr,
+        &["peer `isp-a` link `r9`: router `r9` is not a border router"],
+    );
 }
 
 #[test]
@@ -113,17 +173,31 @@ fn missing_peer_file() {
     let dir = figure5_copy();
     std::fs::remove_file(dir.path().join("isp-a/costmap.json")).unwrap();
     let stderr = check_fails(dir.path());
-    assert_mentions(&stderr, &["peer `isp-a`", "isp-a/costmap.json: cannot read: No such file or directory"]);
+    assert_mentions(
+        &stderr,
+        &[
+            "peer `isp-a`",
+            "isp-a/costmap.json: cannot read: No such file or directory",
+        ],
+    );
 }
 
 #[test]
 fn malformed_peer_json() {
     let dir = figure5_copy();
-    edit(&dir.path().join("isp-a/costmap.json"), "\"pid5\": 2 }", "\"pid5\": [2] }");
+    edit(
+        &dir.path().join("isp-a/costmap.json"),
+        "\"pid5\": 2 }",
+        "\"pid5\": [2] }",
+    );
     let stderr = check_fails(dir.path());
     assert_mentions(
         &stderr,
-        &["peer `isp-a`", "isp-a/costmap.json: not a valid cost map: at `cost-map.pid2.pid5`", "line 9 column"],
+        &[
+            "peer `isp-a`",
+            "isp-a/costmap.json: not a valid cost map: at `cost-map.pid2.pid5`",
+            "line 9 column",
+        ],
     );
 }
 
@@ -132,17 +206,29 @@ fn truncated_peer_json() {
     let dir = figure5_copy();
     std::fs::write(dir.path().join("isp-a/networkmap.json"), "{\"meta\":").unwrap();
     let stderr = check_fails(dir.path());
-    assert_mentions(&stderr, &["isp-a/networkmap.json: not a valid network map", "EOF while parsing"]);
+    assert_mentions(
+        &stderr,
+        &[
+            "isp-a/networkmap.json: not a valid network map",
+            "EOF while parsing",
+        ],
+    );
 }
 
 #[test]
 fn published_pid_name_too_long() {
     let dir = figure5_copy();
     let long = "subscribers-of-the-northern-region-of-the-country-x-and-more";
-    assert_eq!(long.len(), 60, "valid for the ISP, too long once namespaced");
+    assert_eq!(
+        long.len(),
+        60,
+        "valid for the ISP, too long once namespaced"
+    );
     for file in ["networkmap.json", "costmap.json"] {
         let path = dir.path().join("isp-a").join(file);
-        let text = std::fs::read_to_string(&path).unwrap().replace("\"pid1\"", &format!("\"{long}\""));
+        let text = std::fs::read_to_string(&path)
+            .unwrap()
+            .replace("\"pid1\"", &format!("\"{long}\""));
         std::fs::write(path, text).unwrap();
     }
     let stderr = check_fails(dir.path());
@@ -158,38 +244,74 @@ fn published_pid_name_too_long() {
 #[test]
 fn cost_map_for_another_network_map_version() {
     let dir = figure5_copy();
-    edit(&dir.path().join("isp-a/costmap.json"), "figure5-netmap-v1", "figure5-netmap-v0");
+    edit(
+        &dir.path().join("isp-a/costmap.json"),
+        "figure5-netmap-v1",
+        "figure5-netmap-v0",
+    );
     let stderr = check_fails(dir.path());
-    assert_mentions(&stderr, &["peer `isp-a`: cost map depends on network map isp-a-netmap/figure5-netmap-v0"]);
+    assert_mentions(
+        &stderr,
+        &["peer `isp-a`: cost map depends on network map isp-a-netmap/figure5-netmap-v0"],
+    );
 }
 
 #[test]
 fn border_address_in_no_pid() {
     let dir = figure5_copy();
     // Without the ISP's catch-all, 192.0.2.200 is in no PID.
-    edit(&dir.path().join("isp-a/networkmap.json"), ", \"0.0.0.0/0\"", "");
+    edit(
+        &dir.path().join("isp-a/networkmap.json"),
+        ", \"0.0.0.0/0\"",
+        "",
+    );
     edit(&dir.path().join("altofed.toml"), "192.0.2.5", "10.0.0.1");
     let stderr = check_fails(dir.path());
-    assert_mentions(&stderr, &["peer `isp-a` link `r7`: address 10.0.0.1 matches no PID of the ISP network map"]);
+    assert_mentions(
+        &stderr,
+        &["peer `isp-a` link `r7`: address 10.0.0.1 matches no PID of the ISP network map"],
+    );
 }
 
 #[test]
 fn border_methods_disagree() {
     let dir = figure5_copy();
-    edit(&dir.path().join("altofed.toml"), "border-by = \"address\"", "border-by = \"both\"");
-    edit(&dir.path().join("isp-a/propmap.json"), "\"priv:border-for\": \"pid7\"", "\"priv:border-for\": \"r7\"");
+    edit(
+        &dir.path().join("altofed.toml"),
+        "border-by = \"address\"",
+        "border-by = \"both\"",
+    );
+    edit(
+        &dir.path().join("isp-a/propmap.json"),
+        "\"priv:border-for\": \"pid7\"",
+        "\"priv:border-for\": \"r7\"",
+    );
     edit(&dir.path().join("altofed.toml"), "192.0.2.5", "192.0.2.4");
     let stderr = check_fails(dir.path());
-    assert_mentions(&stderr, &["peer `isp-a` link `r7`: by address the ISP border is PID `pid4`, by attribute `pid5`"]);
+    assert_mentions(
+        &stderr,
+        &["peer `isp-a` link `r7`: by address the ISP border is PID `pid4`, by attribute `pid5`"],
+    );
 }
 
 #[test]
 fn every_problem_is_reported_not_only_the_first() {
     let dir = figure5_copy();
-    edit(&dir.path().join("cdn.toml"), "nodes = [\"n9\"]", "nodes = [\"n99\"]");
+    edit(
+        &dir.path().join("cdn.toml"),
+        "nodes = [\"n9\"]",
+        "nodes = [\"n99\"]",
+    );
     std::fs::remove_file(dir.path().join("isp-a/costmap.json")).unwrap();
     let stderr = check_fails(dir.path());
-    assert_mentions(&stderr, &["unknown router `n99`", "isp-a/costmap.json: cannot read", "2 problem(s) found"]);
+    assert_mentions(
+        &stderr,
+        &[
+            "unknown router `n99`",
+            "isp-a/costmap.json: cannot read",
+            "2 problem(s) found",
+        ],
+    );
 }
 
 #[test]
@@ -197,7 +319,13 @@ fn failed_compute_leaves_earlier_output_untouched() {
     let dir = figure5_copy();
     let out = dir.path().join("out");
     let config = dir.path().join("altofed.toml");
-    let args = ["compute", "--config", config.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    let args = [
+        "compute",
+        "--config",
+        config.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ];
     assert!(run(BIN, &args).status.success());
     let before = read_json(&out.join("costmap.json"));
 
@@ -214,5 +342,8 @@ fn missing_config_file() {
     let output = run(BIN, &["check", "--config", "/nonexistent/altofed.toml"]);
     let (_, stderr) = texts(&output);
     assert_eq!(output.status.code(), Some(1));
-    assert_eq!(stderr, "error: /nonexistent/altofed.toml: cannot read: No such file or directory (os error 2)\n");
+    assert_eq!(
+        stderr,
+        "error: /nonexistent/altofed.toml: cannot read: No such file or directory (os error 2)\n"
+    );
 }

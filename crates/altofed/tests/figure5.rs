@@ -12,15 +12,32 @@ use altofed_tests::fixtures::{compare_or_regenerate, cost, read_json, run, scena
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_altofed");
-const OUTPUT_FILES: [&str; 4] = ["networkmap.json", "costmap.json", "costmap-ordinal.json", "propmap.json"];
+const OUTPUT_FILES: [&str; 4] = [
+    "networkmap.json",
+    "costmap.json",
+    "costmap-ordinal.json",
+    "propmap.json",
+];
 
 /// Runs `altofed compute` on `topologies/figure5/<config>` into a fresh directory.
 fn compute(config: &str) -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
     let config = scenario("figure5").join(config);
-    let output = run(BIN, &["compute", "--config", config.to_str().unwrap(), "--out", out.path().to_str().unwrap()]);
+    let output = run(
+        BIN,
+        &[
+            "compute",
+            "--config",
+            config.to_str().unwrap(),
+            "--out",
+            out.path().to_str().unwrap(),
+        ],
+    );
     let (stdout, stderr) = texts(&output);
-    assert!(output.status.success(), "compute failed:\n{stdout}\n{stderr}");
+    assert!(
+        output.status.success(),
+        "compute failed:\n{stdout}\n{stderr}"
+    );
     out
 }
 
@@ -28,8 +45,15 @@ fn compute(config: &str) -> tempfile::TempDir {
 fn assert_table(dir: &Path, table: [[f64; 3]; 3]) {
     let doc = read_json(&dir.join("costmap.json"));
     for (row, src) in ["pid8", "pid9", "pid10"].iter().enumerate() {
-        for (col, dst) in ["isp-a:pid1", "isp-a:pid2", "isp-a:pid3"].iter().enumerate() {
-            assert_eq!(cost(&doc, src, dst), Some(table[row][col]), "{src} -> {dst}");
+        for (col, dst) in ["isp-a:pid1", "isp-a:pid2", "isp-a:pid3"]
+            .iter()
+            .enumerate()
+        {
+            assert_eq!(
+                cost(&doc, src, dst),
+                Some(table[row][col]),
+                "{src} -> {dst}"
+            );
         }
     }
 }
@@ -54,13 +78,21 @@ fn borders_by_attribute_give_the_same_documents_as_by_address() {
     let (by_address, by_attribute) = (compute("altofed.toml"), compute("altofed-attribute.toml"));
     assert_table(by_attribute.path(), MULTIPATH);
     for file in OUTPUT_FILES {
-        assert_eq!(read_json(&by_address.path().join(file)), read_json(&by_attribute.path().join(file)), "{file}");
+        assert_eq!(
+            read_json(&by_address.path().join(file)),
+            read_json(&by_attribute.path().join(file)),
+            "{file}"
+        );
     }
 }
 
 #[test]
 fn every_document_conforms() {
-    for config in ["altofed.toml", "altofed-single.toml", "altofed-attribute.toml"] {
+    for config in [
+        "altofed.toml",
+        "altofed-single.toml",
+        "altofed-attribute.toml",
+    ] {
         assert_output_conforms(compute(config).path());
     }
 }
@@ -69,10 +101,29 @@ fn every_document_conforms() {
 fn published_network_map_holds_cdn_and_subscriber_pids_but_no_border_pid() {
     let out = compute("altofed.toml");
     let map = read_json(&out.path().join("networkmap.json"));
-    let pids: Vec<&str> = map["network-map"].as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(pids, ["default", "isp-a:pid1", "isp-a:pid2", "isp-a:pid3", "pid10", "pid8", "pid9"]);
+    let pids: Vec<&str> = map["network-map"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        pids,
+        [
+            "default",
+            "isp-a:pid1",
+            "isp-a:pid2",
+            "isp-a:pid3",
+            "pid10",
+            "pid8",
+            "pid9"
+        ]
+    );
     // The ISP's catch-all moved to the aggregator's own catch-all PID.
-    assert_eq!(map["network-map"]["default"], serde_json::json!({"ipv4": ["0.0.0.0/0"], "ipv6": ["::/0"]}));
+    assert_eq!(
+        map["network-map"]["default"],
+        serde_json::json!({"ipv4": ["0.0.0.0/0"], "ipv6": ["::/0"]})
+    );
     assert_eq!(
         map["network-map"]["isp-a:pid3"],
         serde_json::json!({"ipv4": ["192.0.2.128/25"], "ipv6": ["2001:db8:3::/48"]})
@@ -84,14 +135,21 @@ fn catch_all_pid_inherits_the_costs_of_the_isps_catch_all_pid() {
     let out = compute("altofed.toml");
     let doc = read_json(&out.path().join("costmap.json"));
     for src in ["pid8", "pid9", "pid10"] {
-        assert_eq!(cost(&doc, src, "default"), cost(&doc, src, "isp-a:pid3"), "{src}");
+        assert_eq!(
+            cost(&doc, src, "default"),
+            cost(&doc, src, "isp-a:pid3"),
+            "{src}"
+        );
     }
 }
 
 #[test]
 fn ordinal_map_ranks_every_entry_with_ties_sharing_a_rank() {
     let out = compute("altofed.toml");
-    let (num, ord) = (read_json(&out.path().join("costmap.json")), read_json(&out.path().join("costmap-ordinal.json")));
+    let (num, ord) = (
+        read_json(&out.path().join("costmap.json")),
+        read_json(&out.path().join("costmap-ordinal.json")),
+    );
     let entries = |doc: &Value| -> Vec<(String, String, f64)> {
         let mut v = Vec::new();
         for (src, row) in doc["cost-map"].as_object().unwrap() {
@@ -106,7 +164,11 @@ fn ordinal_map_ranks_every_entry_with_ties_sharing_a_rank() {
     for ((s1, d1, a), (s2, d2, ra)) in n.iter().zip(&o) {
         assert_eq!((s1, d1), (s2, d2));
         for ((_, _, b), (_, _, rb)) in n.iter().zip(&o) {
-            assert_eq!(a.total_cmp(b), ra.total_cmp(rb), "ranks follow costs: {a} vs {b}");
+            assert_eq!(
+                a.total_cmp(b),
+                ra.total_cmp(rb),
+                "ranks follow costs: {a} vs {b}"
+            );
         }
     }
     // Multipath costs are {4,5,5,6,6,6,6,7,7,8,11,12} -> dense ranks 1..=7.
@@ -116,12 +178,20 @@ fn ordinal_map_ranks_every_entry_with_ties_sharing_a_rank() {
 
 #[test]
 fn golden_files_match() {
-    for (config, expected) in
-        [("altofed.toml", "multipath"), ("altofed-single.toml", "single-path"), ("altofed-attribute.toml", "multipath")]
-    {
+    for (config, expected) in [
+        ("altofed.toml", "multipath"),
+        ("altofed-single.toml", "single-path"),
+        ("altofed-attribute.toml", "multipath"),
+    ] {
         let out = compute(config);
         for file in OUTPUT_FILES {
-            compare_or_regenerate(&out.path().join(file), &scenario("figure5").join("expected").join(expected).join(file));
+            compare_or_regenerate(
+                &out.path().join(file),
+                &scenario("figure5")
+                    .join("expected")
+                    .join(expected)
+                    .join(file),
+            );
         }
     }
 }

@@ -4,7 +4,9 @@
 
 use std::collections::BTreeMap;
 
-use altofed_model::{content_tag, Cost, CostMapDoc, CostMapMeta, CostMode, CostRows, CostType, VersionTag};
+use altofed_model::{
+    content_tag, Cost, CostMapDoc, CostMapMeta, CostMode, CostRows, CostType, VersionTag,
+};
 
 /// Builds the numerical and the ordinal cost map from numerical rows.
 /// `network_map` is the vtag of the network map both depend on.
@@ -38,7 +40,10 @@ fn cost_map(rows: CostRows, mode: CostMode, network_map: &VersionTag, id: &str) 
 /// Dense ranks starting at 1 over every value of the map: the lowest cost
 /// gets 1, equal costs share a rank.
 pub fn ordinal_ranks(rows: &CostRows) -> CostRows {
-    let mut values: Vec<f64> = rows.values().flat_map(|r| r.values().map(|c| c.0)).collect();
+    let mut values: Vec<f64> = rows
+        .values()
+        .flat_map(|r| r.values().map(|c| c.0))
+        .collect();
     values.sort_by(f64::total_cmp);
     values.dedup();
     let rank = |v: f64| {
@@ -48,7 +53,10 @@ pub fn ordinal_ranks(rows: &CostRows) -> CostRows {
     };
     rows.iter()
         .map(|(src, row)| {
-            let ranked: BTreeMap<String, Cost> = row.iter().map(|(dst, c)| (dst.clone(), rank(c.0))).collect();
+            let ranked: BTreeMap<String, Cost> = row
+                .iter()
+                .map(|(dst, c)| (dst.clone(), rank(c.0)))
+                .collect();
             (src.clone(), ranked)
         })
         .collect()

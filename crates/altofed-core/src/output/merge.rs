@@ -62,9 +62,19 @@ pub fn merge_network_map(
     peers: &[PeerPids<'_>],
 ) -> Result<MergedMap, OutputError> {
     let mut candidates = Vec::new();
-    candidates.push(candidate(catch_all.to_owned(), PidOrigin::CatchAll, (0, 0, 0, String::new()), &catch_all_group()));
+    candidates.push(candidate(
+        catch_all.to_owned(),
+        PidOrigin::CatchAll,
+        (0, 0, 0, String::new()),
+        &catch_all_group(),
+    ));
     for pid in cdn {
-        candidates.push(candidate(pid.name.clone(), PidOrigin::Cdn, (1, 0, 0, pid.name.clone()), &pid.prefixes));
+        candidates.push(candidate(
+            pid.name.clone(),
+            PidOrigin::Cdn,
+            (1, 0, 0, pid.name.clone()),
+            &pid.prefixes,
+        ));
     }
     for (p, peer) in peers.iter().enumerate() {
         for (isp_pid, group) in &peer.pids {
@@ -75,8 +85,16 @@ pub fn merge_network_map(
                 published: name.clone(),
                 error,
             })?;
-            let origin = PidOrigin::Subscriber { peer: p, isp_pid: (*isp_pid).to_owned() };
-            candidates.push(candidate(name, origin, (2, -peer.priority, p, (*isp_pid).to_owned()), group));
+            let origin = PidOrigin::Subscriber {
+                peer: p,
+                isp_pid: (*isp_pid).to_owned(),
+            };
+            candidates.push(candidate(
+                name,
+                origin,
+                (2, -peer.priority, p, (*isp_pid).to_owned()),
+                group,
+            ));
         }
     }
     check_unique_names(&candidates)?;
@@ -98,11 +116,22 @@ fn candidate(name: String, origin: PidOrigin, rank: Rank, group: &EndpointAddrGr
         .chain(group.ipv6.iter().map(|n| IpNet::V6(*n)))
         .filter(|n| keep_catch_all || n.prefix_len() != 0)
         .collect();
-    Candidate { pid: PublishedPid { name, origin, prefixes: EndpointAddrGroup::default() }, rank, prefixes }
+    Candidate {
+        pid: PublishedPid {
+            name,
+            origin,
+            prefixes: EndpointAddrGroup::default(),
+        },
+        rank,
+        prefixes,
+    }
 }
 
 fn catch_all_group() -> EndpointAddrGroup {
-    EndpointAddrGroup { ipv4: vec![Ipv4Net::default()], ipv6: vec![Ipv6Net::default()] }
+    EndpointAddrGroup {
+        ipv4: vec![Ipv4Net::default()],
+        ipv6: vec![Ipv6Net::default()],
+    }
 }
 
 fn check_unique_names(candidates: &[Candidate]) -> Result<(), OutputError> {
@@ -162,10 +191,16 @@ fn resolve(mut candidates: Vec<Candidate>) -> MergedMap {
             }
         }
     }
-    let mut merged = MergedMap { pids: Vec::new(), warnings };
+    let mut merged = MergedMap {
+        pids: Vec::new(),
+        warnings,
+    };
     for c in candidates {
         if c.pid.prefixes.is_empty() && matches!(c.pid.origin, PidOrigin::Subscriber { .. }) {
-            merged.warnings.push(format!("PID `{}` holds no prefix after merging and is not published", c.pid.name));
+            merged.warnings.push(format!(
+                "PID `{}` holds no prefix after merging and is not published",
+                c.pid.name
+            ));
             continue;
         }
         merged.pids.push(c.pid);

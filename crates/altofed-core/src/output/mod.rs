@@ -9,7 +9,7 @@ mod merge;
 mod propmap;
 
 pub use costmap::{build_cost_maps, ordinal_ranks};
-pub use merge::{merge_network_map, MergedMap, PidOrigin, PublishedPid, PeerPids};
+pub use merge::{merge_network_map, MergedMap, PeerPids, PidOrigin, PublishedPid};
 pub use propmap::build_property_map;
 
 use altofed_model::NameError;
@@ -23,9 +23,21 @@ pub fn published_name(peer: &str, pid: &str) -> String {
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum OutputError {
     #[error("peer `{peer}`: PID `{pid}` cannot be published as `{published}`: {error}")]
-    PidName { peer: String, pid: String, published: String, error: NameError },
+    PidName {
+        peer: String,
+        pid: String,
+        published: String,
+        error: NameError,
+    },
     #[error("PID `{name}` would be published twice (by {first} and by {second})")]
-    DuplicatePid { name: String, first: String, second: String },
+    DuplicatePid {
+        name: String,
+        first: String,
+        second: String,
+    },
     #[error("produced an invalid {document}: {reason} (this is a bug in altofed)")]
-    Invalid { document: &'static str, reason: String },
+    Invalid {
+        document: &'static str,
+        reason: String,
+    },
 }

@@ -15,7 +15,11 @@ pub const ORIGIN_PEER: &str = "priv:origin-peer";
 pub const ORIGIN_PID: &str = "priv:origin-pid";
 
 /// `peer_names[i]` names peer `i` of [`PidOrigin::Subscriber`].
-pub fn build_property_map(pids: &[PublishedPid], peer_names: &[&str], network_map: &VersionTag) -> PropertyMapDoc {
+pub fn build_property_map(
+    pids: &[PublishedPid],
+    peer_names: &[&str],
+    network_map: &VersionTag,
+) -> PropertyMapDoc {
     let rows: PropertyRows = pids
         .iter()
         .map(|pid| {
@@ -23,7 +27,12 @@ pub fn build_property_map(pids: &[PublishedPid], peer_names: &[&str], network_ma
             (entity, properties(&pid.origin, peer_names))
         })
         .collect();
-    PropertyMapDoc { meta: PropertyMapMeta { dependent_vtags: vec![network_map.clone()] }, property_map: rows }
+    PropertyMapDoc {
+        meta: PropertyMapMeta {
+            dependent_vtags: vec![network_map.clone()],
+        },
+        property_map: rows,
+    }
 }
 
 fn properties(origin: &PidOrigin, peer_names: &[&str]) -> BTreeMap<String, Value> {

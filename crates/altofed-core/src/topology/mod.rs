@@ -135,7 +135,7 @@ impl CdnNetwork {
 pub enum TopologyError {
     /// TOML syntax, a wrong type, a missing or an unknown key; the toml
     /// error carries the line, column and key.
-    #[error("CDN topology TOML: {0}")]
+    #[error(transparent)]
     Toml(#[from] toml::de::Error),
     #[error("import.file `{file}`: cannot infer the format from the extension; set import.format to \"graphml\" or \"rocketfuel\"")]
     UnknownImportFormat { file: String },
@@ -170,8 +170,10 @@ pub enum TopologyError {
     },
     #[error("{key}: a PID needs at least one attachment router")]
     NoAttachment { key: String },
+    // Not a `#[source]`: the message already carries it, and error chains
+    // would print it twice.
     #[error("GraphML: {0}")]
-    Xml(#[from] roxmltree::Error),
+    Xml(roxmltree::Error),
     #[error("GraphML: no <graph> element")]
     GraphmlNoGraph,
     #[error("GraphML line {line}: <{element}> has no `{attr}` attribute")]
@@ -216,4 +218,10 @@ pub enum TopologyWarning {
     MissingCoordinates { edges: usize, median_km: f64 },
     #[error("GraphML inverse-capacity: {edges} edge(s) have no LinkSpeedRaw; they get the median cost {median_cost}")]
     MissingCapacity { edges: usize, median_cost: f64 },
+}
+
+impl From<roxmltree::Error> for TopologyError {
+    fn from(e: roxmltree::Error) -> Self {
+        TopologyError::Xml(e)
+    }
 }

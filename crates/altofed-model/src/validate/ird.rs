@@ -30,7 +30,9 @@ pub fn validate_ird(doc: &DirectoryDoc) -> Result<(), ValidationError> {
             });
         }
         let caps = entry.capabilities.as_ref();
-        let names = caps.and_then(|c| c.cost_type_names.as_deref()).unwrap_or_default();
+        let names = caps
+            .and_then(|c| c.cost_type_names.as_deref())
+            .unwrap_or_default();
         let testable = caps.and_then(|c| c.testable_cost_type_names.as_deref());
         for name in names.iter().chain(testable.unwrap_or_default()) {
             if !doc.meta.cost_types.contains_key(name) {

@@ -51,7 +51,12 @@ pub fn validate_network_map_complete(doc: &NetworkMapDoc) -> Result<(), Validati
     let groups = || doc.network_map.values();
     let v4 = groups().flat_map(|g| &g.ipv4);
     let v4: Vec<(u128, u128)> = v4
-        .map(|n| (u32::from(n.network()).into(), u32::from(n.broadcast()).into()))
+        .map(|n| {
+            (
+                u32::from(n.network()).into(),
+                u32::from(n.broadcast()).into(),
+            )
+        })
         .collect();
     let v6 = groups().flat_map(|g| &g.ipv6);
     let v6: Vec<(u128, u128)> = v6
@@ -115,11 +120,9 @@ pub fn validate_cost_map(
         check_vtag("cost map meta.vtag", vtag)?;
     }
     let cost_type = &doc.meta.cost_type;
-    validate_cost_metric(&cost_type.cost_metric).map_err(|source| {
-        ValidationError::CostMetric {
-            context: "cost map meta.cost-type".to_owned(),
-            source,
-        }
+    validate_cost_metric(&cost_type.cost_metric).map_err(|source| ValidationError::CostMetric {
+        context: "cost map meta.cost-type".to_owned(),
+        source,
     })?;
     let ordinal = cost_type.cost_mode == CostMode::Ordinal;
     for (src, row) in &doc.cost_map {

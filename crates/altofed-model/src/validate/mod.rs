@@ -63,7 +63,9 @@ pub enum ValidationError {
         source: ShortNameError,
     },
     /// A cost map PID that the network map does not define.
-    #[error("cost map {role} PID `{pid}` is not in network map `{network_map}` (RFC 7285 §11.2.3.6)")]
+    #[error(
+        "cost map {role} PID `{pid}` is not in network map `{network_map}` (RFC 7285 §11.2.3.6)"
+    )]
     UnknownPid {
         role: &'static str,
         pid: String,
@@ -71,10 +73,18 @@ pub enum ValidationError {
     },
     /// Ordinal costs are non-negative integers (RFC 7285 §6.1.2.2).
     #[error("ordinal cost {value} for `{src}` -> `{dst}` is not a non-negative integer (RFC 7285 §6.1.2.2)")]
-    OrdinalCost { src: String, dst: String, value: f64 },
+    OrdinalCost {
+        src: String,
+        dst: String,
+        value: f64,
+    },
     /// JSON cannot carry NaN or infinities (RFC 8259 §6).
     #[error("cost {value} for `{src}` -> `{dst}` is not a finite number (RFC 7285 §11.2.3.6, RFC 8259 §6)")]
-    NonFiniteCost { src: String, dst: String, value: f64 },
+    NonFiniteCost {
+        src: String,
+        dst: String,
+        value: f64,
+    },
     /// Entity ID syntax (RFC 9240 §5.1.3, §6.1.1, §6.2.2).
     #[error("entity ID `{id}` {reason} (RFC 9240 §5.1.3)")]
     EntityId { id: String, reason: &'static str },

@@ -2,6 +2,7 @@
 //! §10.8).
 
 use std::net::{Ipv4Addr, Ipv6Addr};
+use std::str::FromStr;
 
 use ipnet::{Ipv4Net, Ipv6Net};
 
@@ -35,13 +36,17 @@ pub fn validate_entity_id(id: &str) -> Result<(), ValidationError> {
         id: id.to_owned(),
         reason,
     };
-    if let Some(addr) = id.strip_prefix("ipv4:") {
-        return check_prefix::<Ipv4Net, Ipv4Addr>(addr, Ipv4Net::trunc)
-            .map_err(|bad_host| err(if bad_host { HOST_BITS } else { NOT_V4 }));
-    }
-    if let Some(addr) = id.strip_prefix("ipv6:") {
-        return check_prefix::<Ipv6Net, Ipv6Addr>(addr, Ipv6Net::trunc)
-            .map_err(|bad_host| err(if bad_host { HOST_BITS } else { NOT_V6 }));
+    let address = match id.split_once(':') {
+        Some(("ipv4", a)) => Some((check_addr::<Ipv4Net, Ipv4Addr>(a, Ipv4Net::trunc), NOT_V4)),
+        Some(("ipv6", a)) => Some((check_addr::<Ipv6Net, Ipv6Addr>(a, Ipv6Net::trunc), NOT_V6)),
+        _ => None,
+    };
+    if let Some((check, not_addr)) = address {
+        return match check {
+            AddrCheck::Ok => Ok(()),
+            AddrCheck::HostBits => Err(err(HOST_BITS)),
+            AddrCheck::Unparsable => Err(err(not_addr)),
+        };
     }
     let Some((resource, rest)) = id.split_once('.') else {
         return Err(err(UNKNOWN_DOMAIN));
@@ -64,20 +69,28 @@ const NOT_V6: &str = "is not an IPv6 address or prefix after `ipv6:`";
 const UNKNOWN_DOMAIN: &str =
     "is not of the form `ipv4:<addr>`, `ipv6:<addr>` or `<resource-id>.pid:<pid>`";
 
-/// `Err(true)`: a prefix with host bits; `Err(false)`: not parseable.
-fn check_prefix<N, A>(s: &str, trunc: fn(&N) -> N) -> Result<(), bool>
+enum AddrCheck {
+    Ok,
+    HostBits,
+    Unparsable,
+}
+
+/// An address, or a prefix without host bits (RFC 4632 §3.1).
+fn check_addr<N, A>(s: &str, trunc: fn(&N) -> N) -> AddrCheck
 where
-    N: std::str::FromStr + PartialEq,
-    A: std::str::FromStr,
+    N: FromStr + PartialEq,
+    A: FromStr,
 {
     if s.contains('/') {
-        let net: N = s.parse().map_err(|_| false)?;
-        if trunc(&net) != net {
-            return Err(true);
+        match s.parse::<N>() {
+            Ok(net) if trunc(&net) == net => AddrCheck::Ok,
+            Ok(_) => AddrCheck::HostBits,
+            Err(_) => AddrCheck::Unparsable,
         }
-        Ok(())
+    } else if s.parse::<A>().is_ok() {
+        AddrCheck::Ok
     } else {
-        s.parse::<A>().map(|_| ()).map_err(|_| false)
+        AddrCheck::Unparsable
     }
 }
 

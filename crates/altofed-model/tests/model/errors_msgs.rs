@@ -37,7 +37,10 @@ fn name_errors() {
 #[test]
 fn vtag_errors() {
     let v = |rid: &str, tag: &str| msg(VersionTag::new(rid, tag).validate());
-    assert_eq!(v("", "1"), "vtag resource-id: name is empty (RFC 7285 §10.1)");
+    assert_eq!(
+        v("", "1"),
+        "vtag resource-id: name is empty (RFC 7285 §10.1)"
+    );
     assert_eq!(v("n", ""), "vtag tag is empty (RFC 7285 §10.3)");
     assert_eq!(
         v("n", &"t".repeat(65)),
@@ -53,11 +56,16 @@ fn vtag_errors() {
 
 #[test]
 fn short_name_errors() {
-    assert_eq!(msg(validate_cost_metric("")), "cost metric is empty (RFC 7285 §10.6)");
+    assert_eq!(
+        msg(validate_cost_metric("")),
+        "cost metric is empty (RFC 7285 §10.6)"
+    );
     let long = "m".repeat(33);
     assert_eq!(
         msg(validate_cost_metric(&long)),
-        format!("cost metric `{long}` is 33 characters long; at most 32 are allowed (RFC 7285 §10.6)")
+        format!(
+            "cost metric `{long}` is 33 characters long; at most 32 are allowed (RFC 7285 §10.6)"
+        )
     );
     assert_eq!(
         msg(validate_cost_metric("hop@count")),
@@ -75,7 +83,14 @@ fn short_name_errors() {
         msg(validate_property_type("a.b")),
         "property type `a.b` contains '.'; only ASCII letters, digits, `-`, `:` and `_` are allowed (RFC 7285 §10.8.2, RFC 9240 §5.2.1)"
     );
-    for ok in ["routingcost", "delay-ow", "delay-ow:p99.9", "bw-residual:cur", "priv:x", &"m".repeat(32)] {
+    for ok in [
+        "routingcost",
+        "delay-ow",
+        "delay-ow:p99.9",
+        "bw-residual:cur",
+        "priv:x",
+        &"m".repeat(32),
+    ] {
         validate_cost_metric(ok).unwrap();
     }
     // `.` only inside an RFC 9439 percentile operator.

@@ -5,9 +5,9 @@
 use std::net::IpAddr;
 
 use altofed_model::{
-    validate_cost_map, validate_network_map, validate_network_map_complete,
-    validate_property_name, Cost, CostMapDoc, CostMode, EndpointCostDoc, EndpointCostRequest,
-    EndpointPropDoc, NetworkMapDoc, PidLookup, TypedEndpointAddr, VersionTag,
+    validate_cost_map, validate_network_map, validate_network_map_complete, validate_property_name,
+    Cost, CostMapDoc, CostMode, EndpointCostDoc, EndpointCostRequest, EndpointPropDoc,
+    NetworkMapDoc, PidLookup, TypedEndpointAddr, VersionTag,
 };
 
 macro_rules! data {
@@ -31,12 +31,21 @@ fn ip(s: &str) -> IpAddr {
 #[test]
 fn default_network_map() {
     let doc = netmap(data!("default-map.json"));
-    assert_eq!(doc, netmap(data!("interop-ietf93/default-network-map.json")));
-    assert_eq!(doc.meta.vtag, VersionTag::new("my-default-network-map", "initial"));
+    assert_eq!(
+        doc,
+        netmap(data!("interop-ietf93/default-network-map.json"))
+    );
+    assert_eq!(
+        doc.meta.vtag,
+        VersionTag::new("my-default-network-map", "initial")
+    );
     assert_eq!(doc.network_map.len(), 13);
     assert_eq!(doc.network_map["mine1a"].ipv4.len(), 3);
     // `2001:DB8:0000::/33` and `::0/0` are parsed semantically.
-    assert_eq!(doc.network_map["peer1"].ipv6[0], "2001:db8::/33".parse().unwrap());
+    assert_eq!(
+        doc.network_map["peer1"].ipv6[0],
+        "2001:db8::/33".parse().unwrap()
+    );
     assert_eq!(doc.network_map["default"].ipv6[0], "::/0".parse().unwrap());
     validate_network_map(&doc).unwrap();
     validate_network_map_complete(&doc).unwrap();
@@ -63,7 +72,10 @@ fn default_network_map() {
 fn alt_network_map() {
     let doc = netmap(data!("interop-ietf93/alt-networkmap.json"));
     assert_eq!(doc.network_map.len(), 12);
-    assert_eq!(doc.network_map["linklocal"].ipv6[0], "ff80::/10".parse().unwrap());
+    assert_eq!(
+        doc.network_map["linklocal"].ipv6[0],
+        "ff80::/10".parse().unwrap()
+    );
     validate_network_map(&doc).unwrap();
     let lpm = PidLookup::build(&doc.network_map).unwrap();
     assert_eq!(lpm.lookup(ip("203.0.113.9")), Some("user3"));
@@ -123,7 +135,10 @@ fn endpoint_properties_agree_with_lpm_on_both_maps() {
             validate_property_name(name).unwrap();
         }
     }
-    assert_eq!(eps.endpoint_properties["ipv4:100.0.0.1"]["priv:ietf-type"], "mine");
+    assert_eq!(
+        eps.endpoint_properties["ipv4:100.0.0.1"]["priv:ietf-type"],
+        "mine"
+    );
 }
 
 #[test]
@@ -131,18 +146,37 @@ fn endpoint_cost_response_and_requests() {
     let ecs: EndpointCostDoc = serde_json::from_str(data!("epcs_set1.json")).unwrap();
     assert_eq!(ecs.meta.cost_type.cost_metric, "routingcost");
     assert_eq!(ecs.endpoint_cost_map.len(), 2);
-    assert_eq!(ecs.endpoint_cost_map["ipv4:100.0.0.128"]["ipv4:100.0.2.100"], Cost(2.5));
-    assert_eq!(ecs.endpoint_cost_map["ipv4:100.131.39.11"]["ipv4:100.0.1.100"], Cost(9.0));
+    assert_eq!(
+        ecs.endpoint_cost_map["ipv4:100.0.0.128"]["ipv4:100.0.2.100"],
+        Cost(2.5)
+    );
+    assert_eq!(
+        ecs.endpoint_cost_map["ipv4:100.131.39.11"]["ipv4:100.0.1.100"],
+        Cost(9.0)
+    );
 
     let r1: EndpointCostRequest =
         serde_json::from_str(data!("interop-ietf93/epcs_req1.json")).unwrap();
-    let srcs: Vec<TypedEndpointAddr> =
-        r1.endpoints.srcs().iter().map(|s| s.parse().unwrap()).collect();
-    assert_eq!(srcs, [TypedEndpointAddr(ip("127.0.0.1")), TypedEndpointAddr(ip("::1"))]);
+    let srcs: Vec<TypedEndpointAddr> = r1
+        .endpoints
+        .srcs()
+        .iter()
+        .map(|s| s.parse().unwrap())
+        .collect();
+    assert_eq!(
+        srcs,
+        [
+            TypedEndpointAddr(ip("127.0.0.1")),
+            TypedEndpointAddr(ip("::1"))
+        ]
+    );
     assert_eq!(r1.endpoints.dsts(), ["ipv4:127.0.1.0"]);
 
     let r2: EndpointCostRequest =
         serde_json::from_str(data!("interop-ietf93/epcs_req2.json")).unwrap();
-    assert_eq!((r2.endpoints.srcs().len(), r2.endpoints.dsts().len()), (2, 7));
+    assert_eq!(
+        (r2.endpoints.srcs().len(), r2.endpoints.dsts().len()),
+        (2, 7)
+    );
     assert!(r2.constraints.is_none());
 }

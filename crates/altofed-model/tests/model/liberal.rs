@@ -18,7 +18,10 @@ fn cost_map(rows: &str) -> Result<CostMapDoc, serde_json::Error> {
 fn costs_as_strings() {
     let doc = cost_map(r#"{"a":{"a":"1","b":" 2.5 ","c":"-3e2"}}"#).unwrap();
     let row = &doc.cost_map["a"];
-    assert_eq!((row["a"], row["b"], row["c"]), (Cost(1.0), Cost(2.5), Cost(-300.0)));
+    assert_eq!(
+        (row["a"], row["b"], row["c"]),
+        (Cost(1.0), Cost(2.5), Cost(-300.0))
+    );
     // Written back as numbers.
     let out = serde_json::to_value(&doc).unwrap();
     assert_eq!(out["cost-map"], json!({"a":{"a":1,"b":2.5,"c":-300}}));
@@ -82,8 +85,14 @@ fn unknown_members_are_ignored() {
 
 #[test]
 fn bare_addresses_are_host_prefixes() {
-    assert_eq!(parse_ipv4_prefix("192.0.2.7").unwrap(), "192.0.2.7/32".parse().unwrap());
-    assert_eq!(parse_ipv6_prefix("2001:db8::7").unwrap(), "2001:db8::7/128".parse().unwrap());
+    assert_eq!(
+        parse_ipv4_prefix("192.0.2.7").unwrap(),
+        "192.0.2.7/32".parse().unwrap()
+    );
+    assert_eq!(
+        parse_ipv6_prefix("2001:db8::7").unwrap(),
+        "2001:db8::7/128".parse().unwrap()
+    );
     let g: EndpointAddrGroup =
         serde_json::from_str(r#"{"ipv4":["198.51.100.1"],"ipv6":["2001:DB8::1"]}"#).unwrap();
     assert_eq!(g.ipv4[0].prefix_len(), 32);
@@ -92,20 +101,27 @@ fn bare_addresses_are_host_prefixes() {
 
 #[test]
 fn host_bits_are_truncated() {
-    assert_eq!(parse_ipv4_prefix("192.0.2.77/24").unwrap(), "192.0.2.0/24".parse().unwrap());
+    assert_eq!(
+        parse_ipv4_prefix("192.0.2.77/24").unwrap(),
+        "192.0.2.0/24".parse().unwrap()
+    );
     let g: EndpointAddrGroup =
         serde_json::from_str(r#"{"ipv4":[" 203.0.113.9/25"],"ipv6":["2001:db8::1/32"]}"#).unwrap();
     assert_eq!(g.ipv4[0], "203.0.113.0/25".parse().unwrap());
     assert_eq!(g.ipv6[0], "2001:db8::/32".parse().unwrap());
     let out = serde_json::to_value(&g).unwrap();
-    assert_eq!(out, json!({"ipv4":["203.0.113.0/25"],"ipv6":["2001:db8::/32"]}));
+    assert_eq!(
+        out,
+        json!({"ipv4":["203.0.113.0/25"],"ipv6":["2001:db8::/32"]})
+    );
 }
 
 #[test]
 fn non_prefix_strings_are_errors_naming_the_string() {
-    let err = serde_json::from_str::<EndpointAddrGroup>(r#"{"ipv4":["192.0.2.0/24","10.0.0.0/33"]}"#)
-        .unwrap_err()
-        .to_string();
+    let err =
+        serde_json::from_str::<EndpointAddrGroup>(r#"{"ipv4":["192.0.2.0/24","10.0.0.0/33"]}"#)
+            .unwrap_err()
+            .to_string();
     assert!(
         err.starts_with("`10.0.0.0/33` is not an IPv4 prefix or address (RFC 7285 §10.4.4)"),
         "{err}"
@@ -113,7 +129,18 @@ fn non_prefix_strings_are_errors_naming_the_string() {
     let err = serde_json::from_str::<EndpointAddrGroup>(r#"{"ipv6":["192.0.2.0/24"]}"#)
         .unwrap_err()
         .to_string();
-    assert!(err.starts_with("`192.0.2.0/24` is not an IPv6 prefix"), "{err}");
+    assert!(
+        err.starts_with("`192.0.2.0/24` is not an IPv6 prefix"),
+        "{err}"
+    );
     assert!(serde_json::from_str::<EndpointAddrGroup>(r#"{"ipv4":[17]}"#).is_err());
     assert!(serde_json::from_str::<EndpointAddrGroup>(r#"{"ipv4":"192.0.2.0/24"}"#).is_err());
+}
+
+#[test]
+fn repeated_keys_keep_the_last_value() {
+    let doc = cost_map(r#"{"a":{"b":1,"c":2,"b":3},"d":{"e":1},"d":{"f":2}}"#).unwrap();
+    assert_eq!(doc.cost_map["a"]["b"], Cost(3.0));
+    assert_eq!(doc.cost_map["a"].len(), 2);
+    assert_eq!(doc.cost_map["d"].keys().collect::<Vec<_>>(), ["f"]);
 }

@@ -31,9 +31,18 @@ fn oracle(map: &BTreeMap<String, EndpointAddrGroup>, addr: IpAddr) -> Option<&st
 fn nested_prefixes() {
     // RFC 7285 §11.2.2 example: the two /25s in `b` win over the /24 in `a`.
     let map = BTreeMap::from([
-        ("a".to_owned(), group(&["192.0.2.0/24", "198.51.100.0/24"], &["2001:db8::/32"])),
-        ("b".to_owned(), group(&["192.0.2.0/25", "192.0.2.128/25"], &["2001:db8:1::/48"])),
-        ("c".to_owned(), group(&["192.0.2.7"], &["2001:db8:1:2::/64"])),
+        (
+            "a".to_owned(),
+            group(&["192.0.2.0/24", "198.51.100.0/24"], &["2001:db8::/32"]),
+        ),
+        (
+            "b".to_owned(),
+            group(&["192.0.2.0/25", "192.0.2.128/25"], &["2001:db8:1::/48"]),
+        ),
+        (
+            "c".to_owned(),
+            group(&["192.0.2.7/32"], &["2001:db8:1:2::/64"]),
+        ),
         ("rest".to_owned(), group(&["0.0.0.0/0"], &["::/0"])),
     ]);
     let lpm = PidLookup::build(&map).unwrap();
@@ -68,8 +77,14 @@ fn incomplete_map_and_empty_family() {
 
 #[test]
 fn same_prefix_twice_in_one_pid_is_fine() {
-    let map = BTreeMap::from([("a".to_owned(), group(&["192.0.2.0/24", "192.0.2.0/24"], &[]))]);
-    assert_eq!(PidLookup::build(&map).unwrap().lookup(ip("192.0.2.1")), Some("a"));
+    let map = BTreeMap::from([(
+        "a".to_owned(),
+        group(&["192.0.2.0/24", "192.0.2.0/24"], &[]),
+    )]);
+    assert_eq!(
+        PidLookup::build(&map).unwrap().lookup(ip("192.0.2.1")),
+        Some("a")
+    );
 }
 
 /// Prefixes drawn from a small space (10.0.0.0/8-ish and 2001:db8::/32)
@@ -91,13 +106,22 @@ fn v6_net() -> impl Strategy<Value = Ipv6Net> {
 /// A map whose prefixes are unique across PIDs (the first PID keeps a
 /// contested prefix), as RFC 7285 §11.2.2 requires.
 fn netmap() -> impl Strategy<Value = BTreeMap<String, EndpointAddrGroup>> {
-    let pid = (prop::collection::vec(v4_net(), 0..6), prop::collection::vec(v6_net(), 0..6));
+    let pid = (
+        prop::collection::vec(v4_net(), 0..6),
+        prop::collection::vec(v6_net(), 0..6),
+    );
     prop::collection::vec(pid, 1..8).prop_map(|pids| {
         let mut seen = std::collections::HashSet::new();
         let mut map = BTreeMap::new();
         for (i, (v4, v6)) in pids.into_iter().enumerate() {
-            let v4 = v4.into_iter().filter(|n| seen.insert(IpNet::V4(*n))).collect();
-            let v6 = v6.into_iter().filter(|n| seen.insert(IpNet::V6(*n))).collect();
+            let v4 = v4
+                .into_iter()
+                .filter(|n| seen.insert(IpNet::V4(*n)))
+                .collect();
+            let v6 = v6
+                .into_iter()
+                .filter(|n| seen.insert(IpNet::V6(*n)))
+                .collect();
             map.insert(format!("pid{i}"), EndpointAddrGroup { ipv4: v4, ipv6: v6 });
         }
         map

@@ -20,7 +20,10 @@ const NETMAP: &str = r#"{
 #[test]
 fn network_map() {
     let doc: NetworkMapDoc = roundtrip_same(NETMAP);
-    assert_eq!(doc.meta.vtag, VersionTag::new("agg-netmap", "5f1e0c9a7d3b44e1"));
+    assert_eq!(
+        doc.meta.vtag,
+        VersionTag::new("agg-netmap", "5f1e0c9a7d3b44e1")
+    );
     assert_eq!(doc.network_map.len(), 2);
     let metro = &doc.network_map["pid-metro"];
     assert_eq!(metro.ipv4[1], "198.51.100.0/25".parse().unwrap());
@@ -67,7 +70,10 @@ fn cost_map_ordinal_with_own_vtag_and_description() {
     let doc: CostMapDoc = roundtrip_same(json);
     assert_eq!(doc.meta.cost_type.cost_mode, CostMode::Ordinal);
     assert_eq!(doc.meta.cost_type.description.as_deref(), Some("rank"));
-    assert_eq!(doc.meta.vtag, Some(VersionTag::new("agg-cost-ord-rc", "a1")));
+    assert_eq!(
+        doc.meta.vtag,
+        Some(VersionTag::new("agg-cost-ord-rc", "a1"))
+    );
 }
 
 #[test]
@@ -83,7 +89,8 @@ fn integral_float_costs_are_written_as_integers() {
 
 #[test]
 fn network_map_filter() {
-    let f: NetworkMapFilter = roundtrip_same(r#"{ "pids": ["pid-metro"], "address-types": ["ipv4"] }"#);
+    let f: NetworkMapFilter =
+        roundtrip_same(r#"{ "pids": ["pid-metro"], "address-types": ["ipv4"] }"#);
     assert_eq!(f.pids, ["pid-metro"]);
     let f: NetworkMapFilter = roundtrip_same(r#"{ "pids": [] }"#);
     assert!(f.pids.is_empty() && f.address_types.is_none());

@@ -27,7 +27,10 @@ fn eps_request_and_response() {
       }
     }"#;
     let resp: EndpointPropDoc = roundtrip_same(resp);
-    assert_eq!(resp.endpoint_properties["ipv4:192.0.2.10"]["agg-netmap.pid"], "pid-metro");
+    assert_eq!(
+        resp.endpoint_properties["ipv4:192.0.2.10"]["agg-netmap.pid"],
+        "pid-metro"
+    );
 }
 
 #[test]
@@ -57,7 +60,10 @@ fn ecs_request_and_response() {
       }
     }"#;
     let resp: EndpointCostDoc = roundtrip_same(resp);
-    assert_eq!(resp.endpoint_cost_map["ipv4:192.0.2.10"]["ipv4:203.0.113.9"], Cost(2.0));
+    assert_eq!(
+        resp.endpoint_cost_map["ipv4:192.0.2.10"]["ipv4:203.0.113.9"],
+        Cost(2.0)
+    );
 }
 
 #[test]
@@ -152,7 +158,10 @@ pub fn example_ird() -> DirectoryDoc {
 #[test]
 fn ird() {
     let ird: DirectoryDoc = roundtrip_same(IRD);
-    assert_eq!(ird.meta.default_alto_network_map.as_deref(), Some("agg-netmap"));
+    assert_eq!(
+        ird.meta.default_alto_network_map.as_deref(),
+        Some("agg-netmap")
+    );
     assert_eq!(ird.meta.cost_types.len(), 3);
     let filter = &ird.resources["agg-cost-filter"];
     assert!(filter.is_post() && !ird.resources["agg-netmap"].is_post());
@@ -161,7 +170,14 @@ fn ird() {
     assert_eq!(caps.cost_constraints, Some(true));
     let updates = ird.resources["agg-updates"].capabilities.as_ref().unwrap();
     assert_eq!(updates.support_stream_control, Some(true));
-    assert_eq!(updates.incremental_change_media_types.as_ref().unwrap().len(), 2);
+    assert_eq!(
+        updates
+            .incremental_change_media_types
+            .as_ref()
+            .unwrap()
+            .len(),
+        2
+    );
     let multi = ird.resources["multi"].capabilities.as_ref().unwrap();
     assert_eq!(multi.max_cost_types, Some(2));
 }
@@ -224,5 +240,8 @@ fn error_docs_from_peers_are_read_liberally() {
     assert_eq!(doc.meta.code().to_string(), "E_NOT_FOUND");
     assert_eq!(doc.meta.value(), Some("42"));
     let out = serde_json::to_value(&doc).unwrap();
-    assert_eq!(out, json!({"meta":{"code":"E_NOT_FOUND","field":"f","value":"42"}}));
+    assert_eq!(
+        out,
+        json!({"meta":{"code":"E_NOT_FOUND","field":"f","value":"42"}})
+    );
 }

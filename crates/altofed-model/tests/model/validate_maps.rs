@@ -30,7 +30,9 @@ fn net_err(doc: &NetworkMapDoc) -> String {
 
 fn cost_err(doc: &CostMapDoc, with_net: bool) -> String {
     let n = net();
-    validate_cost_map(doc, with_net.then_some(&n)).unwrap_err().to_string()
+    validate_cost_map(doc, with_net.then_some(&n))
+        .unwrap_err()
+        .to_string()
 }
 
 #[test]
@@ -45,7 +47,10 @@ fn valid_maps_pass() {
 fn network_map_vtag() {
     let mut doc = net();
     doc.meta.vtag.tag = String::new();
-    assert_eq!(net_err(&doc), "network map meta.vtag: vtag tag is empty (RFC 7285 §10.3)");
+    assert_eq!(
+        net_err(&doc),
+        "network map meta.vtag: vtag tag is empty (RFC 7285 §10.3)"
+    );
 }
 
 #[test]
@@ -166,7 +171,10 @@ fn cost_map_pid_names() {
         "invalid PID name in cost map source: name is empty (RFC 7285 §10.1)"
     );
     let mut doc = cost();
-    doc.cost_map.get_mut("pid-rest").unwrap().insert("x/y".to_owned(), Cost(1.0));
+    doc.cost_map
+        .get_mut("pid-rest")
+        .unwrap()
+        .insert("x/y".to_owned(), Cost(1.0));
     assert_eq!(
         cost_err(&doc, false),
         "invalid PID name in cost map destination: name `x/y` contains '/'; only ASCII letters, digits, `-`, `:`, `@` and `_` are allowed (RFC 7285 §10.1)"
@@ -176,14 +184,18 @@ fn cost_map_pid_names() {
 #[test]
 fn cost_map_unknown_pid() {
     let mut doc = cost();
-    doc.cost_map.get_mut("pid-rest").unwrap().insert("pid-gone".to_owned(), Cost(1.0));
+    doc.cost_map
+        .get_mut("pid-rest")
+        .unwrap()
+        .insert("pid-gone".to_owned(), Cost(1.0));
     validate_cost_map(&doc, None).unwrap();
     assert_eq!(
         cost_err(&doc, true),
         "cost map destination PID `pid-gone` is not in network map `agg-netmap` (RFC 7285 §11.2.3.6)"
     );
     let mut doc = cost();
-    doc.cost_map.insert("pid-gone".to_owned(), Default::default());
+    doc.cost_map
+        .insert("pid-gone".to_owned(), Default::default());
     assert_eq!(
         cost_err(&doc, true),
         "cost map source PID `pid-gone` is not in network map `agg-netmap` (RFC 7285 §11.2.3.6)"
@@ -213,7 +225,10 @@ fn cost_map_ordinal_values() {
 #[test]
 fn cost_map_non_finite() {
     let mut doc = cost();
-    doc.cost_map.get_mut("pid-rest").unwrap().insert("pid-rest".to_owned(), Cost(f64::NAN));
+    doc.cost_map
+        .get_mut("pid-rest")
+        .unwrap()
+        .insert("pid-rest".to_owned(), Cost(f64::NAN));
     assert_eq!(
         cost_err(&doc, false),
         "cost NaN for `pid-rest` -> `pid-rest` is not a finite number (RFC 7285 §11.2.3.6, RFC 8259 §6)"

@@ -1,8 +1,8 @@
 //! Every property map and IRD ValidationError, with its exact message.
 
 use altofed_model::{
-    validate_entity_id, validate_ird, validate_property_map, validate_property_name,
-    DirectoryDoc, IrdEntry, PropertyMapDoc, VersionTag,
+    validate_entity_id, validate_ird, validate_property_map, validate_property_name, DirectoryDoc,
+    IrdEntry, PropertyMapDoc, VersionTag,
 };
 use serde_json::json;
 
@@ -46,18 +46,27 @@ fn entity_ids() {
     let tail = "(RFC 9240 §5.1.3)";
     assert_eq!(
         entity_err("ipv4:192.0.2.300"),
-        format!("entity ID `ipv4:192.0.2.300` is not an IPv4 address or prefix after `ipv4:` {tail}")
+        format!(
+            "entity ID `ipv4:192.0.2.300` is not an IPv4 address or prefix after `ipv4:` {tail}"
+        )
     );
     assert_eq!(
         entity_err("ipv6:2001:db8::/200"),
-        format!("entity ID `ipv6:2001:db8::/200` is not an IPv6 address or prefix after `ipv6:` {tail}")
+        format!(
+            "entity ID `ipv6:2001:db8::/200` is not an IPv6 address or prefix after `ipv6:` {tail}"
+        )
     );
     assert_eq!(
         entity_err("ipv4:192.0.2.1/24"),
         format!("entity ID `ipv4:192.0.2.1/24` is a prefix with host bits set {tail}")
     );
     let unknown = "is not of the form `ipv4:<addr>`, `ipv6:<addr>` or `<resource-id>.pid:<pid>`";
-    for id in ["as64496", "asn:as64496", "agg-netmap.ipv4:192.0.2.1", "agg-netmap.pid"] {
+    for id in [
+        "as64496",
+        "asn:as64496",
+        "agg-netmap.ipv4:192.0.2.1",
+        "agg-netmap.pid",
+    ] {
         assert_eq!(entity_err(id), format!("entity ID `{id}` {unknown} {tail}"));
     }
     assert_eq!(
@@ -73,14 +82,24 @@ fn entity_ids() {
         format!("entity ID `agg-netmap.pid:` has an invalid PID name after `.pid:` {tail}")
     );
     let mut doc = propmap();
-    doc.property_map.insert("ipv4:10.0.0.0/6".to_owned(), Default::default());
+    doc.property_map
+        .insert("ipv4:10.0.0.0/6".to_owned(), Default::default());
     let err = validate_property_map(&doc).unwrap_err().to_string();
-    assert!(err.starts_with("entity ID `ipv4:10.0.0.0/6` is a prefix with host bits"), "{err}");
+    assert!(
+        err.starts_with("entity ID `ipv4:10.0.0.0/6` is a prefix with host bits"),
+        "{err}"
+    );
 }
 
 #[test]
 fn property_names() {
-    for ok in ["country", "agg-netmap.pid", ".priv:agg-origin", "priv:ietf-type", "def.pid"] {
+    for ok in [
+        "country",
+        "agg-netmap.pid",
+        ".priv:agg-origin",
+        "priv:ietf-type",
+        "def.pid",
+    ] {
         validate_property_name(ok).unwrap();
     }
     assert_eq!(
@@ -92,7 +111,9 @@ fn property_names() {
         "property name `agg#netmap.pid`: name `agg#netmap` contains '#'; only ASCII letters, digits, `-`, `:`, `@` and `_` are allowed (RFC 7285 §10.1)"
     );
     assert_eq!(
-        validate_property_name("agg-netmap.").unwrap_err().to_string(),
+        validate_property_name("agg-netmap.")
+            .unwrap_err()
+            .to_string(),
         "property name `agg-netmap.`: property type is empty (RFC 7285 §10.8.2, RFC 9240 §5.2.1)"
     );
     let mut doc = propmap();
@@ -127,7 +148,10 @@ fn valid_ird_passes() {
 #[test]
 fn ird_resource_id() {
     let mut ird = example_ird();
-    ird.resources.insert("agg.extra".to_owned(), entry("application/alto-networkmap+json"));
+    ird.resources.insert(
+        "agg.extra".to_owned(),
+        entry("application/alto-networkmap+json"),
+    );
     assert_eq!(
         ird_err(&ird),
         "invalid IRD resource ID: name `agg.extra` contains `.`, which is reserved (RFC 7285 §10.1)"
@@ -137,7 +161,11 @@ fn ird_resource_id() {
 #[test]
 fn ird_unknown_uses() {
     let mut ird = example_ird();
-    ird.resources.get_mut("agg-cost-num-rc").unwrap().uses.push("peer-netmap".to_owned());
+    ird.resources
+        .get_mut("agg-cost-num-rc")
+        .unwrap()
+        .uses
+        .push("peer-netmap".to_owned());
     assert_eq!(
         ird_err(&ird),
         "IRD resource `agg-cost-num-rc` uses `peer-netmap`, which is not a resource of this directory (RFC 7285 §9.2.2)"
@@ -168,7 +196,13 @@ fn ird_cost_type_names() {
         "IRD resource `agg-cost-filter` lists cost type name `ord-rc`, which is not in meta.cost-types (RFC 7285 §9.2.2, §11.2.3.4)"
     );
     let mut ird = example_ird();
-    let caps = ird.resources.get_mut("multi").unwrap().capabilities.as_mut().unwrap();
+    let caps = ird
+        .resources
+        .get_mut("multi")
+        .unwrap()
+        .capabilities
+        .as_mut()
+        .unwrap();
     caps.testable_cost_type_names = Some(vec!["num-hops".to_owned()]);
     assert_eq!(
         ird_err(&ird),
