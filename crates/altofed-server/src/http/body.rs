@@ -1,0 +1,136 @@
+//! `AltoJson<T>`: a POST body of one ALTO request media type, parsed into
+//! `T`, with every failure mapped to the error a client should see:
+//! wrong `Content-Type` -> 415, too large -> 413, bad JSON -> `E_SYNTAX`,
+//! missing member -> `E_MISSING_FIELD` with its `/`-separated path, wrong
+//! JSON type -> `E_INVALID_FIELD_TYPE`, bad value -> `E_INVALID_FIELD_VALUE`
+//! (RFC 7285 §8.5.2).
+
+use altofed_model::error::ErrorDoc;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::{header, HeaderMap};
+use serde::de::DeserializeOwned;
+use serde_json::error::Category;
+
+use super::error::ApiError;
+use crate::state::AppState;
+
+/// Media types of request bodies (the IRD's `accepts`).
+pub trait RequestMediaType {
+    const MEDIA_TYPE: &'static str;
+}
+
+/// A parsed request body of the type's own media type.
+#[derive(Debug)]
+pub struct AltoJson<T>(pub T);
+
+/// Limit on request bodies; requests are small (lists of PIDs or addresses).
+pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
+
+impl<T> FromRequest<AppState> for AltoJson<T>
+where
+    T: DeserializeOwned + RequestMediaType,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let headers = req.headers().clone();
+        let body = Bytes::from_request(req, state).await;
+        decode(&headers, body, T::MEDIA_TYPE, state.config().max_body_bytes).map(AltoJson)
+    }
+}
+
+/// Checks the `Content-Type` and the size, then parses the body.
+pub fn decode<T: DeserializeOwned>(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    media_type: &'static str,
+    limit: usize,
+) -> Result<T, ApiError> {
+    check_content_type(headers, media_type)?;
+    let bytes = body.map_err(|_| ApiError::PayloadTooLarge { limit })?;
+    parse_body(&bytes)
+}
+
+fn check_content_type(headers: &HeaderMap, expected: &'static str) -> Result<(), ApiError> {
+    let given = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    // Parameters (e.g. `; charset=utf-8`) are tolerated; the type must match.
+    let essence = given.split(';').next().unwrap_or("").trim();
+    if essence.eq_ignore_ascii_case(expected) {
+        Ok(())
+    } else {
+        Err(ApiError::UnsupportedMediaType { expected })
+    }
+}
+
+/// Parses a request body, mapping serde's failure to one ALTO error.
+pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    let result: Result<T, _> = serde_path_to_error::deserialize(de);
+    result.map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        ApiError::Alto(classify(&path, &inner))
+    })
+}
+
+fn classify(path: &str, e: &serde_json::Error) -> ErrorDoc {
+    match e.classify() {
+        Category::Syntax | Category::Eof | Category::Io => ErrorDoc::syntax(Some(e.to_string())),
+        Category::Data => {
+            let message = e.to_string();
+            if let Some(name) = quoted_after(&message, "missing field `") {
+                ErrorDoc::missing_field(join(path, name))
+            } else if message.starts_with("invalid type") && !path.ends_with(']') {
+                ErrorDoc::invalid_field_type(slashed(path))
+            } else {
+                // A bad value, or an array element of the wrong type, which
+                // RFC 7285 §8.5.2 also counts as an invalid value.
+                match offending_value(&message) {
+                    Some(value) => ErrorDoc::invalid_field_value(slashed(path), value),
+                    None => ErrorDoc::with_field(altofed_model::error::ErrorCode::InvalidFieldValue, slashed(path)),
+                }
+            }
+        }
+    }
+}
+
+/// serde_path_to_error writes `a.b[0]`; ALTO wants `a/b` (RFC 7285 §8.5.2).
+fn slashed(path: &str) -> String {
+    if path == "." {
+        return String::new();
+    }
+    let mut out = String::new();
+    for part in path.split('.') {
+        let name = part.split('[').next().unwrap_or(part);
+        if !out.is_empty() {
+            out.push('/');
+        }
+        out.push_str(name);
+    }
+    out
+}
+
+fn join(path: &str, name: &str) -> String {
+    let parent = slashed(path);
+    if parent.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{parent}/{name}")
+    }
+}
+
+/// The offending value in serde's message: `invalid value: string "x"` or
+/// `invalid type: integer `1``.
+fn offending_value(message: &str) -> Option<&str> {
+    quoted_after(message, "string \"").or_else(|| quoted_after(message, "`"))
+}
+
+/// The text between `prefix` and the next closing quote/backtick.
+fn quoted_after<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
+    let start = message.find(prefix)? + prefix.len();
+    let rest = &message[start..];
+    let end = rest.find(['`', '"'])?;
+    Some(&rest[..end])
+}

@@ -1,0 +1,9 @@
+//! HTTP plumbing shared by the resources: ALTO error responses, JSON
+//! request bodies, and content negotiation.
+
+pub mod body;
+pub mod error;
+pub mod negotiate;
+
+pub use body::AltoJson;
+pub use error::ApiError;

@@ -1,0 +1,23 @@
+//! The ALTO server: RFC 7285 resources, RFC 9240 property maps and RFC 8895
+//! update streams, served from an immutable [`Snapshot`] that is swapped
+//! atomically while requests are in flight.
+//!
+//! The same server publishes the aggregator's computed maps and, for
+//! `altofed publish`, a static directory of map files.
+//!
+//! - [`snapshot`]: documents -> pre-serialized, pre-compressed resources,
+//!   the IRD, and the lookup structures POST services need.
+//! - [`state`]: the current snapshot (ArcSwap) and change notification.
+//! - [`http`]: ALTO errors, JSON request bodies, content negotiation.
+//! - [`routes`]: the resources.
+//! - [`server`]: `run(listener, state, shutdown)`.
+
+pub mod http;
+pub mod routes;
+pub mod server;
+pub mod snapshot;
+pub mod state;
+
+pub use server::{router, run, ServerConfig};
+pub use snapshot::{Documents, Snapshot};
+pub use state::AppState;

@@ -1,0 +1,22 @@
+//! GET-mode resources: the IRD and every map, straight from the snapshot's
+//! pre-encoded bodies.
+
+use axum::extract::{Path, State};
+use axum::http::HeaderMap;
+use axum::response::Response;
+
+use super::current;
+use crate::http::negotiate::send_resource;
+use crate::http::ApiError;
+use crate::state::AppState;
+
+pub async fn directory(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let snapshot = current(&state)?;
+    send_resource(&headers, &snapshot.directory)
+}
+
+pub async fn resource(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+    let snapshot = current(&state)?;
+    let resource = snapshot.resources.get(&id).ok_or(ApiError::NotFound(id))?;
+    send_resource(&headers, resource)
+}

@@ -1,0 +1,38 @@
+//! The ALTO resources. GET resources answer from pre-encoded bodies; POST
+//! services compute their answer from the snapshot's typed documents.
+
+mod endpoint;
+mod filtered;
+mod get;
+mod propmap;
+
+use std::sync::Arc;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::http::ApiError;
+use crate::snapshot::{Snapshot, ENDPOINT_COST_URI, ENDPOINT_PROP_URI};
+use crate::state::AppState;
+
+pub fn alto_routes() -> Router<AppState> {
+    Router::new()
+        .route("/directory", get(get::directory))
+        .route("/maps/{id}", get(get::resource))
+        .route("/maps/{id}/filtered", post(filtered::filtered))
+        .route(ENDPOINT_PROP_URI, post(endpoint::endpoint_properties))
+        .route(ENDPOINT_COST_URI, post(endpoint::endpoint_costs))
+}
+
+/// The current snapshot, or 503 while there is none.
+fn current(state: &AppState) -> Result<Arc<Snapshot>, ApiError> {
+    state.snapshot().ok_or(ApiError::Unavailable)
+}
+
+/// A computed (per-request) JSON answer with its media type.
+fn json_response<T: serde::Serialize>(media_type: &'static str, doc: &T) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
+    let body = serde_json::to_vec(doc).unwrap_or_default();
+    ([(header::CONTENT_TYPE, media_type)], body).into_response()
+}

@@ -1,0 +1,83 @@
+//! A snapshot: everything the server answers from, built once and never
+//! changed. GET bodies are serialized and compressed here, once; POST
+//! services use the typed documents and the prefix lookup kept beside them.
+
+mod build;
+mod encode;
+mod ird;
+
+pub use build::{build_snapshot, SnapshotError};
+pub use encode::{Coding, Encoded};
+pub use ird::{filter_uri, map_uri, ServiceIds, ENDPOINT_COST_URI, ENDPOINT_PROP_URI, UPDATE_STREAM_URI};
+
+use std::collections::BTreeMap;
+use std::time::SystemTime;
+
+use altofed_model::lookup::PidLookup;
+use altofed_model::{CostMapDoc, CostType, NetworkMapDoc, PropertyMapDoc, VersionTag};
+
+/// The documents a snapshot is built from. Cost and property maps carry
+/// their resource ids; the network map's id is its vtag's `resource-id`.
+#[derive(Debug, Clone)]
+pub struct Documents {
+    pub network_map: NetworkMapDoc,
+    pub cost_maps: Vec<(String, CostMapDoc)>,
+    pub property_maps: Vec<(String, PropertyMapDoc)>,
+}
+
+/// One GET-mode resource, ready to send.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    pub id: String,
+    pub media_type: &'static str,
+    /// The ETag's opaque part (without quotes or coding suffix): the vtag's
+    /// tag where the resource has one, else a hash of the body.
+    pub etag: String,
+    pub body: Encoded,
+}
+
+/// A cost map as the POST services use it.
+#[derive(Debug, Clone)]
+pub struct CostMapEntry {
+    pub id: String,
+    /// The IRD cost type name, e.g. `num-routingcost`.
+    pub cost_type_name: String,
+    pub doc: CostMapDoc,
+}
+
+/// Everything answered from one version of the data.
+#[derive(Debug)]
+pub struct Snapshot {
+    /// Increases by one with every snapshot a server publishes.
+    pub generation: u64,
+    pub created: SystemTime,
+    pub ids: ServiceIds,
+    /// The IRD, served at `/directory`.
+    pub directory: Resource,
+    /// GET-mode resources by resource id.
+    pub resources: BTreeMap<String, Resource>,
+    pub network_map: NetworkMapDoc,
+    pub lookup: PidLookup,
+    pub cost_maps: Vec<CostMapEntry>,
+    pub property_maps: BTreeMap<String, PropertyMapDoc>,
+}
+
+impl Snapshot {
+    pub fn network_map_vtag(&self) -> &VersionTag {
+        &self.network_map.meta.vtag
+    }
+
+    /// The cost map serving `cost_type` (metric and mode; description ignored,
+    /// RFC 7285 §11.3.2.3).
+    pub fn cost_map_for(&self, cost_type: &CostType) -> Option<&CostMapEntry> {
+        self.cost_maps.iter().find(|c| {
+            c.doc.meta.cost_type.cost_metric == cost_type.cost_metric
+                && c.doc.meta.cost_type.cost_mode == cost_type.cost_mode
+        })
+    }
+
+    /// Bytes held by all pre-encoded bodies.
+    pub fn encoded_bytes(&self) -> usize {
+        self.directory.body.total_len() + self.resources.values().map(|r| r.body.total_len()).sum::<usize>()
+    }
+}
