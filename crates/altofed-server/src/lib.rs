@@ -13,9 +13,11 @@
 //! - [`server`]: `run(listener, state, shutdown)`.
 
 pub mod http;
+pub mod ops;
 pub mod routes;
 pub mod server;
 pub mod snapshot;
+pub mod sse;
 pub mod state;
 
 pub use server::{router, run, ServerConfig};

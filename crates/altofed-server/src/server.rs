@@ -35,6 +35,8 @@ impl Default for ServerConfig {
 pub fn router(state: AppState) -> Router {
     let config = state.config().clone();
     routes::alto_routes()
+        .merge(crate::sse::routes())
+        .merge(crate::ops::routes())
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .with_state(state)
