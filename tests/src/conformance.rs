@@ -11,21 +11,37 @@ use altofed_model::{CostMapDoc, CostMode, NetworkMapDoc, PropertyMapDoc};
 pub fn assert_output_conforms(dir: &Path) {
     let netmap: NetworkMapDoc = parse(&dir.join("networkmap.json"));
     validate_network_map(&netmap).unwrap_or_else(|e| panic!("networkmap.json: {e}"));
-    for (file, mode) in [("costmap.json", CostMode::Numerical), ("costmap-ordinal.json", CostMode::Ordinal)] {
+    for (file, mode) in [
+        ("costmap.json", CostMode::Numerical),
+        ("costmap-ordinal.json", CostMode::Ordinal),
+    ] {
         let costmap: CostMapDoc = parse(&dir.join(file));
         validate_cost_map(&costmap, Some(&netmap)).unwrap_or_else(|e| panic!("{file}: {e}"));
         assert_eq!(costmap.meta.cost_type.cost_metric, "routingcost", "{file}");
         assert_eq!(costmap.meta.cost_type.cost_mode, mode, "{file}");
-        assert_eq!(costmap.meta.dependent_vtags, vec![netmap.meta.vtag.clone()], "{file}: dependent-vtags");
+        assert_eq!(
+            costmap.meta.dependent_vtags,
+            vec![netmap.meta.vtag.clone()],
+            "{file}: dependent-vtags"
+        );
     }
     let propmap: PropertyMapDoc = parse(&dir.join("propmap.json"));
     validate_property_map(&propmap).unwrap_or_else(|e| panic!("propmap.json: {e}"));
-    assert_eq!(propmap.meta.dependent_vtags, vec![netmap.meta.vtag.clone()], "propmap.json: dependent-vtags");
+    assert_eq!(
+        propmap.meta.dependent_vtags,
+        vec![netmap.meta.vtag.clone()],
+        "propmap.json: dependent-vtags"
+    );
     for entity in propmap.property_map.keys() {
         let pid = entity
             .strip_prefix(&format!("{}.pid:", netmap.meta.vtag.resource_id))
-            .unwrap_or_else(|| panic!("propmap.json: entity {entity} is not a PID of the network map"));
-        assert!(netmap.network_map.contains_key(pid), "propmap.json: {entity} names an unknown PID");
+            .unwrap_or_else(|| {
+                panic!("propmap.json: entity {entity} is not a PID of the network map")
+            });
+        assert!(
+            netmap.network_map.contains_key(pid),
+            "propmap.json: {entity} names an unknown PID"
+        );
     }
 }
 

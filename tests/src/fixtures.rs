@@ -11,7 +11,10 @@ pub const REGENERATE_ENV: &str = "ALTOFED_REGENERATE";
 
 /// The repository root (this crate lives in `<root>/tests`).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 /// `<root>/topologies/<name>`.
@@ -21,12 +24,19 @@ pub fn scenario(name: &str) -> PathBuf {
 
 /// Runs `bin` (the `altofed` executable) with `args`.
 pub fn run(bin: &str, args: &[&str]) -> Output {
-    Command::new(bin).args(args).env("NO_COLOR", "1").output().expect("altofed binary runs")
+    Command::new(bin)
+        .args(args)
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("altofed binary runs")
 }
 
 /// stdout and stderr of a finished command, as text.
 pub fn texts(output: &Output) -> (String, String) {
-    (String::from_utf8_lossy(&output.stdout).into_owned(), String::from_utf8_lossy(&output.stderr).into_owned())
+    (
+        String::from_utf8_lossy(&output.stdout).into_owned(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
 }
 
 /// Reads and parses a JSON file.
@@ -39,7 +49,8 @@ pub fn read_json(path: &Path) -> Value {
 /// there when [`REGENERATE_ENV`] is set.
 pub fn compare_or_regenerate(actual: &Path, expected: &Path) {
     if std::env::var_os(REGENERATE_ENV).is_some() {
-        std::fs::create_dir_all(expected.parent().expect("expected file has a parent")).expect("create expected dir");
+        std::fs::create_dir_all(expected.parent().expect("expected file has a parent"))
+            .expect("create expected dir");
         std::fs::copy(actual, expected).expect("write expected file");
         return;
     }

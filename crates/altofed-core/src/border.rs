@@ -46,6 +46,13 @@ pub enum BorderError {
         link: String,
         address: IpAddr,
     },
+    #[error("peer `{peer}` link `{link}`: address {address} matches only the catch-all prefix of PID `{pid}`; the ISP border router must be in a PID of its own (is the address right?)")]
+    AddressOnlyCatchAll {
+        peer: String,
+        link: String,
+        address: IpAddr,
+        pid: String,
+    },
     #[error("peer `{peer}`: border-by = \"attribute\" needs a property map (propmap.json), and the peer has none")]
     NoPropertyMap { peer: String },
     #[error("peer `{peer}` link `{link}`: no PID of the ISP property map has `{property}` naming router `{router}`")]
@@ -108,7 +115,7 @@ pub fn resolve_links(
     let links = peer
         .links
         .iter()
-        .map(|link| resolve_link(peer, link, lookup, by_attribute.as_ref(), cdn))
+        .map(|link| resolve_link(peer, link, maps, lookup, by_attribute.as_ref(), cdn))
         .collect::<Result<_, _>>()?;
     Ok((links, warnings))
 }
@@ -116,6 +123,7 @@ pub fn resolve_links(
 fn resolve_link(
     peer: &PeerConfig,
     link: &LinkConfig,
+    maps: &PeerMaps,
     lookup: &PidLookup,
     by_attribute: Option<&BTreeMap<usize, String>>,
     cdn: &CdnNetwork,
@@ -132,13 +140,7 @@ fn resolve_link(
         })?;
     let address_pid = match (peer.border_by, link.address) {
         (BorderMethod::Attribute, _) | (_, None) => None,
-        (_, Some(address)) => Some(lookup.lookup(address).map(str::to_owned).ok_or_else(|| {
-            BorderError::AddressNoPid {
-                peer: peer.name.clone(),
-                link: name.clone(),
-                address,
-            }
-        })?),
+        (_, Some(address)) => Some(pid_by_address(peer, &name, address, maps, lookup)?),
     };
     let attribute_pid = match by_attribute {
         None => None,
@@ -175,6 +177,40 @@ fn resolve_link(
         cost: link.cost,
         preference: link.preference,
     })
+}
+
+/// The ISP PID holding `address`. A match through a catch-all prefix only
+/// (`0.0.0.0/0`, `::/0`) is refused: a border router sits in a PID of its
+/// own, so such a match means the configured address is wrong.
+fn pid_by_address(
+    peer: &PeerConfig,
+    link: &str,
+    address: IpAddr,
+    maps: &PeerMaps,
+    lookup: &PidLookup,
+) -> Result<String, BorderError> {
+    let error = |catch_all: Option<&str>| match catch_all {
+        None => BorderError::AddressNoPid {
+            peer: peer.name.clone(),
+            link: link.to_owned(),
+            address,
+        },
+        Some(pid) => BorderError::AddressOnlyCatchAll {
+            peer: peer.name.clone(),
+            link: link.to_owned(),
+            address,
+            pid: pid.to_owned(),
+        },
+    };
+    let pid = lookup.lookup(address).ok_or_else(|| error(None))?;
+    let specific = maps.network_map.network_map[pid]
+        .prefixes()
+        .any(|net| net.prefix_len() > 0 && net.contains(&address));
+    if specific {
+        Ok(pid.to_owned())
+    } else {
+        Err(error(Some(pid)))
+    }
 }
 
 /// CDN border index -> ISP PID, from the agreed property.

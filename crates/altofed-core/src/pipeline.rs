@@ -90,6 +90,14 @@ pub fn compute(
         .collect();
     let merged = merge_network_map(&config.output.catch_all_pid, &cdn.pids, &peer_pids)?;
     warnings.extend(merged.warnings);
+    if let Some((peer, pid)) = catch_all_source(config, peers) {
+        if !results[peer].columns.contains_key(pid) {
+            warnings.push(format!(
+                "output.catch-all-costs-from: PID `{pid}` of peer `{}` holds the catch-all but is not republished (a border PID?); the catch-all PID gets no costs from it",
+                config.peers[peer].name
+            ));
+        }
+    }
     publish(config, cdn, peers, &results, &merged.pids, warnings)
 }
 

@@ -27,7 +27,10 @@ pub struct ServerConfig {
 
 impl Default for ServerConfig {
     fn default() -> Self {
-        Self { max_body_bytes: DEFAULT_BODY_LIMIT, request_timeout: Duration::from_secs(30) }
+        Self {
+            max_body_bytes: DEFAULT_BODY_LIMIT,
+            request_timeout: Duration::from_secs(30),
+        }
     }
 }
 
@@ -37,14 +40,23 @@ pub fn router(state: AppState) -> Router {
     routes::alto_routes()
         .merge(crate::sse::routes())
         .merge(crate::ops::routes())
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, config.request_timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            config.request_timeout,
+        ))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
         .with_state(state)
 }
 
 /// Serves `state` on `listener` until `shutdown` completes; requests in
 /// flight then finish before this returns.
-pub async fn run(listener: TcpListener, state: AppState, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn run(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
 }

@@ -347,3 +347,14 @@ fn missing_config_file() {
         "error: /nonexistent/altofed.toml: cannot read: No such file or directory (os error 2)\n"
     );
 }
+
+#[test]
+fn border_address_only_in_the_catch_all() {
+    let dir = figure5_copy();
+    edit(&dir.path().join("altofed.toml"), "192.0.2.5", "10.0.0.1");
+    let stderr = check_fails(dir.path());
+    assert_mentions(
+        &stderr,
+        &["peer `isp-a` link `r7`: address 10.0.0.1 matches only the catch-all prefix of PID `pid3`"],
+    );
+}

@@ -10,7 +10,8 @@
 //!    claims it, else with the peer of highest `priority`, then the peer
 //!    listed first, then the PID name first; every prefix given up is
 //!    reported.
-//! 3. A subscriber PID left without prefixes is not published (reported).
+//! 3. A subscriber PID left without prefixes is not published (reported,
+//!    unless it only ever held catch-alls).
 
 use std::collections::BTreeMap;
 
@@ -197,10 +198,14 @@ fn resolve(mut candidates: Vec<Candidate>) -> MergedMap {
     };
     for c in candidates {
         if c.pid.prefixes.is_empty() && matches!(c.pid.origin, PidOrigin::Subscriber { .. }) {
-            merged.warnings.push(format!(
-                "PID `{}` holds no prefix after merging and is not published",
-                c.pid.name
-            ));
+            // A PID that only held catch-alls (as RFC 7285 §11.2.2 makes most
+            // ISPs have) is expected to go; one that lost real prefixes is news.
+            if !c.prefixes.is_empty() {
+                merged.warnings.push(format!(
+                    "PID `{}` holds no prefix after merging and is not published",
+                    c.pid.name
+                ));
+            }
             continue;
         }
         merged.pids.push(c.pid);

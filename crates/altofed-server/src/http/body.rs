@@ -54,7 +54,10 @@ pub fn decode<T: DeserializeOwned>(
 }
 
 fn check_content_type(headers: &HeaderMap, expected: &'static str) -> Result<(), ApiError> {
-    let given = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let given = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     // Parameters (e.g. `; charset=utf-8`) are tolerated; the type must match.
     let essence = given.split(';').next().unwrap_or("").trim();
     if essence.eq_ignore_ascii_case(expected) {
@@ -89,7 +92,10 @@ fn classify(path: &str, e: &serde_json::Error) -> ErrorDoc {
                 // RFC 7285 §8.5.2 also counts as an invalid value.
                 match offending_value(&message) {
                     Some(value) => ErrorDoc::invalid_field_value(slashed(path), value),
-                    None => ErrorDoc::with_field(altofed_model::error::ErrorCode::InvalidFieldValue, slashed(path)),
+                    None => ErrorDoc::with_field(
+                        altofed_model::error::ErrorCode::InvalidFieldValue,
+                        slashed(path),
+                    ),
                 }
             }
         }

@@ -3,10 +3,10 @@
 //! size, no data yet) are plain statuses with a short text, since no ALTO
 //! error code fits them (RFC 7285 §8.5 lets the body be omitted then).
 
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
 use altofed_model::error::ErrorDoc;
 use altofed_model::media;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 
 /// Seconds a client should wait before retrying while no snapshot exists.
 const RETRY_AFTER_SECS: &str = "5";
@@ -17,14 +17,22 @@ pub enum ApiError {
     Alto(ErrorDoc),
     NotFound(String),
     /// The client's `Accept` excludes the resource's media type.
-    NotAcceptable { media_type: &'static str },
+    NotAcceptable {
+        media_type: &'static str,
+    },
     /// The request `Content-Type` is not the one the resource accepts.
-    UnsupportedMediaType { expected: &'static str },
+    UnsupportedMediaType {
+        expected: &'static str,
+    },
     /// The request body is larger than allowed.
-    PayloadTooLarge { limit: usize },
+    PayloadTooLarge {
+        limit: usize,
+    },
     /// No data to answer from yet (RFC 7285 §8.5.3).
     Unavailable,
-    Unauthorized { challenge: String },
+    Unauthorized {
+        challenge: String,
+    },
 }
 
 impl From<ErrorDoc> for ApiError {
@@ -38,27 +46,48 @@ impl IntoResponse for ApiError {
         match self {
             ApiError::Alto(doc) => {
                 let body = serde_json::to_vec(&doc).unwrap_or_default();
-                (StatusCode::BAD_REQUEST, [(header::CONTENT_TYPE, media::ERROR)], body).into_response()
+                (
+                    StatusCode::BAD_REQUEST,
+                    [(header::CONTENT_TYPE, media::ERROR)],
+                    body,
+                )
+                    .into_response()
             }
-            ApiError::NotFound(what) => text(StatusCode::NOT_FOUND, format!("no such resource: {what}")),
-            ApiError::NotAcceptable { media_type } => {
-                text(StatusCode::NOT_ACCEPTABLE, format!("this resource is only available as {media_type}"))
+            ApiError::NotFound(what) => {
+                text(StatusCode::NOT_FOUND, format!("no such resource: {what}"))
             }
-            ApiError::UnsupportedMediaType { expected } => {
-                text(StatusCode::UNSUPPORTED_MEDIA_TYPE, format!("request body must be {expected}"))
-            }
-            ApiError::PayloadTooLarge { limit } => {
-                text(StatusCode::PAYLOAD_TOO_LARGE, format!("request body is over the limit of {limit} bytes"))
-            }
+            ApiError::NotAcceptable { media_type } => text(
+                StatusCode::NOT_ACCEPTABLE,
+                format!("this resource is only available as {media_type}"),
+            ),
+            ApiError::UnsupportedMediaType { expected } => text(
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                format!("request body must be {expected}"),
+            ),
+            ApiError::PayloadTooLarge { limit } => text(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("request body is over the limit of {limit} bytes"),
+            ),
             ApiError::Unavailable => {
-                let mut response = text(StatusCode::SERVICE_UNAVAILABLE, "no ALTO data has been published yet".to_owned());
-                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static(RETRY_AFTER_SECS));
+                let mut response = text(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "no ALTO data has been published yet".to_owned(),
+                );
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from_static(RETRY_AFTER_SECS),
+                );
                 response
             }
             ApiError::Unauthorized { challenge } => {
-                let mut response = text(StatusCode::UNAUTHORIZED, "authentication required".to_owned());
+                let mut response = text(
+                    StatusCode::UNAUTHORIZED,
+                    "authentication required".to_owned(),
+                );
                 if let Ok(value) = HeaderValue::from_str(&challenge) {
-                    response.headers_mut().insert(header::WWW_AUTHENTICATE, value);
+                    response
+                        .headers_mut()
+                        .insert(header::WWW_AUTHENTICATE, value);
                 }
                 response
             }
@@ -67,5 +96,10 @@ impl IntoResponse for ApiError {
 }
 
 fn text(status: StatusCode, message: String) -> Response {
-    (status, [(header::CONTENT_TYPE, "text/plain; charset=utf-8")], message + "\n").into_response()
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        message + "\n",
+    )
+        .into_response()
 }

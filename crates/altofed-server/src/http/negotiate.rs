@@ -37,7 +37,10 @@ pub fn require_accept(headers: &HeaderMap, media_type: &'static str) -> Result<(
 
 /// The best coding the client accepts among those `available`.
 pub fn choose_coding(headers: &HeaderMap, available: impl Fn(Coding) -> bool) -> Coding {
-    let accept = headers.get(header::ACCEPT_ENCODING).and_then(|v| v.to_str().ok()).unwrap_or("");
+    let accept = headers
+        .get(header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
     let weight = |name: &str| -> f32 {
         accept
             .split(',')
@@ -45,7 +48,9 @@ pub fn choose_coding(headers: &HeaderMap, available: impl Fn(Coding) -> bool) ->
                 let mut parts = item.split(';');
                 let coding = parts.next()?.trim();
                 (coding.eq_ignore_ascii_case(name) || coding == "*").then(|| {
-                    parts.find_map(|p| p.trim().strip_prefix("q=")?.trim().parse().ok()).unwrap_or(1.0)
+                    parts
+                        .find_map(|p| p.trim().strip_prefix("q=")?.trim().parse().ok())
+                        .unwrap_or(1.0)
                 })
             })
             .fold(0.0, f32::max)
@@ -65,7 +70,10 @@ pub fn choose_coding(headers: &HeaderMap, available: impl Fn(Coding) -> bool) ->
 
 /// Whether `If-None-Match` matches the resource (any coding of it).
 pub fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
-    let Some(value) = headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) else {
+    let Some(value) = headers
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+    else {
         return false;
     };
     value.split(',').any(|candidate| {
@@ -74,7 +82,10 @@ pub fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
             return true;
         }
         let opaque = candidate.trim_start_matches("W/").trim_matches('"');
-        let base = ["-zst", "-gz"].iter().find_map(|s| opaque.strip_suffix(s)).unwrap_or(opaque);
+        let base = ["-zst", "-gz"]
+            .iter()
+            .find_map(|s| opaque.strip_suffix(s))
+            .unwrap_or(opaque);
         base == etag
     })
 }
@@ -89,11 +100,20 @@ pub fn send_resource(headers: &HeaderMap, resource: &Resource) -> Result<Respons
     let mut response = if not_modified(headers, &resource.etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let body = resource.body.get(coding).cloned().unwrap_or_else(|| resource.body.identity.clone());
+        let body = resource
+            .body
+            .get(coding)
+            .cloned()
+            .unwrap_or_else(|| resource.body.identity.clone());
         let mut response = (StatusCode::OK, body).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(resource.media_type));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(resource.media_type),
+        );
         if let Some(name) = coding.header() {
-            response.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
+            response
+                .headers_mut()
+                .insert(header::CONTENT_ENCODING, HeaderValue::from_static(name));
         }
         response
     };

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 use altofed_model::endpoint::{
-    EndpointCostDoc, EndpointCostMeta, EndpointCostRequest, EndpointPropDoc, EndpointPropMeta, EndpointPropRequest,
-    TypedEndpointAddr,
+    EndpointCostDoc, EndpointCostMeta, EndpointCostRequest, EndpointPropDoc, EndpointPropMeta,
+    EndpointPropRequest, TypedEndpointAddr,
 };
 use altofed_model::error::ErrorDoc;
 use altofed_model::{media, Cost};
@@ -47,11 +47,16 @@ pub async fn endpoint_properties(
     for endpoint in &request.endpoints {
         let addr = parse_endpoint("endpoints", endpoint)?;
         if let Some(pid) = snapshot.lookup.lookup(addr.0) {
-            rows.insert(endpoint.clone(), BTreeMap::from([(pid_property.clone(), Value::String(pid.to_owned()))]));
+            rows.insert(
+                endpoint.clone(),
+                BTreeMap::from([(pid_property.clone(), Value::String(pid.to_owned()))]),
+            );
         }
     }
     let doc = EndpointPropDoc {
-        meta: EndpointPropMeta { dependent_vtags: vec![snapshot.network_map_vtag().clone()] },
+        meta: EndpointPropMeta {
+            dependent_vtags: vec![snapshot.network_map_vtag().clone()],
+        },
         endpoint_properties: rows,
     };
     Ok(json_response(media::ENDPOINT_PROP, &doc))
@@ -68,10 +73,13 @@ pub async fn endpoint_costs(
     require_accept(&headers, media::ENDPOINT_COST)?;
     let snapshot = current(&state)?;
     let entry = snapshot.cost_map_for(&request.cost_type).ok_or_else(|| {
-        ErrorDoc::invalid_field_value("cost-type/cost-metric", request.cost_type.cost_metric.clone())
+        ErrorDoc::invalid_field_value(
+            "cost-type/cost-metric",
+            request.cost_type.cost_metric.clone(),
+        )
     })?;
     let constraints = parse_constraints(request.constraints.as_deref().unwrap_or_default())?;
-    let own = vec![TypedEndpointAddr(client.ip()).to_string()];
+    let own = [TypedEndpointAddr(client.ip()).to_string()];
     let (srcs, dsts) = (request.endpoints.srcs(), request.endpoints.dsts());
     if srcs.is_empty() && dsts.is_empty() {
         return Err(ErrorDoc::missing_field("endpoints/dsts").into());
@@ -85,22 +93,37 @@ pub async fn endpoint_costs(
     let mut rows = BTreeMap::new();
     for src in srcs {
         let addr = parse_endpoint("endpoints/srcs", src)?;
-        let Some(row) = snapshot.lookup.lookup(addr.0).and_then(|pid| entry.doc.cost_map.get(pid)) else { continue };
+        let Some(row) = snapshot
+            .lookup
+            .lookup(addr.0)
+            .and_then(|pid| entry.doc.cost_map.get(pid))
+        else {
+            continue;
+        };
         let costs: BTreeMap<String, Cost> = dst_pids
             .iter()
             .filter_map(|(dst, addr)| {
                 let cost = *row.get(snapshot.lookup.lookup(addr.0)?)?;
-                constraints.iter().all(|c| c.holds(cost.0)).then(|| ((*dst).clone(), cost))
+                constraints
+                    .iter()
+                    .all(|c| c.holds(cost.0))
+                    .then(|| ((*dst).clone(), cost))
             })
             .collect();
         if !costs.is_empty() {
             rows.insert(src.clone(), costs);
         }
     }
-    let doc = EndpointCostDoc { meta: EndpointCostMeta { cost_type: entry.doc.meta.cost_type.clone() }, endpoint_cost_map: rows };
+    let doc = EndpointCostDoc {
+        meta: EndpointCostMeta {
+            cost_type: entry.doc.meta.cost_type.clone(),
+        },
+        endpoint_cost_map: rows,
+    };
     Ok(json_response(media::ENDPOINT_COST, &doc))
 }
 
 fn parse_endpoint(field: &str, text: &str) -> Result<TypedEndpointAddr, ApiError> {
-    TypedEndpointAddr::parse(text).map_err(|_| ErrorDoc::invalid_field_value(field, text.to_owned()).into())
+    TypedEndpointAddr::parse(text)
+        .map_err(|_| ErrorDoc::invalid_field_value(field, text.to_owned()).into())
 }

@@ -10,12 +10,19 @@ use crate::http::negotiate::send_resource;
 use crate::http::ApiError;
 use crate::state::AppState;
 
-pub async fn directory(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn directory(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let snapshot = current(&state)?;
     send_resource(&headers, &snapshot.directory)
 }
 
-pub async fn resource(State(state): State<AppState>, Path(id): Path<String>, headers: HeaderMap) -> Result<Response, ApiError> {
+pub async fn resource(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
     let snapshot = current(&state)?;
     let resource = snapshot.resources.get(&id).ok_or(ApiError::NotFound(id))?;
     send_resource(&headers, resource)

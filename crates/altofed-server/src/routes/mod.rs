@@ -30,7 +30,10 @@ fn current(state: &AppState) -> Result<Arc<Snapshot>, ApiError> {
 }
 
 /// A computed (per-request) JSON answer with its media type.
-fn json_response<T: serde::Serialize>(media_type: &'static str, doc: &T) -> axum::response::Response {
+fn json_response<T: serde::Serialize>(
+    media_type: &'static str,
+    doc: &T,
+) -> axum::response::Response {
     use axum::http::header;
     use axum::response::IntoResponse;
     let body = serde_json::to_vec(doc).unwrap_or_default();

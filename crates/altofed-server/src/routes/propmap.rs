@@ -14,23 +14,42 @@ use serde_json::Value;
 
 use crate::http::ApiError;
 
-pub fn filter_property_map(map: &PropertyMapDoc, filter: &PropertyMapFilter) -> Result<PropertyMapDoc, ApiError> {
+pub fn filter_property_map(
+    map: &PropertyMapDoc,
+    filter: &PropertyMapFilter,
+) -> Result<PropertyMapDoc, ApiError> {
     for entity in &filter.entities {
-        validate_entity_id(entity).map_err(|_| ApiError::from(ErrorDoc::invalid_field_value("entities", entity.clone())))?;
+        validate_entity_id(entity).map_err(|_| {
+            ApiError::from(ErrorDoc::invalid_field_value("entities", entity.clone()))
+        })?;
     }
     for name in filter.properties.as_deref().unwrap_or_default() {
-        validate_property_name(name).map_err(|_| ApiError::from(ErrorDoc::invalid_field_value("properties", name.clone())))?;
+        validate_property_name(name).map_err(|_| {
+            ApiError::from(ErrorDoc::invalid_field_value("properties", name.clone()))
+        })?;
     }
-    let wanted = |name: &str| filter.properties.as_ref().is_none_or(|list| list.iter().any(|p| p == name));
+    let wanted = |name: &str| {
+        filter
+            .properties
+            .as_ref()
+            .is_none_or(|list| list.iter().any(|p| p == name))
+    };
     let mut rows = BTreeMap::new();
     for entity in &filter.entities {
-        let props: BTreeMap<String, Value> =
-            resolve(map, entity).into_iter().filter(|(name, value)| wanted(name) && !value.is_null()).collect();
+        let props: BTreeMap<String, Value> = resolve(map, entity)
+            .into_iter()
+            .filter(|(name, value)| wanted(name) && !value.is_null())
+            .collect();
         if !props.is_empty() {
             rows.insert(entity.clone(), props);
         }
     }
-    Ok(PropertyMapDoc { meta: PropertyMapMeta { dependent_vtags: map.meta.dependent_vtags.clone() }, property_map: rows })
+    Ok(PropertyMapDoc {
+        meta: PropertyMapMeta {
+            dependent_vtags: map.meta.dependent_vtags.clone(),
+        },
+        property_map: rows,
+    })
 }
 
 /// The entity's own properties, plus for address entities those inherited
@@ -60,8 +79,16 @@ fn resolve(map: &PropertyMapDoc, entity: &str) -> BTreeMap<String, Value> {
 fn address_entity(entity: &str) -> Option<IpNet> {
     let (domain, rest) = entity.split_once(':')?;
     let net = match domain {
-        "ipv4" => rest.parse().ok().or_else(|| rest.parse::<std::net::Ipv4Addr>().ok().map(|a| IpNet::from(std::net::IpAddr::V4(a))))?,
-        "ipv6" => rest.parse().ok().or_else(|| rest.parse::<std::net::Ipv6Addr>().ok().map(|a| IpNet::from(std::net::IpAddr::V6(a))))?,
+        "ipv4" => rest.parse().ok().or_else(|| {
+            rest.parse::<std::net::Ipv4Addr>()
+                .ok()
+                .map(|a| IpNet::from(std::net::IpAddr::V4(a)))
+        })?,
+        "ipv6" => rest.parse().ok().or_else(|| {
+            rest.parse::<std::net::Ipv6Addr>()
+                .ok()
+                .map(|a| IpNet::from(std::net::IpAddr::V6(a)))
+        })?,
         _ => return None,
     };
     Some(net)

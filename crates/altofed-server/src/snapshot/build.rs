@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use altofed_model::lookup::PidLookup;
-use altofed_model::validate::{validate_cost_map, validate_ird, validate_network_map, validate_property_map};
+use altofed_model::validate::{
+    validate_cost_map, validate_ird, validate_network_map, validate_property_map,
+};
 use altofed_model::{content_tag, media, validate_resource_id, VersionTag};
 use serde::Serialize;
 use thiserror::Error;
@@ -20,7 +22,11 @@ pub enum SnapshotError {
     #[error("resource `{id}`: {reason}")]
     Invalid { id: String, reason: String },
     #[error("cost maps `{first}` and `{second}` both have cost type `{cost_type}`; only one cost map per cost type and network map is allowed (RFC 7285 §6.1)")]
-    DuplicateCostType { first: String, second: String, cost_type: String },
+    DuplicateCostType {
+        first: String,
+        second: String,
+        cost_type: String,
+    },
     #[error("resource id `{0}` is used twice")]
     DuplicateId(String),
 }
@@ -28,9 +34,13 @@ pub enum SnapshotError {
 /// Validates and indexes the documents and pre-encodes every GET body.
 pub fn build_snapshot(docs: Documents, generation: u64) -> Result<Snapshot, SnapshotError> {
     let net_id = docs.network_map.meta.vtag.resource_id.clone();
-    let invalid = |id: &str, reason: String| SnapshotError::Invalid { id: id.to_owned(), reason };
+    let invalid = |id: &str, reason: String| SnapshotError::Invalid {
+        id: id.to_owned(),
+        reason,
+    };
     validate_network_map(&docs.network_map).map_err(|e| invalid(&net_id, e.to_string()))?;
-    let lookup = PidLookup::build(&docs.network_map.network_map).map_err(|e| invalid(&net_id, e.to_string()))?;
+    let lookup = PidLookup::build(&docs.network_map.network_map)
+        .map_err(|e| invalid(&net_id, e.to_string()))?;
     let ids = ServiceIds::for_network_map(&net_id);
     check_ids(&docs, &ids)?;
     for (id, doc) in &docs.property_maps {
@@ -38,15 +48,25 @@ pub fn build_snapshot(docs: Documents, generation: u64) -> Result<Snapshot, Snap
     }
     let ird = directory(&docs, &ids);
     validate_ird(&ird).map_err(|e| invalid("directory", e.to_string()))?;
-    let Documents { network_map, cost_maps, property_maps } = docs;
+    let Documents {
+        network_map,
+        cost_maps,
+        property_maps,
+    } = docs;
     let cost_maps = index_cost_maps(cost_maps, &network_map)?;
 
     let mut resources = BTreeMap::new();
     let net_vtag = Some(&network_map.meta.vtag);
-    resources.insert(net_id.clone(), resource(&net_id, media::NETWORK_MAP, &network_map, net_vtag));
+    resources.insert(
+        net_id.clone(),
+        resource(&net_id, media::NETWORK_MAP, &network_map, net_vtag),
+    );
     for entry in &cost_maps {
         let doc = &entry.doc;
-        resources.insert(entry.id.clone(), resource(&entry.id, media::COST_MAP, doc, doc.meta.vtag.as_ref()));
+        resources.insert(
+            entry.id.clone(),
+            resource(&entry.id, media::COST_MAP, doc, doc.meta.vtag.as_ref()),
+        );
     }
     for (id, doc) in &property_maps {
         resources.insert(id.clone(), resource(id, media::PROPERTY_MAP, doc, None));
@@ -67,12 +87,21 @@ pub fn build_snapshot(docs: Documents, generation: u64) -> Result<Snapshot, Snap
 /// Every resource id is a valid ResourceID and unique (RFC 7285 §9.1.1).
 fn check_ids(docs: &Documents, ids: &ServiceIds) -> Result<(), SnapshotError> {
     let mut seen = std::collections::BTreeSet::new();
-    let all = [&ids.network_map, &ids.network_map_filter, &ids.endpoint_prop, &ids.endpoint_cost, &ids.update_stream]
-        .into_iter()
-        .chain(docs.cost_maps.iter().map(|(id, _)| id))
-        .chain(docs.property_maps.iter().map(|(id, _)| id));
+    let all = [
+        &ids.network_map,
+        &ids.network_map_filter,
+        &ids.endpoint_prop,
+        &ids.endpoint_cost,
+        &ids.update_stream,
+    ]
+    .into_iter()
+    .chain(docs.cost_maps.iter().map(|(id, _)| id))
+    .chain(docs.property_maps.iter().map(|(id, _)| id));
     for id in all {
-        validate_resource_id(id).map_err(|e| SnapshotError::Invalid { id: id.clone(), reason: e.to_string() })?;
+        validate_resource_id(id).map_err(|e| SnapshotError::Invalid {
+            id: id.clone(),
+            reason: e.to_string(),
+        })?;
         if !seen.insert(id.as_str()) {
             return Err(SnapshotError::DuplicateId(id.clone()));
         }
@@ -87,29 +116,50 @@ fn index_cost_maps(
 ) -> Result<Vec<CostMapEntry>, SnapshotError> {
     let mut entries: Vec<CostMapEntry> = Vec::new();
     for (id, doc) in cost_maps {
-        validate_cost_map(&doc, Some(network_map))
-            .map_err(|e| SnapshotError::Invalid { id: id.clone(), reason: e.to_string() })?;
+        validate_cost_map(&doc, Some(network_map)).map_err(|e| SnapshotError::Invalid {
+            id: id.clone(),
+            reason: e.to_string(),
+        })?;
         let ty = &doc.meta.cost_type;
         let name = cost_type_name(ty.cost_mode, &ty.cost_metric);
         if let Some(first) = entries.iter().find(|e| e.cost_type_name == name) {
-            return Err(SnapshotError::DuplicateCostType { first: first.id.clone(), second: id, cost_type: name });
+            return Err(SnapshotError::DuplicateCostType {
+                first: first.id.clone(),
+                second: id,
+                cost_type: name,
+            });
         }
-        entries.push(CostMapEntry { id, cost_type_name: name, doc });
+        entries.push(CostMapEntry {
+            id,
+            cost_type_name: name,
+            doc,
+        });
     }
     Ok(entries)
 }
 
-fn resource<T: Serialize>(id: &str, media_type: &'static str, doc: &T, vtag: Option<&VersionTag>) -> Resource {
+fn resource<T: Serialize>(
+    id: &str,
+    media_type: &'static str,
+    doc: &T,
+    vtag: Option<&VersionTag>,
+) -> Resource {
     // Serializing our own model types to a Vec cannot fail.
     let body = serde_json::to_vec(doc).unwrap_or_default();
     let etag = match vtag {
         Some(v) if is_etag_safe(&v.tag) => v.tag.clone(),
         _ => content_tag(&body),
     };
-    Resource { id: id.to_owned(), media_type, etag, body: Encoded::new(body) }
+    Resource {
+        id: id.to_owned(),
+        media_type,
+        etag,
+        body: Encoded::new(body),
+    }
 }
 
 /// A vtag tag may hold `"` or `\` (RFC 7285 §10.3), which an ETag may not.
 fn is_etag_safe(tag: &str) -> bool {
-    tag.bytes().all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+    tag.bytes()
+        .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
 }

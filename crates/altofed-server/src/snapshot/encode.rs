@@ -52,7 +52,11 @@ impl Encoded {
         } else {
             (gzip(&identity), zstd(&identity))
         };
-        Self { identity: Bytes::from(identity), gzip, zstd }
+        Self {
+            identity: Bytes::from(identity),
+            gzip,
+            zstd,
+        }
     }
 
     /// The body in `coding`, or `None` if it is not kept in that coding.
@@ -66,13 +70,18 @@ impl Encoded {
 
     /// Bytes held in all codings (for the snapshot size metric).
     pub fn total_len(&self) -> usize {
-        self.identity.len() + self.gzip.as_ref().map_or(0, Bytes::len) + self.zstd.as_ref().map_or(0, Bytes::len)
+        self.identity.len()
+            + self.gzip.as_ref().map_or(0, Bytes::len)
+            + self.zstd.as_ref().map_or(0, Bytes::len)
     }
 }
 
 /// A coding that fails to compress is simply not offered.
 fn gzip(data: &[u8]) -> Option<Bytes> {
-    let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(data.len() / 4), flate2::Compression::fast());
+    let mut enc = flate2::write::GzEncoder::new(
+        Vec::with_capacity(data.len() / 4),
+        flate2::Compression::fast(),
+    );
     enc.write_all(data).ok()?;
     enc.finish().ok().map(Bytes::from)
 }

@@ -63,7 +63,13 @@ pub const ENDPOINT_PROP_URI: &str = "/endpointprop";
 pub const ENDPOINT_COST_URI: &str = "/endpointcost";
 pub const UPDATE_STREAM_URI: &str = "/updates";
 
-fn entry(uri: String, media_type: &str, accepts: Option<&str>, caps: Option<Capabilities>, uses: Vec<String>) -> IrdEntry {
+fn entry(
+    uri: String,
+    media_type: &str,
+    accepts: Option<&str>,
+    caps: Option<Capabilities>,
+    uses: Vec<String>,
+) -> IrdEntry {
     IrdEntry {
         uri,
         media_type: media_type.to_owned(),
@@ -78,17 +84,38 @@ pub fn directory(docs: &Documents, ids: &ServiceIds) -> DirectoryDoc {
     let net = &ids.network_map;
     let mut resources = BTreeMap::new();
     let mut cost_types = BTreeMap::new();
-    resources.insert(net.clone(), entry(map_uri(net), media::NETWORK_MAP, None, None, Vec::new()));
+    resources.insert(
+        net.clone(),
+        entry(map_uri(net), media::NETWORK_MAP, None, None, Vec::new()),
+    );
     resources.insert(
         ids.network_map_filter.clone(),
-        entry(filter_uri(net), media::NETWORK_MAP, Some(media::NETWORK_MAP_FILTER), None, vec![net.clone()]),
+        entry(
+            filter_uri(net),
+            media::NETWORK_MAP,
+            Some(media::NETWORK_MAP_FILTER),
+            None,
+            vec![net.clone()],
+        ),
     );
     for (id, doc) in &docs.cost_maps {
         let ty = &doc.meta.cost_type;
         let name = cost_type_name(ty.cost_mode, &ty.cost_metric);
         cost_types.insert(name.clone(), ty.clone());
-        let caps = Capabilities { cost_type_names: Some(vec![name.clone()]), ..Capabilities::default() };
-        resources.insert(id.clone(), entry(map_uri(id), media::COST_MAP, None, Some(caps), vec![net.clone()]));
+        let caps = Capabilities {
+            cost_type_names: Some(vec![name.clone()]),
+            ..Capabilities::default()
+        };
+        resources.insert(
+            id.clone(),
+            entry(
+                map_uri(id),
+                media::COST_MAP,
+                None,
+                Some(caps),
+                vec![net.clone()],
+            ),
+        );
         let filter_caps = Capabilities {
             cost_type_names: Some(vec![name]),
             cost_constraints: Some(true),
@@ -96,15 +123,39 @@ pub fn directory(docs: &Documents, ids: &ServiceIds) -> DirectoryDoc {
         };
         resources.insert(
             filtered_id(id),
-            entry(filter_uri(id), media::COST_MAP, Some(media::COST_MAP_FILTER), Some(filter_caps), vec![net.clone()]),
+            entry(
+                filter_uri(id),
+                media::COST_MAP,
+                Some(media::COST_MAP_FILTER),
+                Some(filter_caps),
+                vec![net.clone()],
+            ),
         );
     }
     for (id, doc) in &docs.property_maps {
-        let caps = Capabilities { mappings: Some(property_mappings(doc)), ..Capabilities::default() };
-        resources.insert(id.clone(), entry(map_uri(id), media::PROPERTY_MAP, None, Some(caps.clone()), vec![net.clone()]));
+        let caps = Capabilities {
+            mappings: Some(property_mappings(doc)),
+            ..Capabilities::default()
+        };
+        resources.insert(
+            id.clone(),
+            entry(
+                map_uri(id),
+                media::PROPERTY_MAP,
+                None,
+                Some(caps.clone()),
+                vec![net.clone()],
+            ),
+        );
         resources.insert(
             filtered_id(id),
-            entry(filter_uri(id), media::PROPERTY_MAP, Some(media::PROPERTY_MAP_PARAMS), Some(caps), vec![net.clone()]),
+            entry(
+                filter_uri(id),
+                media::PROPERTY_MAP,
+                Some(media::PROPERTY_MAP_PARAMS),
+                Some(caps),
+                vec![net.clone()],
+            ),
         );
     }
     resources.insert(
@@ -113,7 +164,10 @@ pub fn directory(docs: &Documents, ids: &ServiceIds) -> DirectoryDoc {
             ENDPOINT_PROP_URI.to_owned(),
             media::ENDPOINT_PROP,
             Some(media::ENDPOINT_PROP_PARAMS),
-            Some(Capabilities { prop_types: Some(vec![format!("{net}.pid")]), ..Capabilities::default() }),
+            Some(Capabilities {
+                prop_types: Some(vec![format!("{net}.pid")]),
+                ..Capabilities::default()
+            }),
             vec![net.clone()],
         ),
     );
@@ -126,11 +180,23 @@ pub fn directory(docs: &Documents, ids: &ServiceIds) -> DirectoryDoc {
         };
         resources.insert(
             ids.endpoint_cost.clone(),
-            entry(ENDPOINT_COST_URI.to_owned(), media::ENDPOINT_COST, Some(media::ENDPOINT_COST_PARAMS), Some(caps), Vec::new()),
+            entry(
+                ENDPOINT_COST_URI.to_owned(),
+                media::ENDPOINT_COST,
+                Some(media::ENDPOINT_COST_PARAMS),
+                Some(caps),
+                Vec::new(),
+            ),
         );
     }
     resources.insert(ids.update_stream.clone(), update_stream_entry(docs, ids));
-    DirectoryDoc { meta: DirectoryMeta { cost_types, default_alto_network_map: Some(net.clone()) }, resources }
+    DirectoryDoc {
+        meta: DirectoryMeta {
+            cost_types,
+            default_alto_network_map: Some(net.clone()),
+        },
+        resources,
+    }
 }
 
 /// The update stream covers every GET resource (RFC 8895 §6.4); each may be
@@ -140,13 +206,22 @@ fn update_stream_entry(docs: &Documents, ids: &ServiceIds) -> IrdEntry {
     let mut uses = vec![ids.network_map.clone()];
     uses.extend(docs.cost_maps.iter().map(|(id, _)| id.clone()));
     uses.extend(docs.property_maps.iter().map(|(id, _)| id.clone()));
-    let changes = uses.iter().map(|id| (id.clone(), patch_types.clone())).collect();
+    let changes = uses
+        .iter()
+        .map(|id| (id.clone(), patch_types.clone()))
+        .collect();
     let caps = Capabilities {
         incremental_change_media_types: Some(changes),
         support_stream_control: Some(true),
         ..Capabilities::default()
     };
-    entry(UPDATE_STREAM_URI.to_owned(), media::EVENT_STREAM, Some(media::UPDATE_STREAM_PARAMS), Some(caps), uses)
+    entry(
+        UPDATE_STREAM_URI.to_owned(),
+        media::EVENT_STREAM,
+        Some(media::UPDATE_STREAM_PARAMS),
+        Some(caps),
+        uses,
+    )
 }
 
 /// RFC 9240 §7.4 `mappings`: entity domain -> property names, as found in
@@ -154,7 +229,10 @@ fn update_stream_entry(docs: &Documents, ids: &ServiceIds) -> IrdEntry {
 fn property_mappings(doc: &altofed_model::PropertyMapDoc) -> BTreeMap<String, Vec<String>> {
     let mut mappings: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (entity, props) in &doc.property_map {
-        let domain = entity.split_once(':').map_or(entity.as_str(), |(d, _)| d).to_owned();
+        let domain = entity
+            .split_once(':')
+            .map_or(entity.as_str(), |(d, _)| d)
+            .to_owned();
         let names = mappings.entry(domain).or_default();
         for name in props.keys() {
             if !names.contains(name) {

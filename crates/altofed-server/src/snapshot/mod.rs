@@ -8,7 +8,9 @@ mod ird;
 
 pub use build::{build_snapshot, SnapshotError};
 pub use encode::{Coding, Encoded};
-pub use ird::{filter_uri, map_uri, ServiceIds, ENDPOINT_COST_URI, ENDPOINT_PROP_URI, UPDATE_STREAM_URI};
+pub use ird::{
+    filter_uri, map_uri, ServiceIds, ENDPOINT_COST_URI, ENDPOINT_PROP_URI, UPDATE_STREAM_URI,
+};
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;
@@ -78,6 +80,11 @@ impl Snapshot {
 
     /// Bytes held by all pre-encoded bodies.
     pub fn encoded_bytes(&self) -> usize {
-        self.directory.body.total_len() + self.resources.values().map(|r| r.body.total_len()).sum::<usize>()
+        self.directory.body.total_len()
+            + self
+                .resources
+                .values()
+                .map(|r| r.body.total_len())
+                .sum::<usize>()
     }
 }
