@@ -1,1 +1,2 @@
-//! Shared benchmark support.
+//! Criterion benchmarks live in `benches/`; document generators come from
+//! the shared test support crate (`altofed_tests::synthetic`).

@@ -5,3 +5,5 @@
 pub mod conformance;
 pub mod fixtures;
 pub mod realdata;
+pub mod server;
+pub mod synthetic;

@@ -9,7 +9,7 @@ mod directory;
 mod read;
 
 pub use directory::DirectorySource;
-pub use read::{parse_document, MAX_DOCUMENT_BYTES};
+pub use read::{parse_document, read_document, MAX_DOCUMENT_BYTES};
 
 use std::path::PathBuf;
 

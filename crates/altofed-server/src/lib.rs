@@ -19,6 +19,7 @@ pub mod server;
 pub mod snapshot;
 pub mod sse;
 pub mod state;
+pub mod static_dir;
 
 pub use server::{router, run, ServerConfig};
 pub use snapshot::{Documents, Snapshot};

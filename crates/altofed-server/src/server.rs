@@ -1,18 +1,33 @@
 //! Putting it together: the router, and `run(listener, state, shutdown)`
-//! that serves until `shutdown` resolves, then lets in-flight requests
-//! finish.
+//! that serves (HTTP, or HTTPS when configured) until `shutdown` resolves,
+//! then lets in-flight requests finish.
+//!
+//! Layers, outermost first: request id, trace span, request id echo,
+//! metrics, body limit, timeout; then per route group: overload limit
+//! (ALTO resources, update streams, admin API), authentication (ALTO or
+//! admin). `/healthz`, `/readyz` and `/metrics` have neither.
 
-use std::future::Future;
+use std::convert::Infallible;
+use std::future::{ready, Future, Ready};
+use std::io;
 use std::net::SocketAddr;
+use std::task::{Context, Poll};
 use std::time::Duration;
 
+use axum::extract::connect_info::ConnectInfo;
 use axum::extract::DefaultBodyLimit;
 use axum::http::StatusCode;
-use axum::Router;
+use axum::middleware::{from_fn_with_state, AddExtension};
+use axum::serve::{IncomingStream, Listener};
+use axum::{Extension, Router};
 use tokio::net::TcpListener;
+use tower::{Layer, Service};
 use tower_http::timeout::TimeoutLayer;
 
 use crate::http::body::DEFAULT_BODY_LIMIT;
+use crate::ops::auth::{self, Auth, Guard, ADMIN_REALM, ALTO_REALM};
+use crate::ops::tls::{TlsConfig, TlsListener};
+use crate::ops::{admin, layers, metrics};
 use crate::routes;
 use crate::state::AppState;
 
@@ -23,6 +38,23 @@ pub struct ServerConfig {
     pub max_body_bytes: usize,
     /// Time limit for one request (not for update streams).
     pub request_timeout: Duration,
+    /// Credentials for the ALTO resources and update streams (`None`: open).
+    pub alto_auth: Option<Auth>,
+    /// Whether the admin API (`/admin/...`) is served.
+    pub admin_api: bool,
+    /// Credentials for the admin API (`None`: open, which is logged as a
+    /// warning; only sensible on a loopback or otherwise private listener).
+    pub admin_auth: Option<Auth>,
+    /// Serve HTTPS with this certificate and key (`None`: plain HTTP).
+    pub tls: Option<TlsConfig>,
+    /// Requests handled at once (ALTO, update stream and admin routes
+    /// together; probes and metrics are not counted). Above it: 503 with
+    /// `Retry-After`. `None`: no limit.
+    pub max_concurrent_requests: Option<usize>,
+    /// The `Retry-After` sent with overload 503s (whole seconds, at least 1).
+    pub overload_retry_after: Duration,
+    /// RFC 8895 update streams: keep-alive, per-client queue, line length.
+    pub update_streams: crate::sse::StreamConfig,
 }
 
 impl Default for ServerConfig {
@@ -30,6 +62,13 @@ impl Default for ServerConfig {
         Self {
             max_body_bytes: DEFAULT_BODY_LIMIT,
             request_timeout: Duration::from_secs(30),
+            alto_auth: None,
+            admin_api: true,
+            admin_auth: None,
+            tls: None,
+            max_concurrent_requests: Some(1024),
+            overload_retry_after: Duration::from_secs(1),
+            update_streams: crate::sse::StreamConfig::default(),
         }
     }
 }
@@ -37,26 +76,116 @@ impl Default for ServerConfig {
 /// All routes with their layers.
 pub fn router(state: AppState) -> Router {
     let config = state.config().clone();
-    routes::alto_routes()
-        .merge(crate::sse::routes())
+    let mut alto = routes::alto_routes().merge(crate::sse::routes());
+    if let Some(auth) = &config.alto_auth {
+        alto = alto.route_layer(from_fn_with_state(
+            Guard::new(auth, ALTO_REALM),
+            auth::require,
+        ));
+    }
+    let mut limited = alto;
+    if config.admin_api {
+        let mut admin = admin::routes();
+        match &config.admin_auth {
+            Some(auth) => {
+                admin = admin.route_layer(from_fn_with_state(
+                    Guard::new(auth, ADMIN_REALM),
+                    auth::require,
+                ))
+            }
+            None => tracing::warn!("the admin API is served without authentication"),
+        }
+        limited = limited.merge(admin);
+    }
+    if let Some(max) = config.max_concurrent_requests {
+        limited = layers::overload_limit(limited, max.max(1), config.overload_retry_after);
+    }
+    let app = limited
         .merge(crate::ops::routes())
         .layer(TimeoutLayer::with_status_code(
             StatusCode::SERVICE_UNAVAILABLE,
             config.request_timeout,
         ))
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
-        .with_state(state)
+        .layer(from_fn_with_state(state.clone(), metrics::track))
+        .with_state(state);
+    layers::request_ids(app)
 }
 
-/// Serves `state` on `listener` until `shutdown` completes; requests in
-/// flight then finish before this returns.
+/// Serves `state` on `listener` until `shutdown` completes (or
+/// [`AppState::shutdown`] is called); requests in flight then finish before
+/// this returns. HTTPS when `state.config().tls` is set: the certificate
+/// files are read here, and an error in them is `InvalidInput`.
+///
+/// When shutdown begins, [`AppState::shutdown_token`] is cancelled so that
+/// update streams end.
 pub async fn run(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await
+) -> io::Result<()> {
+    match state.config().tls.clone() {
+        Some(tls) => {
+            let config = tls
+                .load()
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
+            serve(TlsListener::new(listener, config)?, state, shutdown).await
+        }
+        None => serve(listener, state, shutdown).await,
+    }
+}
+
+/// [`run`] on any listener whose peers have socket addresses (a
+/// [`TlsListener`], a `TcpListener`, ...); TLS settings in the config are
+/// not looked at. Handlers see the peer as `ConnectInfo<SocketAddr>`.
+pub async fn serve<L>(
+    listener: L,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()>
+where
+    L: Listener<Addr = SocketAddr>,
+{
+    let token = state.shutdown_token();
+    let app = WithPeerAddr(router(state));
+    let signal = {
+        let token = token.clone();
+        async move {
+            tokio::select! {
+                () = shutdown => {}
+                () = token.cancelled() => {}
+            }
+            tracing::info!("shutting down: finishing requests in flight");
+            token.cancel();
+        }
+    };
+    let result = axum::serve(listener, app)
+        .with_graceful_shutdown(signal)
+        .await;
+    token.cancel();
+    result
+}
+
+/// Makes a service per connection that knows the peer's address (what
+/// `into_make_service_with_connect_info` does, for any listener).
+#[derive(Debug, Clone)]
+struct WithPeerAddr(Router);
+
+impl<L> Service<IncomingStream<'_, L>> for WithPeerAddr
+where
+    L: Listener<Addr = SocketAddr>,
+{
+    type Response = AddExtension<Router, ConnectInfo<SocketAddr>>;
+    type Error = Infallible;
+    type Future = Ready<Result<Self::Response, Infallible>>;
+
+    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        Poll::Ready(Ok(()))
+    }
+
+    fn call(&mut self, incoming: IncomingStream<'_, L>) -> Self::Future {
+        ready(Ok(
+            Extension(ConnectInfo(*incoming.remote_addr())).layer(self.0.clone())
+        ))
+    }
 }

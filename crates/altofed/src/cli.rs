@@ -1,5 +1,6 @@
 //! The command line.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
@@ -24,6 +25,8 @@ pub enum Command {
     Compute(ComputeArgs),
     /// Validate the configuration, the CDN topology and every peer's maps; explain each problem.
     Check(CheckArgs),
+    /// Serve a directory of ALTO map files as an ALTO server (networkmap.json, costmap*.json, propmap*.json).
+    Publish(PublishArgs),
 }
 
 #[derive(Debug, Args)]
@@ -41,4 +44,17 @@ pub struct CheckArgs {
     /// The aggregator's configuration file (altofed.toml).
     #[arg(long, short)]
     pub config: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct PublishArgs {
+    /// Directory holding networkmap.json, costmap*.json and propmap*.json.
+    #[arg(long, short)]
+    pub dir: PathBuf,
+    /// Address to listen on (port 0 picks a free port; the address is printed).
+    #[arg(long, short, default_value = "127.0.0.1:8181")]
+    pub listen: SocketAddr,
+    /// How often to check the files for changes, in milliseconds (0: never).
+    #[arg(long, default_value_t = 1000)]
+    pub reload_ms: u64,
 }

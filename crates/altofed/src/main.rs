@@ -4,6 +4,8 @@ mod check;
 mod cli;
 mod compute;
 mod load;
+mod publish;
+mod shutdown;
 
 use std::process::ExitCode;
 
@@ -17,6 +19,7 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Compute(args) => compute::run(args),
         Command::Check(args) => check::run(args),
+        Command::Publish(args) => publish::run(args),
     };
     match result {
         Ok(code) => code,

@@ -1,10 +1,37 @@
-//! Operations endpoints (being written).
+//! Operations: probes, metrics, request ids and tracing, authentication,
+//! TLS, overload protection and the admin API.
+//!
+//! - `GET /healthz`, `GET /readyz`, `GET /metrics`: always open.
+//! - [`admin`]: node status and recompute requests, behind the admin auth.
+//! - [`auth`]: Basic / Bearer for the ALTO resources and the admin API.
+//! - [`tls`]: PEM files -> rustls, and a TLS [`axum::serve::Listener`].
+//! - [`events`]: hooks that receive admin events (the engine's entry).
+//! - [`layers`]: request ids, tracing, overload (503 + `Retry-After`).
 
+pub mod admin;
+pub mod auth;
+pub mod events;
+mod health;
+pub mod layers;
+pub mod metrics;
+pub mod nodes;
+pub mod tls;
+
+use axum::routing::get;
 use axum::Router;
 
 use crate::state::AppState;
 
-/// Routes of the operations endpoints.
+pub use auth::Auth;
+pub use events::{AdminEvent, EventHook};
+pub use metrics::Metrics;
+pub use nodes::{Health, NodeStatus};
+pub use tls::{TlsConfig, TlsError, TlsListener};
+
+/// Routes of the operations endpoints (no authentication, no load shedding).
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(metrics::metrics))
 }

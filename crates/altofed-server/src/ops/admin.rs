@@ -1,0 +1,165 @@
+//! The admin API (behind the admin authentication):
+//!
+//! - `GET /admin/nodes`: `{"nodes": {"<address>": <status>, ...}}`
+//! - `GET /admin/nodes/{address}`: the node's status, or 404
+//! - `PUT /admin/nodes/{address}` with `application/json`
+//!   `{"health": "up"|"down", "load": 0.0..=1.0, "drained": bool}`: sets it,
+//!   republishes the property map, answers 200 with the stored status
+//! - `DELETE /admin/nodes/{address}`: clears it (204, or 404 if unknown)
+//! - `POST /admin/recompute`: asks the engine for a recompute (202, or 501
+//!   when no engine hook is registered)
+//!
+//! Bad input is an ALTO error document (400) naming the field and value:
+//! `address`, `health`, `load`, `drained` (RFC 7285 §8.5.2 codes).
+
+use std::collections::BTreeMap;
+use std::net::IpAddr;
+
+use altofed_model::error::ErrorDoc;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Serialize;
+
+use super::nodes::NodeStatus;
+use crate::http::body::decode;
+use crate::http::ApiError;
+use crate::snapshot::SnapshotError;
+use crate::state::AppState;
+
+const JSON: &str = "application/json";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/nodes", get(list_nodes))
+        .route(
+            "/admin/nodes/{address}",
+            get(get_node).put(put_node).delete(delete_node),
+        )
+        .route("/admin/recompute", post(recompute))
+}
+
+/// Failures of admin requests.
+#[derive(Debug)]
+enum AdminError {
+    Api(ApiError),
+    /// The status was not applied: the documents with it cannot be served.
+    Publish(SnapshotError),
+    Internal(String),
+}
+
+impl From<ApiError> for AdminError {
+    fn from(e: ApiError) -> Self {
+        AdminError::Api(e)
+    }
+}
+
+impl From<ErrorDoc> for AdminError {
+    fn from(doc: ErrorDoc) -> Self {
+        AdminError::Api(ApiError::Alto(doc))
+    }
+}
+
+impl IntoResponse for AdminError {
+    fn into_response(self) -> Response {
+        match self {
+            AdminError::Api(e) => e.into_response(),
+            AdminError::Publish(e) => {
+                tracing::error!("node status not applied: {e}");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    format!("node status not applied: {e}\n"),
+                )
+                    .into_response()
+            }
+            AdminError::Internal(e) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response()
+            }
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct NodeList {
+    nodes: BTreeMap<IpAddr, NodeStatus>,
+}
+
+async fn list_nodes(State(state): State<AppState>) -> Json<NodeList> {
+    Json(NodeList {
+        nodes: state.node_statuses(),
+    })
+}
+
+async fn get_node(
+    State(state): State<AppState>,
+    Path(address): Path<String>,
+) -> Result<Json<NodeStatus>, AdminError> {
+    let ip = parse_address(&address)?;
+    let status = state.node_statuses().get(&ip).copied();
+    status
+        .map(Json)
+        .ok_or_else(|| ApiError::NotFound(format!("node {address}")).into())
+}
+
+async fn put_node(
+    State(state): State<AppState>,
+    Path(address): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<NodeStatus>, AdminError> {
+    let ip = parse_address(&address)?;
+    let status: NodeStatus = decode(&headers, body, JSON, state.config().max_body_bytes)?;
+    status.validate()?;
+    apply(state, ip, Some(status)).await?;
+    Ok(Json(status))
+}
+
+async fn delete_node(
+    State(state): State<AppState>,
+    Path(address): Path<String>,
+) -> Result<StatusCode, AdminError> {
+    let ip = parse_address(&address)?;
+    match apply(state, ip, None).await? {
+        Some(_) => Ok(StatusCode::NO_CONTENT),
+        None => Err(ApiError::NotFound(format!("node {address}")).into()),
+    }
+}
+
+async fn recompute(State(state): State<AppState>) -> Response {
+    if state.request_recompute() {
+        (
+            StatusCode::ACCEPTED,
+            Json(serde_json::json!({"recompute": "requested"})),
+        )
+            .into_response()
+    } else {
+        (
+            StatusCode::NOT_IMPLEMENTED,
+            "this server has no engine to recompute\n",
+        )
+            .into_response()
+    }
+}
+
+/// Sets or clears the status on a blocking thread (a republish builds a
+/// snapshot); returns the previous status.
+async fn apply(
+    state: AppState,
+    ip: IpAddr,
+    status: Option<NodeStatus>,
+) -> Result<Option<NodeStatus>, AdminError> {
+    tokio::task::spawn_blocking(move || state.set_node_status(ip, status))
+        .await
+        .map_err(|e| AdminError::Internal(format!("node status update failed: {e}")))?
+        .map_err(AdminError::Publish)
+}
+
+/// A node is one IPv4 or IPv6 address (no prefix).
+fn parse_address(text: &str) -> Result<IpAddr, ErrorDoc> {
+    text.parse()
+        .map_err(|_| ErrorDoc::invalid_field_value("address", text))
+}

@@ -1,0 +1,98 @@
+//! Shared by the server's integration tests: real servers on 127.0.0.1:0
+//! over the Figure 5 documents altofed computes.
+
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use altofed_model::{CostMapDoc, NetworkMapDoc, PropertyMapDoc};
+use altofed_server::{run, AppState, Documents, ServerConfig};
+use tokio::sync::oneshot;
+
+/// A running server; dropping it shuts the server down.
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestServer {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Signals shutdown and waits for `run` to return.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            task.await.unwrap().unwrap();
+        }
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Starts a server with `config`, publishing `docs` first if given.
+pub async fn start(config: ServerConfig, docs: Option<Documents>) -> TestServer {
+    let state = AppState::new(config);
+    if let Some(docs) = docs {
+        state.publish(docs).unwrap();
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = oneshot::channel::<()>();
+    let task = tokio::spawn(run(listener, state.clone(), async {
+        let _ = stopped.await;
+    }));
+    TestServer {
+        addr,
+        state,
+        stop: Some(stop),
+        task: Some(task),
+    }
+}
+
+fn figure5_file(name: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../../topologies/figure5/expected/multipath")
+        .join(name)
+}
+
+fn read<T: serde::de::DeserializeOwned>(name: &str) -> T {
+    serde_json::from_slice(&std::fs::read(figure5_file(name)).unwrap()).unwrap()
+}
+
+/// What `altofed compute` produces for Figure 5 (multipath).
+pub fn figure5() -> Documents {
+    let network_map: NetworkMapDoc = read("networkmap.json");
+    let num: CostMapDoc = read("costmap.json");
+    let ord: CostMapDoc = read("costmap-ordinal.json");
+    let prop: PropertyMapDoc = read("propmap.json");
+    Documents {
+        network_map,
+        cost_maps: vec![
+            ("agg-routingcost-num".into(), num),
+            ("agg-routingcost-ord".into(), ord),
+        ],
+        property_maps: vec![("agg-propmap".into(), prop)],
+    }
+}
+
+/// A client that does not decompress, so tests see the bytes as sent.
+pub fn raw_client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .no_gzip()
+        .no_zstd()
+        .build()
+        .unwrap()
+}
