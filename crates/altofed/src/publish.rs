@@ -22,7 +22,10 @@ pub fn run(args: &PublishArgs) -> Result<ExitCode> {
 
 async fn publish(args: &PublishArgs) -> Result<()> {
     // A static publisher has no CDN nodes to report on: no admin API.
-    let state = AppState::new(ServerConfig { admin_api: false, ..ServerConfig::default() });
+    let state = AppState::new(ServerConfig {
+        admin_api: false,
+        ..ServerConfig::default()
+    });
     let loaded_at = newest_change(&args.dir)?;
     let docs = load_documents(&args.dir)?;
     state
