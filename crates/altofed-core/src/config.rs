@@ -7,11 +7,13 @@
 
 use std::net::IpAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use serde::Deserialize;
 use thiserror::Error;
 
 use crate::compose::Mode;
+pub use crate::config_http::HttpOptions;
 
 /// The whole file.
 #[derive(Debug, Clone, Deserialize)]
@@ -82,7 +84,22 @@ pub struct PeerConfig {
     pub name: String,
     /// A local directory holding networkmap.json, costmap.json and
     /// optionally propmap.json (relative to the configuration file).
-    pub dir: PathBuf,
+    #[serde(default)]
+    pub dir: Option<PathBuf>,
+    /// The peer's ALTO server: the URI of its IRD.
+    #[serde(default)]
+    pub url: Option<String>,
+    /// Find the peer's ALTO server by RFC 8686 discovery from the address of
+    /// its first link.
+    #[serde(default)]
+    pub discover: bool,
+    /// How the peer's server is pulled (with `url` or `discover`).
+    #[serde(default)]
+    pub http: HttpOptions,
+    /// A peer without fresh maps for this long has its PIDs withdrawn; it
+    /// is served from its last good maps (marked stale) until then.
+    #[serde(default = "default_max_age", with = "humantime_serde")]
+    pub max_age: Duration,
     /// Higher wins when two peers claim an identical prefix.
     #[serde(default)]
     pub priority: i64,
@@ -135,6 +152,10 @@ pub struct PinConfig {
     pub cdn_pid: String,
     pub peer: String,
     pub link: String,
+}
+
+fn default_max_age() -> Duration {
+    Duration::from_secs(24 * 3600)
 }
 
 fn default_border_by() -> BorderMethod {

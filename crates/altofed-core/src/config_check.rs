@@ -74,6 +74,7 @@ fn check_peer(key: &str, peer: &PeerConfig) -> Result<(), ConfigError> {
             format!("must be a finite number, got {}", peer.offset),
         ));
     }
+    check_source(key, peer)?;
     if peer.border_property.is_empty() {
         return Err(invalid(
             format!("{key}.border-property"),
@@ -99,6 +100,70 @@ fn check_peer(key: &str, peer: &PeerConfig) -> Result<(), ConfigError> {
                 ),
             ));
         }
+    }
+    Ok(())
+}
+
+/// Exactly one source: a directory, an IRD URL, or discovery.
+fn check_source(key: &str, peer: &PeerConfig) -> Result<(), ConfigError> {
+    let given = [peer.dir.is_some(), peer.url.is_some(), peer.discover]
+        .iter()
+        .filter(|b| **b)
+        .count();
+    if given != 1 {
+        return Err(invalid(
+            key,
+            format!(
+                "peer `{}` needs exactly one of `dir`, `url` or `discover = true`",
+                peer.name
+            ),
+        ));
+    }
+    if let Some(url) = &peer.url {
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(invalid(
+                format!("{key}.url"),
+                format!("`{url}` is not an http:// or https:// URL"),
+            ));
+        }
+    }
+    if peer.discover && peer.links.first().and_then(|l| l.address).is_none() {
+        return Err(invalid(
+            format!("{key}.discover"),
+            "discovery starts from the address of the first link, which has none",
+        ));
+    }
+    if peer.max_age.is_zero() {
+        return Err(invalid(format!("{key}.max-age"), "must be longer than 0s"));
+    }
+    check_http(&format!("{key}.http"), &peer.http)
+}
+
+fn check_http(key: &str, http: &crate::config::HttpOptions) -> Result<(), ConfigError> {
+    for (name, value) in [
+        ("poll-interval", http.poll_interval),
+        ("timeout", http.timeout),
+        ("connect-timeout", http.connect_timeout),
+        ("retry-min", http.retry_min),
+    ] {
+        if value.is_zero() {
+            return Err(invalid(format!("{key}.{name}"), "must be longer than 0s"));
+        }
+    }
+    if http.retry_max < http.retry_min {
+        return Err(invalid(
+            format!("{key}.retry-max"),
+            "must not be shorter than retry-min",
+        ));
+    }
+    if http.basic_user.is_some() != http.basic_password.is_some() {
+        return Err(invalid(key, "basic-user and basic-password go together"));
+    }
+    if http.basic_user.is_some() && http.bearer_token.is_some() {
+        return Err(invalid(
+            key,
+            "use either basic-user/basic-password or bearer-token, not both",
+        ));
     }
     Ok(())
 }

@@ -51,8 +51,15 @@ fn unknown_keys_are_rejected_at_every_level() {
         (format!("verbose = true\n{MINIMAL}"), "verbose"),
         (MINIMAL.replace("[cdn]", "[cdn]\nformat = \"x\""), "format"),
         (
-            MINIMAL.replace("dir = \"isp-a\"", "dir = \"isp-a\"\nurl = \"x\""),
-            "url",
+            MINIMAL.replace("dir = \"isp-a\"", "dir = \"isp-a\"\nuri = \"x\""),
+            "uri",
+        ),
+        (
+            MINIMAL.replace(
+                "dir = \"isp-a\"",
+                "dir = \"isp-a\"\n[peer.http]\npoll = \"1s\"",
+            ),
+            "poll",
         ),
         (format!("{MINIMAL}colour = 1\n"), "colour"),
     ] {
@@ -78,8 +85,18 @@ fn semantic_errors_name_their_key() {
         (format!("{MINIMAL}\n[[peer]]\nname = \"isp-a\"\ndir = \"b\"\n[[peer.link]]\nrouter = \"r7\"\naddress = \"192.0.2.5\"\n"), "peer[1].name: peer `isp-a` is defined twice"),
         (format!("{MINIMAL}\n[[peer.link]]\nrouter = \"r6\"\naddress = \"192.0.2.5\"\n"), "peer[0].link[1].name: link `r6` is defined twice for peer `isp-a`"),
         (MINIMAL.replace("\n[[peer.link]]\nrouter = \"r6\"\naddress = \"192.0.2.4\"\n", ""), "peer[0].link: peer `isp-a` has no peering link"),
+        (MINIMAL.replace("dir = \"isp-a\"", "dir = \"isp-a\"\nurl = \"http://x/directory\""), "peer[0]: peer `isp-a` needs exactly one of `dir`, `url` or `discover = true`"),
+        (MINIMAL.replace("dir = \"isp-a\"", "url = \"ftp://x\""), "peer[0].url: `ftp://x` is not an http:// or https:// URL"),
+        (MINIMAL.replace("dir = \"isp-a\"", "discover = true").replace("address = \"192.0.2.4\"", "address = \"192.0.2.4\"\n[[peer.link]]\nrouter = \"r7\"\naddress = \"192.0.2.5\""), "OK"),
+        (MINIMAL.replace("dir = \"isp-a\"", "url = \"http://x/directory\"\n[peer.http]\ntimeout = \"0s\""), "peer[0].http.timeout: must be longer than 0s"),
+        (MINIMAL.replace("dir = \"isp-a\"", "url = \"http://x/directory\"\n[peer.http]\nbasic-user = \"u\""), "peer[0].http: basic-user and basic-password go together"),
+        (MINIMAL.replace("dir = \"isp-a\"", "url = \"http://x/directory\"\nmax-age = \"0s\""), "peer[0].max-age: must be longer than 0s"),
     ];
     for (text, want) in cases {
-        assert_eq!(error_of(&text), want);
+        if want == "OK" {
+            assert!(Config::from_toml(&text).is_ok(), "{text}");
+        } else {
+            assert_eq!(error_of(&text), want);
+        }
     }
 }

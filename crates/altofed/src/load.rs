@@ -61,7 +61,7 @@ pub fn peer_sources(loaded: &LoadedConfig) -> Vec<DirectorySource> {
         .config
         .peers
         .iter()
-        .map(|p| DirectorySource::new(loaded.base.join(&p.dir)))
+        .map(|p| DirectorySource::new(loaded.base.join(p.dir.as_deref().unwrap_or(Path::new("")))))
         .collect()
 }
 

@@ -1,0 +1,68 @@
+//! `[peer.http]`: how a peer's ALTO server is pulled. Pure data; the
+//! client in `altofed-peers` acts on it.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Options of an HTTP peer. Durations are written like `30s`, `500ms`.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct HttpOptions {
+    /// Time between polls when the peer offers no update stream (or it fails).
+    #[serde(with = "humantime_serde")]
+    pub poll_interval: Duration,
+    /// Limit for one whole request, body included.
+    #[serde(with = "humantime_serde")]
+    pub timeout: Duration,
+    #[serde(with = "humantime_serde")]
+    pub connect_timeout: Duration,
+    /// Largest response accepted, in bytes.
+    pub max_bytes: u64,
+    /// Resource ids to use; by default the IRD's default network map, the
+    /// numerical cost map of `cost-metric` that uses it, and a property map
+    /// that uses it.
+    pub network_map: Option<String>,
+    pub cost_map: Option<String>,
+    pub property_map: Option<String>,
+    pub cost_metric: String,
+    /// Subscribe to the peer's RFC 8895 update stream where its IRD offers one.
+    pub update_stream: bool,
+    /// Retries after a failure wait from `retry-min`, doubling up to
+    /// `retry-max`, with jitter.
+    #[serde(with = "humantime_serde")]
+    pub retry_min: Duration,
+    #[serde(with = "humantime_serde")]
+    pub retry_max: Duration,
+    /// HTTP Basic credentials.
+    pub basic_user: Option<String>,
+    pub basic_password: Option<String>,
+    /// HTTP Bearer token.
+    pub bearer_token: Option<String>,
+    /// PEM file of CA certificates to trust for this peer (besides the
+    /// system roots), relative to the configuration file.
+    pub ca_file: Option<PathBuf>,
+}
+
+impl Default for HttpOptions {
+    fn default() -> Self {
+        Self {
+            poll_interval: Duration::from_secs(30),
+            timeout: Duration::from_secs(10),
+            connect_timeout: Duration::from_secs(3),
+            max_bytes: 256 * 1024 * 1024,
+            network_map: None,
+            cost_map: None,
+            property_map: None,
+            cost_metric: "routingcost".to_owned(),
+            update_stream: true,
+            retry_min: Duration::from_secs(1),
+            retry_max: Duration::from_secs(60),
+            basic_user: None,
+            basic_password: None,
+            bearer_token: None,
+            ca_file: None,
+        }
+    }
+}
