@@ -6,9 +6,11 @@
 //! engine never knows which one it talks to.
 
 mod directory;
+pub mod event;
 mod read;
 
 pub use directory::DirectorySource;
+pub use event::PeerEvent;
 pub use read::{parse_document, read_document, MAX_DOCUMENT_BYTES};
 
 use std::path::PathBuf;
