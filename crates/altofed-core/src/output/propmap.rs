@@ -1,6 +1,7 @@
 //! The property map (RFC 9240): for every published PID, what it is
 //! (`priv:kind`: `cdn`, `subscriber` or `catch-all`) and, for subscriber
-//! PIDs, where it comes from (`priv:origin-peer`, `priv:origin-pid`).
+//! PIDs, where it comes from (`priv:origin-peer`, `priv:origin-pid`) and,
+//! while its peer is served from stale maps, `priv:stale-since`.
 //! Entities are `<network-map-id>.pid:<pid>` (RFC 9240 §6.2).
 
 use std::collections::BTreeMap;
@@ -13,18 +14,21 @@ use super::{PidOrigin, PublishedPid};
 pub const KIND: &str = "priv:kind";
 pub const ORIGIN_PEER: &str = "priv:origin-peer";
 pub const ORIGIN_PID: &str = "priv:origin-pid";
+pub const STALE_SINCE: &str = "priv:stale-since";
 
-/// `peer_names[i]` names peer `i` of [`PidOrigin::Subscriber`].
+/// `peer_names[i]` names peer `i` of [`PidOrigin::Subscriber`];
+/// `stale_since[i]` is set while that peer is served from stale maps.
 pub fn build_property_map(
     pids: &[PublishedPid],
     peer_names: &[&str],
+    stale_since: &[Option<&str>],
     network_map: &VersionTag,
 ) -> PropertyMapDoc {
     let rows: PropertyRows = pids
         .iter()
         .map(|pid| {
             let entity = format!("{}.pid:{}", network_map.resource_id, pid.name);
-            (entity, properties(&pid.origin, peer_names))
+            (entity, properties(&pid.origin, peer_names, stale_since))
         })
         .collect();
     PropertyMapDoc {
@@ -35,7 +39,11 @@ pub fn build_property_map(
     }
 }
 
-fn properties(origin: &PidOrigin, peer_names: &[&str]) -> BTreeMap<String, Value> {
+fn properties(
+    origin: &PidOrigin,
+    peer_names: &[&str],
+    stale_since: &[Option<&str>],
+) -> BTreeMap<String, Value> {
     let text = |s: &str| Value::String(s.to_owned());
     let mut props = BTreeMap::new();
     match origin {
@@ -49,6 +57,9 @@ fn properties(origin: &PidOrigin, peer_names: &[&str]) -> BTreeMap<String, Value
             props.insert(KIND.to_owned(), text("subscriber"));
             props.insert(ORIGIN_PEER.to_owned(), text(peer_names[*peer]));
             props.insert(ORIGIN_PID.to_owned(), text(isp_pid));
+            if let Some(since) = stale_since.get(*peer).copied().flatten() {
+                props.insert(STALE_SINCE.to_owned(), text(since));
+            }
         }
     }
     props

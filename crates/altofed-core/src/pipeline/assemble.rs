@@ -1,0 +1,179 @@
+//! Turning every peer's columns into the published documents: the merged
+//! network map, the cost maps and the property map, validated.
+
+use std::collections::BTreeMap;
+
+use altofed_model::validate::{validate_cost_map, validate_network_map, validate_property_map};
+use altofed_model::{
+    content_tag, Cost, CostMode, CostRows, NetworkMapDoc, NetworkMapMeta, VersionTag,
+};
+
+use super::{ComputeError, Computed, PeerInput};
+use crate::config::Config;
+use crate::output::{
+    build_cost_maps, build_property_map, merge_network_map, OutputError, PeerPids, PidOrigin,
+    PublishedPid,
+};
+use crate::topology::CdnNetwork;
+
+/// Merges the network maps and builds every document. `peers[i]` is
+/// `config.peers[i]`'s input, `None` for a peer with nothing to contribute
+/// (never answered, or withdrawn).
+pub fn assemble(
+    config: &Config,
+    cdn: &CdnNetwork,
+    peers: &[Option<PeerInput<'_>>],
+    mut warnings: Vec<String>,
+) -> Result<Computed, ComputeError> {
+    if peers.len() != config.peers.len() {
+        return Err(ComputeError::PeerCount(peers.len(), config.peers.len()));
+    }
+    let peer_pids: Vec<PeerPids<'_>> = config
+        .peers
+        .iter()
+        .zip(peers)
+        .map(|(cfg, input)| PeerPids {
+            name: &cfg.name,
+            priority: cfg.priority,
+            pids: input
+                .iter()
+                .flat_map(|i| {
+                    i.columns
+                        .subscribers
+                        .iter()
+                        .map(|s| (s.as_str(), &i.maps.network_map.network_map[s]))
+                })
+                .collect(),
+        })
+        .collect();
+    let merged = merge_network_map(&config.output.catch_all_pid, &cdn.pids, &peer_pids)?;
+    warnings.extend(merged.warnings);
+    if let Some((peer, pid)) = catch_all_source(config, peers) {
+        let republished = peers[peer]
+            .as_ref()
+            .is_some_and(|i| i.columns.columns.contains_key(pid));
+        if !republished {
+            warnings.push(format!(
+                "output.catch-all-costs-from: PID `{pid}` of peer `{}` holds the catch-all but is not republished (a border PID?); the catch-all PID gets no costs from it",
+                config.peers[peer].name
+            ));
+        }
+    }
+    publish(config, cdn, peers, &merged.pids, warnings)
+}
+
+/// Assembles and validates the documents.
+fn publish(
+    config: &Config,
+    cdn: &CdnNetwork,
+    peers: &[Option<PeerInput<'_>>],
+    pids: &[PublishedPid],
+    warnings: Vec<String>,
+) -> Result<Computed, ComputeError> {
+    let network_map = network_map_doc(&config.network_map_id(), pids);
+    let vtag = network_map.meta.vtag.clone();
+    let rows = cost_rows(config, cdn, peers, pids);
+    let (cost_map, ordinal_cost_map) = build_cost_maps(
+        rows,
+        &vtag,
+        &config.cost_map_id(CostMode::Numerical),
+        &config.cost_map_id(CostMode::Ordinal),
+    );
+    let peer_names: Vec<&str> = config.peers.iter().map(|p| p.name.as_str()).collect();
+    let stale: Vec<Option<&str>> = peers
+        .iter()
+        .map(|p| p.as_ref().and_then(|i| i.stale_since.as_deref()))
+        .collect();
+    let property_map = build_property_map(pids, &peer_names, &stale, &vtag);
+    let invalid = |document, e: &dyn std::fmt::Display| OutputError::Invalid {
+        document,
+        reason: e.to_string(),
+    };
+    validate_network_map(&network_map).map_err(|e| invalid("network map", &e))?;
+    validate_cost_map(&cost_map, Some(&network_map)).map_err(|e| invalid("cost map", &e))?;
+    validate_cost_map(&ordinal_cost_map, Some(&network_map))
+        .map_err(|e| invalid("ordinal cost map", &e))?;
+    validate_property_map(&property_map).map_err(|e| invalid("property map", &e))?;
+    Ok(Computed {
+        network_map,
+        cost_map,
+        ordinal_cost_map,
+        property_map,
+        warnings,
+    })
+}
+
+fn network_map_doc(id: &str, pids: &[PublishedPid]) -> NetworkMapDoc {
+    let map: BTreeMap<String, _> = pids
+        .iter()
+        .map(|p| (p.name.clone(), p.prefixes.clone()))
+        .collect();
+    let tag = content_tag(&serde_json::to_vec(&map).unwrap_or_default());
+    NetworkMapDoc {
+        meta: NetworkMapMeta {
+            vtag: VersionTag::new(id, tag),
+        },
+        network_map: map,
+    }
+}
+
+/// CDN PID -> published subscriber PID -> composed cost (or the default).
+fn cost_rows(
+    config: &Config,
+    cdn: &CdnNetwork,
+    peers: &[Option<PeerInput<'_>>],
+    pids: &[PublishedPid],
+) -> CostRows {
+    let catch_all = catch_all_source(config, peers);
+    let default = config.output.default_cost;
+    cdn.pids
+        .iter()
+        .enumerate()
+        .map(|(row, cdn_pid)| {
+            let costs = pids
+                .iter()
+                .filter_map(|pid| {
+                    let source = match &pid.origin {
+                        PidOrigin::Cdn => return None,
+                        PidOrigin::Subscriber { peer, isp_pid } => Some((*peer, isp_pid.as_str())),
+                        PidOrigin::CatchAll => catch_all,
+                    };
+                    let value = source
+                        .and_then(|(peer, isp_pid)| {
+                            let columns = peers[peer].as_ref()?.columns;
+                            columns
+                                .columns
+                                .get(isp_pid)
+                                .map(|col| columns.composed.get(row, *col))
+                        })
+                        .filter(|v| v.is_finite())
+                        .or(default)?;
+                    Some((pid.name.clone(), Cost(value)))
+                })
+                .collect();
+            (cdn_pid.name.clone(), costs)
+        })
+        .collect()
+}
+
+/// The (peer, ISP PID) whose costs the catch-all PID inherits: the PID of
+/// `output.catch-all-costs-from` that holds `0.0.0.0/0` (else `::/0`).
+fn catch_all_source<'a>(
+    config: &Config,
+    peers: &'a [Option<PeerInput<'a>>],
+) -> Option<(usize, &'a str)> {
+    let peer = config.peer_index(config.output.catch_all_costs_from.as_deref()?)?;
+    let map = &peers[peer].as_ref()?.maps.network_map.network_map;
+    let holds = |zero_v4: bool| {
+        map.iter().find(|(_, g)| {
+            if zero_v4 {
+                g.ipv4.iter().any(|n| n.prefix_len() == 0)
+            } else {
+                g.ipv6.iter().any(|n| n.prefix_len() == 0)
+            }
+        })
+    };
+    holds(true)
+        .or_else(|| holds(false))
+        .map(|(pid, _)| (peer, pid.as_str()))
+}

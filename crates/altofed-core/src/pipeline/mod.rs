@@ -1,0 +1,93 @@
+//! One computation: CDN network + every peer's maps + configuration in, the
+//! published documents out. In three steps, so that a long-running engine
+//! can redo only what changed:
+//!
+//! 1. [`cdn_costs`](crate::cdn_cost::cdn_costs): C_cdn, when the CDN side changes;
+//! 2. [`compose_peer`]: one peer's columns, when that peer (or step 1) changes;
+//! 3. [`assemble`]: merge and publish, every time.
+//!
+//! [`compute`] runs all three for a one-shot computation.
+
+mod assemble;
+mod peer;
+
+pub use assemble::assemble;
+pub use peer::{compose_peer, PeerColumns};
+
+use altofed_model::{CostMapDoc, NetworkMapDoc, PropertyMapDoc};
+use thiserror::Error;
+
+use crate::border::BorderError;
+use crate::cdn_cost::cdn_costs;
+use crate::config::Config;
+use crate::output::OutputError;
+use crate::peer::{PeerError, PeerMaps};
+use crate::topology::CdnNetwork;
+
+/// Everything a computation publishes.
+#[derive(Debug, Clone)]
+pub struct Computed {
+    pub network_map: NetworkMapDoc,
+    pub cost_map: CostMapDoc,
+    pub ordinal_cost_map: CostMapDoc,
+    pub property_map: PropertyMapDoc,
+    /// Things an operator should know that did not stop the computation.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Error)]
+pub enum ComputeError {
+    #[error(transparent)]
+    Peer(#[from] PeerError),
+    #[error(transparent)]
+    Border(#[from] BorderError),
+    #[error(transparent)]
+    Output(#[from] OutputError),
+    #[error("peer `{peer}`: the network map is unusable: {reason}")]
+    PeerNetworkMap { peer: String, reason: String },
+    #[error("pin[{index}].cdn-pid: no CDN PID is called `{pid}`")]
+    UnknownPinnedPid { index: usize, pid: String },
+    #[error("{0} peer map sets were given for {1} configured peers")]
+    PeerCount(usize, usize),
+}
+
+/// What one peer contributes to [`assemble`].
+#[derive(Debug, Clone, Copy)]
+pub struct PeerInput<'a> {
+    pub maps: &'a PeerMaps,
+    pub columns: &'a PeerColumns,
+    /// When the peer's maps are stale: since when (RFC 3339), published as
+    /// `priv:stale-since` on its PIDs.
+    pub stale_since: Option<&'a str>,
+}
+
+/// Runs the whole computation. `peers[i]` holds the maps of `config.peers[i]`.
+pub fn compute(
+    config: &Config,
+    cdn: &CdnNetwork,
+    peers: &[PeerMaps],
+) -> Result<Computed, ComputeError> {
+    if peers.len() != config.peers.len() {
+        return Err(ComputeError::PeerCount(peers.len(), config.peers.len()));
+    }
+    let (costs, topology_warnings) = cdn_costs(cdn);
+    let mut warnings: Vec<String> = topology_warnings.iter().map(ToString::to_string).collect();
+    let columns = peers
+        .iter()
+        .enumerate()
+        .map(|(p, maps)| compose_peer(config, p, maps, cdn, &costs))
+        .collect::<Result<Vec<_>, _>>()?;
+    warnings.extend(columns.iter().flat_map(|c| c.warnings.iter().cloned()));
+    let inputs: Vec<Option<PeerInput<'_>>> = peers
+        .iter()
+        .zip(&columns)
+        .map(|(maps, columns)| {
+            Some(PeerInput {
+                maps,
+                columns,
+                stale_since: None,
+            })
+        })
+        .collect();
+    assemble(config, cdn, &inputs, warnings)
+}

@@ -1,0 +1,163 @@
+//! One peer's part of a computation: border identification, the ISP
+//! matrix and composition against C_cdn. Its result only changes when the
+//! peer's maps or the CDN side change, so the engine keeps it between runs.
+
+use std::collections::BTreeMap;
+
+use altofed_model::lookup::PidLookup;
+
+use super::ComputeError;
+use crate::border::{resolve_links, ResolvedLink};
+use crate::cdn_cost::CdnCosts;
+use crate::compose::{choose_exits, compose_multipath, compose_single, LinkTerm, Matrix, Mode};
+use crate::config::Config;
+use crate::peer::PeerMaps;
+use crate::topology::CdnNetwork;
+
+/// One peer after border identification and composition.
+#[derive(Debug, Clone)]
+pub struct PeerColumns {
+    /// The ISP PIDs republished, in column order.
+    pub subscribers: Vec<String>,
+    /// ISP PID name -> column in `composed`.
+    pub columns: BTreeMap<String, usize>,
+    /// CDN PIDs x subscribers.
+    pub composed: Matrix,
+    /// What border identification and subscriber selection reported.
+    pub warnings: Vec<String>,
+}
+
+/// Border identification and composition for peer `p` (its index in
+/// `config.peers`) against the CDN costs `costs` of `cdn`.
+pub fn compose_peer(
+    config: &Config,
+    p: usize,
+    maps: &PeerMaps,
+    cdn: &CdnNetwork,
+    costs: &CdnCosts,
+) -> Result<PeerColumns, ComputeError> {
+    let cfg = &config.peers[p];
+    let mut warnings = Vec::new();
+    maps.check(&cfg.name)?;
+    let lookup = PidLookup::build(&maps.network_map.network_map).map_err(|e| {
+        ComputeError::PeerNetworkMap {
+            peer: cfg.name.clone(),
+            reason: e.to_string(),
+        }
+    })?;
+    let (links, link_warnings) = resolve_links(cfg, maps, &lookup, cdn)?;
+    warnings.extend(link_warnings);
+    let subscribers = subscriber_pids(cfg, maps, &links, &mut warnings);
+    let isp = isp_matrix(cfg.scale, cfg.offset, maps, &links, &subscribers);
+    let terms: Vec<LinkTerm> = links
+        .iter()
+        .map(|l| LinkTerm {
+            name: l.name.clone(),
+            border: l.border,
+            cost: l.cost,
+            preference: l.preference,
+        })
+        .collect();
+    let composed = match config.output.mode {
+        Mode::Multipath => compose_multipath(costs, &terms, &isp),
+        Mode::SinglePath => {
+            let pins = pins_for(config, p, cdn, &terms)?;
+            compose_single(costs, &terms, &isp, &choose_exits(costs, &terms, &pins))
+        }
+    };
+    let columns = subscribers
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.clone(), i))
+        .collect();
+    Ok(PeerColumns {
+        subscribers,
+        columns,
+        composed,
+        warnings,
+    })
+}
+
+/// The ISP PIDs republished for a peer: the configured list, or every PID
+/// that is not the ISP end of a peering link.
+fn subscriber_pids(
+    cfg: &crate::config::PeerConfig,
+    maps: &PeerMaps,
+    links: &[ResolvedLink],
+    warnings: &mut Vec<String>,
+) -> Vec<String> {
+    let is_border = |pid: &str| links.iter().any(|l| l.isp_pid == pid);
+    let Some(wanted) = &cfg.subscribers else {
+        return maps
+            .network_map
+            .network_map
+            .keys()
+            .filter(|pid| !is_border(pid))
+            .cloned()
+            .collect();
+    };
+    let mut out = Vec::new();
+    for pid in wanted {
+        if !maps.network_map.network_map.contains_key(pid) {
+            warnings.push(format!(
+                "peer `{}`: subscriber PID `{pid}` is not in its network map",
+                cfg.name
+            ));
+        } else if is_border(pid) {
+            warnings.push(format!(
+                "peer `{}`: subscriber PID `{pid}` is a border PID and is not republished",
+                cfg.name
+            ));
+        } else if !out.contains(pid) {
+            out.push(pid.clone());
+        }
+    }
+    out
+}
+
+/// One row per link: the scaled ISP cost from the link's border PID to each
+/// subscriber; infinity where the ISP publishes no cost.
+fn isp_matrix(
+    scale: f64,
+    offset: f64,
+    maps: &PeerMaps,
+    links: &[ResolvedLink],
+    subscribers: &[String],
+) -> Matrix {
+    let mut isp = Matrix::filled(links.len(), subscribers.len(), f64::INFINITY);
+    for (l, link) in links.iter().enumerate() {
+        let Some(row) = maps.cost_map.cost_map.get(&link.isp_pid) else {
+            continue;
+        };
+        for (s, cell) in isp.row_mut(l).iter_mut().enumerate() {
+            if let Some(cost) = row.get(&subscribers[s]) {
+                *cell = scale * cost.0 + offset;
+            }
+        }
+    }
+    isp
+}
+
+/// Pinned exit (link index) per CDN PID for peer `p`.
+fn pins_for(
+    config: &Config,
+    p: usize,
+    cdn: &CdnNetwork,
+    terms: &[LinkTerm],
+) -> Result<Vec<Option<usize>>, ComputeError> {
+    let mut pins = vec![None; cdn.pids.len()];
+    for (index, pin) in config.pins.iter().enumerate() {
+        let pid = cdn
+            .pids
+            .iter()
+            .position(|c| c.name == pin.cdn_pid)
+            .ok_or_else(|| ComputeError::UnknownPinnedPid {
+                index,
+                pid: pin.cdn_pid.clone(),
+            })?;
+        if pin.peer == config.peers[p].name {
+            pins[pid] = terms.iter().position(|t| t.name == pin.link);
+        }
+    }
+    Ok(pins)
+}
