@@ -26,6 +26,41 @@ pub struct Config {
     pub peers: Vec<PeerConfig>,
     #[serde(default, rename = "pin")]
     pub pins: Vec<PinConfig>,
+    #[serde(default)]
+    pub server: ServerSection,
+}
+
+/// `[server]`: how `altofed serve` publishes.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct ServerSection {
+    pub listen: std::net::SocketAddr,
+    /// Where the last snapshot is kept, to be served at start-up until
+    /// fresh data arrives (relative to the configuration file).
+    pub state_dir: Option<PathBuf>,
+    /// How often local files (topology, directory peers) are checked for changes.
+    #[serde(with = "humantime_serde")]
+    pub watch_interval: Duration,
+    /// PEM certificate chain and key: serve HTTPS.
+    pub tls_cert: Option<PathBuf>,
+    pub tls_key: Option<PathBuf>,
+    /// Bearer tokens required for the ALTO resources and the admin API.
+    pub alto_bearer_token: Option<String>,
+    pub admin_bearer_token: Option<String>,
+}
+
+impl Default for ServerSection {
+    fn default() -> Self {
+        Self {
+            listen: std::net::SocketAddr::from(([127, 0, 0, 1], 8080)),
+            state_dir: None,
+            watch_interval: Duration::from_secs(1),
+            tls_cert: None,
+            tls_key: None,
+            alto_bearer_token: None,
+            admin_bearer_token: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]

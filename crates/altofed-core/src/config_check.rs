@@ -20,7 +20,15 @@ pub(crate) fn check(config: &Config) -> Result<(), ConfigError> {
             ));
         }
     }
-    check_pins(config)
+    check_pins(config)?;
+    let server = &config.server;
+    if server.tls_cert.is_some() != server.tls_key.is_some() {
+        return Err(invalid("server", "tls-cert and tls-key go together"));
+    }
+    if server.watch_interval.is_zero() {
+        return Err(invalid("server.watch-interval", "must be longer than 0s"));
+    }
+    Ok(())
 }
 
 fn check_output(config: &Config) -> Result<(), ConfigError> {

@@ -6,11 +6,14 @@
 //! engine never knows which one it talks to.
 
 mod directory;
+pub mod discovery;
 pub mod event;
+pub mod http;
 mod read;
 
 pub use directory::DirectorySource;
 pub use event::PeerEvent;
+pub use http::{FetchError, Fetched, HttpPeer, HttpPeerError, PeerMetrics};
 pub use read::{parse_document, read_document, MAX_DOCUMENT_BYTES};
 
 use std::path::PathBuf;

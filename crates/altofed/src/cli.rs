@@ -25,6 +25,8 @@ pub enum Command {
     Compute(ComputeArgs),
     /// Validate the configuration, the CDN topology and every peer's maps; explain each problem.
     Check(CheckArgs),
+    /// Run the aggregator: pull peers, recompute on every change, serve the result over ALTO.
+    Serve(ServeArgs),
     /// Serve a directory of ALTO map files as an ALTO server (networkmap.json, costmap*.json, propmap*.json).
     Publish(PublishArgs),
 }
@@ -57,4 +59,14 @@ pub struct PublishArgs {
     /// How often to check the files for changes, in milliseconds (0: never).
     #[arg(long, default_value_t = 1000)]
     pub reload_ms: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The aggregator's configuration file (altofed.toml).
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// Address to listen on, overriding `server.listen` (port 0 picks a free port).
+    #[arg(long, short)]
+    pub listen: Option<SocketAddr>,
 }

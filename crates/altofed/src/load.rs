@@ -85,3 +85,18 @@ pub fn fetch_peer(name: &str, source: &DirectorySource) -> Result<PeerMaps> {
 fn read(path: &Path) -> Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("{}: cannot read", path.display()))
 }
+
+/// The files the CDN network is read from: the topology and what it imports.
+pub fn topology_files(loaded: &LoadedConfig) -> Vec<PathBuf> {
+    let path = loaded.base.join(&loaded.config.cdn.topology);
+    let mut files = vec![path.clone()];
+    let imported = std::fs::read_to_string(&path)
+        .ok()
+        .and_then(|text| CdnSpec::from_toml(&text).ok())
+        .and_then(|spec| {
+            spec.import
+                .map(|i| i.path_from(path.parent().unwrap_or(Path::new(""))))
+        });
+    files.extend(imported);
+    files
+}

@@ -4,7 +4,9 @@ mod check;
 mod cli;
 mod compute;
 mod load;
+mod peers;
 mod publish;
+mod serve;
 mod shutdown;
 
 use std::process::ExitCode;
@@ -20,6 +22,7 @@ fn main() -> ExitCode {
         Command::Compute(args) => compute::run(args),
         Command::Check(args) => check::run(args),
         Command::Publish(args) => publish::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(code) => code,

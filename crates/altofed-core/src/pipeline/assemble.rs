@@ -82,7 +82,7 @@ fn publish(
     let peer_names: Vec<&str> = config.peers.iter().map(|p| p.name.as_str()).collect();
     let stale: Vec<Option<&str>> = peers
         .iter()
-        .map(|p| p.as_ref().and_then(|i| i.stale_since.as_deref()))
+        .map(|p| p.as_ref().and_then(|i| i.stale_since))
         .collect();
     let property_map = build_property_map(pids, &peer_names, &stale, &vtag);
     let invalid = |document, e: &dyn std::fmt::Display| OutputError::Invalid {

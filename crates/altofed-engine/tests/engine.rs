@@ -1,0 +1,215 @@
+//! The engine over the Figure 5 scenario with its peer as a directory:
+//! a changed ISP cost map is republished; a broken one leaves the last good
+//! maps in service, marked stale; past max-age the peer's PIDs are
+//! withdrawn and come back when it recovers; a restarted engine serves the
+//! persisted snapshot before any peer answers; a topology file change
+//! recomputes.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use altofed_core::config::Config;
+use altofed_core::topology::build::build_network;
+use altofed_core::topology::spec::CdnSpec;
+use altofed_core::topology::CdnNetwork;
+use altofed_engine::{watch, Engine, Trigger};
+
+use altofed_peers::DirectorySource;
+use altofed_server::{AppState, ServerConfig};
+use altofed_tests::fixtures::{copy_tree, scenario};
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+const EVERY: Duration = Duration::from_millis(20);
+
+fn cdn(dir: &Path) -> CdnNetwork {
+    try_cdn(dir).unwrap()
+}
+
+/// The watcher's loader: the directory may be gone once the test is over.
+fn try_cdn(dir: &Path) -> Result<CdnNetwork, String> {
+    let text = std::fs::read_to_string(dir.join("cdn.toml")).map_err(|e| e.to_string())?;
+    let spec = CdnSpec::from_toml(&text).map_err(|e| e.to_string())?;
+    Ok(build_network(&spec, None).map_err(|e| e.to_string())?.0)
+}
+
+fn config(dir: &Path, max_age: &str) -> Config {
+    let text = std::fs::read_to_string(dir.join("altofed.toml")).unwrap();
+    Config::from_toml(&text.replace(
+        "dir = \"isp-a\"",
+        &format!("dir = \"isp-a\"\nmax-age = \"{max_age}\""),
+    ))
+    .unwrap()
+}
+
+/// Starts an engine with a directory watcher; returns the server state.
+fn start(dir: &Path, max_age: &str, state_dir: &Path) -> (AppState, mpsc::Sender<Trigger>) {
+    let state = AppState::new(ServerConfig::default());
+    let engine = Engine::new(
+        config(dir, max_age),
+        cdn(dir),
+        state.clone(),
+        Some(state_dir.to_owned()),
+    );
+    engine.restore();
+    let (tx, rx) = mpsc::channel(64);
+    watch::spawn_directory_peer(
+        0,
+        DirectorySource::new(dir.join("isp-a")),
+        EVERY,
+        tx.clone(),
+    );
+    tokio::spawn(engine.run(rx));
+    (state, tx)
+}
+
+fn document(state: &AppState, id: &str) -> Value {
+    let snapshot = state.snapshot().expect("a snapshot");
+    serde_json::from_slice(&snapshot.resources[id].body.identity).unwrap()
+}
+
+/// Waits until `check` holds on the published documents; the deadline only
+/// guards against a hang.
+async fn eventually(state: &AppState, what: &str, check: impl Fn(&AppState) -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !(state.snapshot().is_some() && check(state)) {
+        assert!(
+            Instant::now() < deadline,
+            "never happened: {what}; cost map now: {}",
+            state
+                .snapshot()
+                .map(|_| document(state, "agg-routingcost-num"))
+                .unwrap_or_default()
+        );
+        tokio::time::sleep(EVERY).await;
+    }
+}
+
+fn cost(state: &AppState, src: &str, dst: &str) -> Option<f64> {
+    document(state, "agg-routingcost-num")["cost-map"][src][dst].as_f64()
+}
+
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from));
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn recomputes_on_change_serves_stale_then_withdraws_and_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&scenario("figure5"), dir.path());
+    let state_dir = dir.path().join("state");
+    let (state, _tx) = start(dir.path(), "1s", &state_dir);
+    eventually(&state, "first computation", |s| {
+        cost(s, "pid8", "isp-a:pid2") == Some(11.0)
+    })
+    .await;
+
+    // The ISP lowers pid5 -> pid2 from 2 to 0: pid8 -> pid2 becomes 7 + 2 + 0 = 9.
+    let costmap = dir.path().join("isp-a/costmap.json");
+    edit(
+        &costmap,
+        "\"pid1\": 5, \"pid2\": 2,",
+        "\"pid1\": 5, \"pid2\": 0,",
+    );
+    eventually(&state, "recompute after the edit", |s| {
+        cost(s, "pid8", "isp-a:pid2") == Some(9.0)
+    })
+    .await;
+
+    // A broken file: the last good maps stay, marked stale.
+    let good = std::fs::read_to_string(&costmap).unwrap();
+    std::fs::write(&costmap, "{ broken").unwrap();
+    eventually(&state, "stale mark", |s| {
+        document(s, "agg-propmap")["property-map"]["agg-netmap.pid:isp-a:pid2"]["priv:stale-since"]
+            .is_string()
+    })
+    .await;
+    assert_eq!(
+        cost(&state, "pid8", "isp-a:pid2"),
+        Some(9.0),
+        "still served while stale"
+    );
+
+    // Past max-age (1s) the peer's PIDs are withdrawn.
+    eventually(&state, "withdrawal", |s| {
+        document(s, "agg-netmap")["network-map"]
+            .get("isp-a:pid2")
+            .is_none()
+    })
+    .await;
+    assert_eq!(cost(&state, "pid8", "isp-a:pid2"), None);
+
+    // The peer recovers: its PIDs return, no longer stale.
+    std::fs::write(&costmap, good).unwrap();
+    eventually(&state, "recovery", |s| {
+        cost(s, "pid8", "isp-a:pid2") == Some(9.0)
+    })
+    .await;
+    let props = document(&state, "agg-propmap");
+    assert!(props["property-map"]["agg-netmap.pid:isp-a:pid2"]
+        .get("priv:stale-since")
+        .is_none());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_restarted_engine_serves_the_persisted_snapshot_with_its_peer_down() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&scenario("figure5"), dir.path());
+    let state_dir = dir.path().join("state");
+    {
+        let (state, _tx) = start(dir.path(), "1h", &state_dir);
+        eventually(&state, "first computation", |s| {
+            cost(s, "pid10", "isp-a:pid2") == Some(5.0)
+        })
+        .await;
+        eventually(&state, "persisted", |_| {
+            state_dir.join("snapshot.json").exists()
+        })
+        .await;
+    }
+    // The peer is gone; the restarted engine answers at once from disk.
+    std::fs::remove_dir_all(dir.path().join("isp-a")).unwrap();
+    let state = AppState::new(ServerConfig::default());
+    let engine = Engine::new(
+        config(dir.path(), "1h"),
+        cdn(dir.path()),
+        state.clone(),
+        Some(state_dir),
+    );
+    engine.restore();
+    assert_eq!(cost(&state, "pid10", "isp-a:pid2"), Some(5.0));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_topology_change_recomputes_every_column() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&scenario("figure5"), dir.path());
+    let (state, tx) = start(dir.path(), "1h", &dir.path().join("state"));
+    let root = dir.path().to_owned();
+    watch::spawn_topology(
+        vec![root.join("cdn.toml")],
+        EVERY,
+        move || try_cdn(&root),
+        tx,
+    );
+    eventually(&state, "first computation", |s| {
+        cost(s, "pid8", "isp-a:pid1") == Some(4.0)
+    })
+    .await;
+    // n8-r6 from 2 to 10: C_cdn(pid8, r6) becomes 8 (n8-c1-n9-r6), so
+    // pid1 = min(8+1+1, 7+2+5) = 10 and pid2 = min(8+1+9, 7+2+2) = 11.
+    edit(
+        &dir.path().join("cdn.toml"),
+        "from = \"n8\"\nto = \"r6\"\ncost = 2",
+        "from = \"n8\"\nto = \"r6\"\ncost = 10",
+    );
+    eventually(&state, "recompute after the topology change", |s| {
+        cost(s, "pid8", "isp-a:pid1") == Some(10.0)
+    })
+    .await;
+    assert_eq!(cost(&state, "pid8", "isp-a:pid2"), Some(7.0 + 2.0 + 2.0));
+}

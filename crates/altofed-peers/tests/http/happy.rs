@@ -1,0 +1,70 @@
+//! Pulling a real ALTO server: the maps as published, conditional
+//! requests for unchanged ones, a changed cost map.
+
+use altofed_peers::Fetched;
+use altofed_server::ServerConfig;
+
+use crate::support::{
+    assert_maps_are, cost_of, fetches, isp_a, options, peer, render, sample, set_cost, Server,
+    COST, NET, PEER, PROP,
+};
+
+#[tokio::test]
+async fn fetch_then_unchanged_by_conditional_get_then_changed_cost_map() {
+    let mut docs = isp_a();
+    let server = Server::start(ServerConfig::default(), docs.clone()).await;
+    let (mut peer, registry) = peer(&server.url("/directory"), &options());
+
+    let Fetched::Updated(maps) = peer.fetch().await.unwrap() else {
+        panic!("first fetch must give maps");
+    };
+    assert_maps_are(&maps, &docs);
+    maps.check(PEER).unwrap();
+    assert!(peer.maps().is_some());
+
+    // Second fetch: every resource answered 304 to If-None-Match.
+    assert!(matches!(peer.fetch().await.unwrap(), Fetched::Unchanged));
+    assert_eq!(server.gets("/directory", "directory", "304"), 1.0);
+    for id in [NET, COST, PROP] {
+        assert_eq!(server.gets("/maps/{id}", id, "200"), 1.0, "{id}");
+        assert_eq!(server.gets("/maps/{id}", id, "304"), 1.0, "{id}");
+    }
+
+    // A new cost map (new values, new vtag): only it comes with a body.
+    set_cost(&mut docs, "pid1", "pid4", 7.0, "figure5-costmap-v2");
+    server.state.publish(docs.clone()).unwrap();
+    let Fetched::Updated(maps) = peer.fetch().await.unwrap() else {
+        panic!("the cost map changed");
+    };
+    assert_eq!(cost_of(&maps, "pid1", "pid4"), 7.0);
+    assert_maps_are(&maps, &docs);
+    assert_eq!(server.gets("/maps/{id}", COST, "200"), 2.0);
+    assert_eq!(server.gets("/maps/{id}", NET, "304"), 2.0);
+    assert_eq!(server.gets("/maps/{id}", PROP, "304"), 2.0);
+
+    assert_eq!(fetches(&registry, "ok"), 2.0);
+    assert_eq!(fetches(&registry, "unchanged"), 1.0);
+    let last = sample(
+        &render(&registry),
+        "altofed_peer_last_success_timestamp_seconds",
+        &[("peer", PEER)],
+    )
+    .unwrap();
+    assert!(last > 1.0e9, "{last}");
+}
+
+/// Without ETags (a peer that sends none), an equal network map vtag and
+/// equal documents still mean unchanged.
+#[tokio::test]
+async fn same_vtag_without_etags_is_unchanged() {
+    let raw = crate::raw::RawPeer::start().await;
+    let (mut peer, registry) = peer(&raw.url("/alto/directory"), &options());
+    assert!(matches!(peer.fetch().await.unwrap(), Fetched::Updated(_)));
+    assert!(matches!(peer.fetch().await.unwrap(), Fetched::Unchanged));
+    assert_eq!(fetches(&registry, "unchanged"), 1.0);
+    // No request carried If-None-Match: the raw peer sends no ETag.
+    assert!(raw
+        .requests()
+        .iter()
+        .all(|r| !r.to_ascii_lowercase().contains("if-none-match")));
+}

@@ -1,0 +1,269 @@
+//! Shared by the HTTP client tests: the Figure 5 ISP maps, an
+//! `altofed_server` on a loopback port, client options, metrics.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use altofed_core::config::HttpOptions;
+use altofed_core::peer::PeerMaps;
+use altofed_model::{Cost, VersionTag};
+use altofed_peers::{HttpPeer, PeerEvent, PeerMetrics};
+use altofed_server::static_dir::load_documents;
+use altofed_server::{run, AppState, Documents, ServerConfig};
+use prometheus_client::registry::Registry;
+use reqwest::Url;
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+/// Guard against hangs only; nothing asserts on speed.
+pub const GUARD: Duration = Duration::from_secs(20);
+
+pub const PEER: &str = "isp-a";
+pub const NET: &str = "isp-a-netmap";
+pub const COST: &str = "isp-a-routingcost";
+pub const PROP: &str = "propmap";
+
+pub fn isp_a_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../topologies/figure5/isp-a")
+}
+
+/// The ISP's network, cost and property maps, as `altofed publish` serves
+/// them.
+pub fn isp_a() -> Documents {
+    load_documents(&isp_a_dir()).unwrap()
+}
+
+/// Sets one cost and gives the cost map a new vtag.
+pub fn set_cost(docs: &mut Documents, src: &str, dst: &str, cost: f64, tag: &str) {
+    let (id, doc) = docs.cost_maps.first_mut().unwrap();
+    doc.cost_map
+        .get_mut(src)
+        .unwrap()
+        .insert(dst.to_owned(), Cost(cost));
+    doc.meta.vtag = Some(VersionTag::new(id.clone(), tag));
+}
+
+pub fn cost_of(maps: &PeerMaps, src: &str, dst: &str) -> f64 {
+    maps.cost_map.cost_map[src][dst].0
+}
+
+/// Whether `maps` are exactly the published documents.
+pub fn assert_maps_are(maps: &PeerMaps, docs: &Documents) {
+    assert_eq!(maps.network_map, docs.network_map);
+    assert_eq!(maps.cost_map, docs.cost_maps[0].1);
+    assert_eq!(maps.property_map.as_ref(), Some(&docs.property_maps[0].1));
+}
+
+/// Options for tests: short timeouts and retries; no polling unless a
+/// test asks (poll interval of an hour), no update stream.
+pub fn options() -> HttpOptions {
+    HttpOptions {
+        poll_interval: Duration::from_secs(3600),
+        timeout: Duration::from_secs(5),
+        connect_timeout: Duration::from_secs(2),
+        retry_min: Duration::from_millis(20),
+        retry_max: Duration::from_millis(200),
+        update_stream: false,
+        ..HttpOptions::default()
+    }
+}
+
+/// A peer with its metrics in a registry of its own (prefix `altofed`,
+/// like the server's).
+pub fn peer(url: &str, options: &HttpOptions) -> (HttpPeer, Registry) {
+    let mut registry = Registry::with_prefix("altofed");
+    let metrics = PeerMetrics::new(&mut registry);
+    let peer = HttpPeer::new(PEER, Url::parse(url).unwrap(), options, Path::new("."))
+        .unwrap()
+        .with_metrics(metrics);
+    (peer, registry)
+}
+
+pub fn render(registry: &Registry) -> String {
+    let mut text = String::new();
+    prometheus_client::encoding::text::encode(&mut text, registry).unwrap();
+    text
+}
+
+/// `altofed_peer_fetches_total{peer="isp-a",result=...}`, 0 if absent.
+pub fn fetches(registry: &Registry, result: &str) -> f64 {
+    sample(
+        &render(registry),
+        "altofed_peer_fetches_total",
+        &[("peer", PEER), ("result", result)],
+    )
+    .unwrap_or(0.0)
+}
+
+/// The next event, within the guard time.
+pub async fn next_event(rx: &mut mpsc::Receiver<PeerEvent>) -> PeerEvent {
+    tokio::time::timeout(GUARD, rx.recv())
+        .await
+        .expect("no peer event in time")
+        .expect("watcher gone")
+}
+
+/// Skips `Failed` events (checking each with `failed`) up to the next
+/// `Updated`.
+pub async fn next_update(
+    rx: &mut mpsc::Receiver<PeerEvent>,
+    mut failed: impl FnMut(&str),
+) -> std::sync::Arc<PeerMaps> {
+    loop {
+        match next_event(rx).await {
+            PeerEvent::Updated { peer, maps } => {
+                assert_eq!(peer, 0);
+                return maps;
+            }
+            PeerEvent::Failed { error, .. } => failed(&error),
+        }
+    }
+}
+
+/// Polls `cond` every 10 ms until it holds (within the guard time).
+pub async fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
+    tokio::time::timeout(GUARD, async {
+        while !cond() {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("timed out waiting until {what}"));
+}
+
+/// An `altofed_server` serving documents on a loopback port.
+pub struct Server {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    stop: Option<oneshot::Sender<()>>,
+    handle: JoinHandle<std::io::Result<()>>,
+}
+
+impl Server {
+    pub async fn start(config: ServerConfig, docs: Documents) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::on(listener, config, docs)
+    }
+
+    /// On a given address (a restarted peer), retrying the bind a little.
+    pub async fn start_at(addr: SocketAddr, config: ServerConfig, docs: Documents) -> Self {
+        for _ in 0..100 {
+            if let Ok(listener) = TcpListener::bind(addr).await {
+                return Self::on(listener, config, docs);
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        panic!("cannot bind {addr} again");
+    }
+
+    fn on(listener: TcpListener, config: ServerConfig, docs: Documents) -> Self {
+        let addr = listener.local_addr().unwrap();
+        let state = AppState::new(config);
+        state.publish(docs).unwrap();
+        let (stop, stopped) = oneshot::channel::<()>();
+        let handle = tokio::spawn(run(listener, state.clone(), async move {
+            let _ = stopped.await;
+        }));
+        Self {
+            addr,
+            state,
+            stop: Some(stop),
+            handle,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    pub fn metrics(&self) -> String {
+        self.state.metrics().render(&self.state)
+    }
+
+    /// `altofed_http_requests_total` for GETs of `resource` with `status`.
+    pub fn gets(&self, route: &str, resource: &str, status: &str) -> f64 {
+        sample(
+            &self.metrics(),
+            "altofed_http_requests_total",
+            &[
+                ("method", "GET"),
+                ("route", route),
+                ("resource", resource),
+                ("status", status),
+            ],
+        )
+        .unwrap_or(0.0)
+    }
+
+    /// GETs of a map resource, any status.
+    pub fn map_gets(&self, resource: &str) -> f64 {
+        ["200", "304"]
+            .iter()
+            .map(|s| self.gets("/maps/{id}", resource, s))
+            .sum()
+    }
+
+    /// Shuts down and waits until the server has stopped.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        tokio::time::timeout(GUARD, self.handle)
+            .await
+            .expect("server did not stop")
+            .unwrap()
+            .unwrap();
+    }
+}
+
+/// The value of the Prometheus sample `name` whose labels are exactly
+/// `labels`.
+pub fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    let want: BTreeMap<String, String> = labels
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    text.lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|line| {
+            let (series, value) = line.rsplit_once(' ')?;
+            let (series_name, have) = match series.split_once('{') {
+                Some((n, rest)) => (n, parse_labels(rest.strip_suffix('}')?)),
+                None => (series, BTreeMap::new()),
+            };
+            (series_name == name && have == want)
+                .then(|| value.parse().ok())
+                .flatten()
+        })
+}
+
+/// `a="x",b="y"` (values may hold `{`, `}` and `,`; quotes are escaped).
+fn parse_labels(text: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    let mut rest = text;
+    while let Some((key, after)) = rest.split_once("=\"") {
+        let mut value = String::new();
+        let mut chars = after.char_indices();
+        let mut end = after.len();
+        while let Some((i, c)) = chars.next() {
+            match c {
+                '\\' => {
+                    if let Some((_, n)) = chars.next() {
+                        value.push(n);
+                    }
+                }
+                '"' => {
+                    end = i + 1;
+                    break;
+                }
+                _ => value.push(c),
+            }
+        }
+        out.insert(key.trim_start_matches(',').to_owned(), value);
+        rest = &after[end..];
+    }
+    out
+}

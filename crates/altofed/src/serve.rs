@@ -1,0 +1,145 @@
+//! `altofed serve`: the aggregator as a service. Peers are pulled by
+//! watchers, the engine recomputes on every trigger and publishes to the
+//! ALTO server, which serves until Ctrl-C / SIGTERM.
+
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use altofed_core::config::Config;
+use altofed_engine::{watch, Engine, Trigger};
+use altofed_peers::DirectorySource;
+use altofed_server::ops::Auth;
+use altofed_server::{run as serve_http, AppState, ServerConfig};
+use anyhow::{Context, Result};
+use tokio::net::TcpListener;
+use tokio::sync::mpsc;
+
+use crate::cli::ServeArgs;
+use crate::load::{self, LoadedConfig};
+use crate::{peers, shutdown};
+
+pub fn run(args: &ServeArgs) -> Result<ExitCode> {
+    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
+    runtime.block_on(serve(args))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn serve(args: &ServeArgs) -> Result<()> {
+    let loaded = Arc::new(load::config(&args.config)?);
+    let (cdn, warnings) = load::cdn(&loaded)?;
+    warnings.iter().for_each(|w| tracing::warn!("{w}"));
+    let state = AppState::new(server_config(&loaded.config, &loaded.base));
+    let listen = args.listen.unwrap_or(loaded.config.server.listen);
+    let listener = TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen}"))?;
+    let state_dir = loaded
+        .config
+        .server
+        .state_dir
+        .as_ref()
+        .map(|d| loaded.base.join(d));
+    let engine = Engine::new(loaded.config.clone(), cdn, state.clone(), state_dir);
+    engine.restore();
+    let (triggers, rx) = mpsc::channel(256);
+    let hook = triggers.clone();
+    state.on_event(move |_| {
+        // Node status is already in the snapshot; recompute so a future
+        // policy on it takes effect. A full queue recomputes anyway.
+        let _ = hook.try_send(Trigger::Recompute);
+    });
+    start_watchers(&loaded, &triggers).await?;
+    tokio::spawn(engine.run(rx));
+    announce(listener.local_addr()?);
+    serve_http(listener, state, shutdown::signal())
+        .await
+        .context("server failed")
+}
+
+#[allow(clippy::print_stdout)]
+fn announce(addr: std::net::SocketAddr) {
+    println!("serving ALTO at http://{addr}/directory");
+}
+
+/// One watcher per peer, the topology watcher, and SIGHUP.
+async fn start_watchers(
+    loaded: &Arc<LoadedConfig>,
+    triggers: &mpsc::Sender<Trigger>,
+) -> Result<()> {
+    let config = &loaded.config;
+    let every = config.server.watch_interval;
+    for (p, peer) in config.peers.iter().enumerate() {
+        if let Some(dir) = &peer.dir {
+            watch::spawn_directory_peer(
+                p,
+                DirectorySource::new(loaded.base.join(dir)),
+                every,
+                triggers.clone(),
+            );
+        } else {
+            peers::spawn_http_peer(p, peer, &loaded.base, triggers.clone()).await?;
+        }
+    }
+    let reload = {
+        let loaded = loaded.clone();
+        move || {
+            load::cdn(&loaded)
+                .map(|(cdn, _)| cdn)
+                .map_err(|e| format!("{e:#}"))
+        }
+    };
+    watch::spawn_topology(
+        load::topology_files(loaded),
+        every,
+        reload.clone(),
+        triggers.clone(),
+    );
+    spawn_sighup(reload, triggers.clone());
+    Ok(())
+}
+
+/// SIGHUP re-reads the topology and recomputes.
+fn spawn_sighup(
+    reload: impl Fn() -> Result<altofed_core::topology::CdnNetwork, String> + Send + Sync + 'static,
+    triggers: mpsc::Sender<Trigger>,
+) {
+    #[cfg(unix)]
+    tokio::spawn(async move {
+        let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
+        else {
+            tracing::warn!("cannot listen for SIGHUP");
+            return;
+        };
+        while hup.recv().await.is_some() {
+            tracing::info!("SIGHUP: reloading the topology");
+            let trigger = match reload() {
+                Ok(cdn) => Trigger::Cdn(Box::new(cdn)),
+                Err(e) => {
+                    tracing::warn!("CDN topology not reloaded: {e}");
+                    Trigger::Recompute
+                }
+            };
+            if triggers.send(trigger).await.is_err() {
+                return;
+            }
+        }
+    });
+}
+
+/// The HTTP server's settings from `[server]`.
+fn server_config(config: &Config, base: &std::path::Path) -> ServerConfig {
+    let s = &config.server;
+    let bearer = |token: &Option<String>| token.clone().map(|token| Auth::Bearer { token });
+    ServerConfig {
+        alto_auth: bearer(&s.alto_bearer_token),
+        admin_auth: bearer(&s.admin_bearer_token),
+        tls: match (&s.tls_cert, &s.tls_key) {
+            (Some(cert), Some(key)) => Some(altofed_server::ops::TlsConfig {
+                cert_chain: base.join(cert),
+                private_key: base.join(key),
+            }),
+            _ => None,
+        },
+        ..ServerConfig::default()
+    }
+}
