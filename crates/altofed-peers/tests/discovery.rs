@@ -19,7 +19,9 @@ use hickory_server::proto::rr::rdata::{NAPTR, SOA};
 use hickory_server::proto::rr::{LowerName, Name, RData, Record};
 use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
 use hickory_server::store::in_memory::InMemoryZoneHandler;
-use hickory_server::zone_handler::{AxfrPolicy, Catalog, MessageResponseBuilder, ZoneType};
+use hickory_server::zone_handler::{
+    AxfrPolicy, Catalog, MessageResponseBuilder, ZoneHandler, ZoneType,
+};
 use hickory_server::Server;
 use tokio::net::{TcpListener, UdpSocket};
 
@@ -155,8 +157,8 @@ impl TestDns {
             .into_iter()
             .chain(extra)
         {
-            let origin = LowerName::new(&Name::from(zone.origin().clone()));
-            catalog.upsert(origin, vec![Arc::new(zone)]);
+            let origin = zone.origin().clone();
+            catalog.upsert(origin, vec![Arc::new(zone) as Arc<dyn ZoneHandler>]);
         }
         let log = Arc::new(Mutex::new(Vec::new()));
         let handler = Handler {
@@ -496,7 +498,8 @@ fn other_services_and_malformed_records_are_skipped_and_reported() {
                     ".",
                 ),
                 alto(V4_R24, 20, 10, "https://good.example/ird"),
-                // 192.0.3.x: other services only, all the way up.
+                // 192.0.3.x: other services only. (0.192 and 192 are empty
+                // non-terminals here: NOERROR without data, not NXDOMAIN.)
                 naptr(
                     "3.0.192.in-addr.arpa.",
                     10,
@@ -537,7 +540,7 @@ fn other_services_and_malformed_records_are_skipped_and_reported() {
             "no ALTO server found for 192.0.3.1 (ALTO:https): tried \
              1.3.0.192.in-addr.arpa (NXDOMAIN), \
              3.0.192.in-addr.arpa (1 NAPTR record(s), none for the service), \
-             0.192.in-addr.arpa (NXDOMAIN), 192.in-addr.arpa (NXDOMAIN)"
+             0.192.in-addr.arpa (no NAPTR records), 192.in-addr.arpa (no NAPTR records)"
         );
     });
 }
@@ -610,7 +613,7 @@ fn servfail_moves_on_and_is_reported() {
              7.7.7.192.in-addr.arpa (SERVFAIL, temporary failure), \
              7.7.192.in-addr.arpa (NXDOMAIN), \
              7.192.in-addr.arpa (SERVFAIL, temporary failure), \
-             192.in-addr.arpa (NXDOMAIN)"
+             192.in-addr.arpa (no NAPTR records)"
         );
     });
 }
@@ -705,5 +708,28 @@ fn non_terminal_records_delegate_to_another_name() {
                 "delegates to nowhere.isp.example: NXDOMAIN"
             ]
         );
+    });
+}
+
+#[test]
+fn silent_nameserver_is_a_temporary_failure() {
+    bounded(async {
+        // A socket that never answers: every query times out.
+        let silent = UdpSocket::bind("127.0.0.1:0").await.expect("bind udp");
+        let addr = silent.local_addr().expect("udp address");
+        let resolver =
+            Resolver::with_nameserver_timeout(addr, Duration::from_millis(300)).expect("resolver");
+        let sp = ServiceParam::alto_https();
+        let err = discover_prefix("192.0.0.0/8".parse().unwrap(), &sp, &resolver)
+            .await
+            .unwrap_err();
+        assert!(err.is_temporary(), "{err:?}");
+        let DiscoveryError::Incomplete { tried, .. } = &err else {
+            panic!("{err:?}");
+        };
+        assert_eq!(tried.0.len(), 1);
+        assert_eq!(tried.0[0].name, "192.in-addr.arpa");
+        assert!(tried.0[0].outcome.is_failure(), "{:?}", tried.0[0]);
+        drop(silent);
     });
 }

@@ -25,6 +25,8 @@ pub enum Command {
     Compute(ComputeArgs),
     /// Validate the configuration, the CDN topology and every peer's maps; explain each problem.
     Check(CheckArgs),
+    /// Run the Figure 5 scenario end to end on loopback: an ISP ALTO server and the aggregator pulling from it.
+    Demo(DemoArgs),
     /// Run the aggregator: pull peers, recompute on every change, serve the result over ALTO.
     Serve(ServeArgs),
     /// Serve a directory of ALTO map files as an ALTO server (networkmap.json, costmap*.json, propmap*.json).
@@ -69,4 +71,11 @@ pub struct ServeArgs {
     /// Address to listen on, overriding `server.listen` (port 0 picks a free port).
     #[arg(long, short)]
     pub listen: Option<SocketAddr>,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Address of the aggregator (port 0 picks a free port).
+    #[arg(long, short, default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
 }

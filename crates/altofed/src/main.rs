@@ -3,6 +3,7 @@
 mod check;
 mod cli;
 mod compute;
+mod demo;
 mod load;
 mod peers;
 mod publish;
@@ -23,6 +24,7 @@ fn main() -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Publish(args) => publish::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Demo(args) => demo::run(args),
     };
     match result {
         Ok(code) => code,

@@ -28,7 +28,6 @@ async fn serve(args: &ServeArgs) -> Result<()> {
     let loaded = Arc::new(load::config(&args.config)?);
     let (cdn, warnings) = load::cdn(&loaded)?;
     warnings.iter().for_each(|w| tracing::warn!("{w}"));
-    let state = AppState::new(server_config(&loaded.config, &loaded.base));
     let listen = args.listen.unwrap_or(loaded.config.server.listen);
     let listener = TcpListener::bind(listen)
         .await
@@ -39,21 +38,46 @@ async fn serve(args: &ServeArgs) -> Result<()> {
         .state_dir
         .as_ref()
         .map(|d| loaded.base.join(d));
-    let engine = Engine::new(loaded.config.clone(), cdn, state.clone(), state_dir);
-    engine.restore();
-    let (triggers, rx) = mpsc::channel(256);
-    let hook = triggers.clone();
-    state.on_event(move |_| {
-        // Node status is already in the snapshot; recompute so a future
-        // policy on it takes effect. A full queue recomputes anyway.
-        let _ = hook.try_send(Trigger::Recompute);
-    });
-    start_watchers(&loaded, &triggers).await?;
-    tokio::spawn(engine.run(rx));
+    let (state, triggers) = start_aggregator(&loaded.config, &loaded.base, cdn, state_dir).await?;
+    watch_topology(&loaded, &triggers);
     announce(listener.local_addr()?);
     serve_http(listener, state, shutdown::signal())
         .await
         .context("server failed")
+}
+
+/// The engine and one watcher per peer; returns the server state to serve
+/// and the engine's trigger channel.
+pub async fn start_aggregator(
+    config: &Config,
+    base: &std::path::Path,
+    cdn: altofed_core::topology::CdnNetwork,
+    state_dir: Option<std::path::PathBuf>,
+) -> Result<(AppState, mpsc::Sender<Trigger>)> {
+    let state = AppState::new(server_config(config, base));
+    let engine = Engine::new(config.clone(), cdn, state.clone(), state_dir);
+    engine.restore();
+    let (triggers, rx) = mpsc::channel(256);
+    let hook = triggers.clone();
+    state.on_event(move |_| {
+        // A full queue means a recompute is already pending.
+        let _ = hook.try_send(Trigger::Recompute);
+    });
+    let every = config.server.watch_interval;
+    for (p, peer) in config.peers.iter().enumerate() {
+        if let Some(dir) = &peer.dir {
+            watch::spawn_directory_peer(
+                p,
+                DirectorySource::new(base.join(dir)),
+                every,
+                triggers.clone(),
+            );
+        } else {
+            peers::spawn_http_peer(p, peer, base, triggers.clone()).await?;
+        }
+    }
+    tokio::spawn(engine.run(rx));
+    Ok((state, triggers))
 }
 
 #[allow(clippy::print_stdout)]
@@ -61,25 +85,8 @@ fn announce(addr: std::net::SocketAddr) {
     println!("serving ALTO at http://{addr}/directory");
 }
 
-/// One watcher per peer, the topology watcher, and SIGHUP.
-async fn start_watchers(
-    loaded: &Arc<LoadedConfig>,
-    triggers: &mpsc::Sender<Trigger>,
-) -> Result<()> {
-    let config = &loaded.config;
-    let every = config.server.watch_interval;
-    for (p, peer) in config.peers.iter().enumerate() {
-        if let Some(dir) = &peer.dir {
-            watch::spawn_directory_peer(
-                p,
-                DirectorySource::new(loaded.base.join(dir)),
-                every,
-                triggers.clone(),
-            );
-        } else {
-            peers::spawn_http_peer(p, peer, &loaded.base, triggers.clone()).await?;
-        }
-    }
+/// The topology file watcher, and SIGHUP.
+fn watch_topology(loaded: &Arc<LoadedConfig>, triggers: &mpsc::Sender<Trigger>) {
     let reload = {
         let loaded = loaded.clone();
         move || {
@@ -88,6 +95,7 @@ async fn start_watchers(
                 .map_err(|e| format!("{e:#}"))
         }
     };
+    let every = loaded.config.server.watch_interval;
     watch::spawn_topology(
         load::topology_files(loaded),
         every,
@@ -95,7 +103,6 @@ async fn start_watchers(
         triggers.clone(),
     );
     spawn_sighup(reload, triggers.clone());
-    Ok(())
 }
 
 /// SIGHUP re-reads the topology and recomputes.

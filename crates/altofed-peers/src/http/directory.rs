@@ -219,11 +219,12 @@ pub(crate) fn select(
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 mod tests {
     use super::*;
 
     fn ird(json: &str) -> DirectoryDoc {
-        serde_json::from_str(json).unwrap_or_default()
+        serde_json::from_str(json).unwrap()
     }
 
     const IRD: &str = r#"{
@@ -258,8 +259,7 @@ mod tests {
     }"#;
 
     fn resolved() -> (BTreeMap<String, Resolved>, Vec<Url>) {
-        let base =
-            Url::parse("http://peer.example/alto/directory").unwrap_or_else(|_| unreachable!());
+        let base = Url::parse("http://peer.example/alto/directory").unwrap();
         let mut into = BTreeMap::new();
         let delegated = collect(&ird(IRD), &base, &mut into);
         (into, delegated)
@@ -281,11 +281,11 @@ mod tests {
     #[test]
     fn picks_the_numerical_cost_map_of_the_metric_and_its_stream() {
         let (r, _) = resolved();
-        let s = select(Some("net"), &r, &HttpOptions::default()).unwrap_or_else(|e| panic!("{e}"));
+        let s = select(Some("net"), &r, &HttpOptions::default()).unwrap();
         assert_eq!(s.net.id, "net");
         assert_eq!(s.cost.id, "c-num");
         assert_eq!(s.prop.as_ref().map(|p| p.id.as_str()), Some("props"));
-        let stream = s.stream.unwrap_or_else(|| panic!("no stream"));
+        let stream = s.stream.unwrap();
         assert_eq!(stream.url.as_str(), "http://peer.example/updates");
         assert!(stream.patches_supported("net"));
         assert!(!stream.patches_supported("c-num"));
@@ -295,7 +295,7 @@ mod tests {
             cost_metric: "hopcount".to_owned(),
             ..HttpOptions::default()
         };
-        let s = select(Some("net"), &r, &hops).unwrap_or_else(|e| panic!("{e}"));
+        let s = select(Some("net"), &r, &hops).unwrap();
         assert_eq!(s.cost.id, "b-hops");
         assert_eq!(s.stream, None, "the stream does not cover b-hops");
     }

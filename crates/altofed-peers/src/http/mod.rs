@@ -40,8 +40,10 @@ pub use metrics::PeerMetrics;
 #[cfg(doc)]
 use crate::PeerEvent;
 
-/// The outcome of a successful [`HttpPeer::fetch`].
+/// The outcome of a successful [`HttpPeer::fetch`]. One is made per pull
+/// and moved, never stored in bulk, so the maps stay unboxed.
 #[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
 pub enum Fetched {
     /// Nothing changed since the last successful fetch.
     Unchanged,
