@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime};
 
 use altofed_core::cdn_cost::{cdn_costs, CdnCosts};
 use altofed_core::config::Config;
+use altofed_core::peer::PeerMaps;
 use altofed_core::pipeline::{assemble, compose_peer, Computed, PeerColumns, PeerInput};
 use altofed_core::topology::CdnNetwork;
 use altofed_peers::PeerEvent;
@@ -25,6 +26,9 @@ pub enum Trigger {
     /// An operator asked (admin API).
     Recompute,
 }
+
+/// What a peer contributes to a publish: maps, columns, stale-since.
+type Held = (Arc<PeerMaps>, Arc<PeerColumns>, Option<String>);
 
 /// How often freshness is checked against each peer's `max-age`.
 const FRESHNESS_CHECK: Duration = Duration::from_secs(1);
@@ -114,7 +118,7 @@ impl Engine {
         }
     }
 
-    async fn peer_updated(&mut self, peer: usize, maps: Arc<altofed_core::peer::PeerMaps>) -> bool {
+    async fn peer_updated(&mut self, peer: usize, maps: Arc<PeerMaps>) -> bool {
         let name = self.config.peers[peer].name.clone();
         let (config, cdn, costs, input) = (
             self.config.clone(),
@@ -163,8 +167,7 @@ impl Engine {
     /// New CDN network: C_cdn and every peer's columns again.
     async fn cdn_changed(&mut self, cdn: CdnNetwork) {
         let config = self.config.clone();
-        let maps: Vec<Option<Arc<altofed_core::peer::PeerMaps>>> =
-            self.peers.iter().map(|s| s.maps.clone()).collect();
+        let maps: Vec<Option<Arc<PeerMaps>>> = self.peers.iter().map(|s| s.maps.clone()).collect();
         let result = tokio::task::spawn_blocking(move || {
             let (costs, warnings) = cdn_costs(&cdn);
             let columns: Vec<Option<Result<PeerColumns, String>>> = maps
@@ -217,13 +220,7 @@ impl Engine {
         let config = self.config.clone();
         let cdn = self.cdn.clone();
         let mut warnings = self.cdn_warnings.clone();
-        let held: Vec<
-            Option<(
-                Arc<altofed_core::peer::PeerMaps>,
-                Arc<PeerColumns>,
-                Option<String>,
-            )>,
-        > = self
+        let held: Vec<Option<Held>> = self
             .peers
             .iter()
             .map(|s| match (&s.maps, &s.columns, s.withdrawn) {

@@ -125,7 +125,7 @@ impl RequestHandler for Handler {
             return match response_handle.send_response(response).await {
                 Ok(info) => info,
                 Err(_) => Header {
-                    metadata: request.metadata.clone(),
+                    metadata: request.metadata,
                     counts: HeaderCounts::default(),
                 }
                 .into(),

@@ -43,9 +43,9 @@ impl Resolver {
     /// The system's resolver configuration (`/etc/resolv.conf` on Unix),
     /// with its nameservers, timeout and search list; retries off.
     pub fn from_system_conf() -> Result<Self, DiscoveryError> {
-        let mut builder = TokioResolver::builder_tokio().map_err(resolver_error)?;
+        let mut builder = TokioResolver::builder_tokio().map_err(|e| resolver_error(&e))?;
         builder.options_mut().attempts = 0;
-        let inner = builder.build().map_err(resolver_error)?;
+        let inner = builder.build().map_err(|e| resolver_error(&e))?;
         Ok(Self {
             inner,
             describe: "system configuration".to_owned(),
@@ -78,7 +78,7 @@ impl Resolver {
         )
         .with_options(options)
         .build()
-        .map_err(resolver_error)?;
+        .map_err(|e| resolver_error(&e))?;
         Ok(Self {
             inner,
             describe: addr.to_string(),
@@ -150,7 +150,7 @@ fn describe_failure(e: &NetError) -> String {
     }
 }
 
-fn resolver_error(e: NetError) -> DiscoveryError {
+fn resolver_error(e: &NetError) -> DiscoveryError {
     DiscoveryError::Resolver {
         reason: e.to_string(),
     }
