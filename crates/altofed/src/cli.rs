@@ -29,6 +29,8 @@ pub enum Command {
     Demo(DemoArgs),
     /// Run the aggregator: pull peers, recompute on every change, serve the result over ALTO.
     Serve(ServeArgs),
+    /// Find the ALTO server responsible for an address (RFC 8686 reverse-DNS discovery).
+    Discover(DiscoverArgs),
     /// Serve a directory of ALTO map files as an ALTO server (networkmap.json, costmap*.json, propmap*.json).
     Publish(PublishArgs),
 }
@@ -78,4 +80,13 @@ pub struct DemoArgs {
     /// Address of the aggregator (port 0 picks a free port).
     #[arg(long, short, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+}
+
+#[derive(Debug, Args)]
+pub struct DiscoverArgs {
+    /// The address to find the ALTO server for.
+    pub address: std::net::IpAddr,
+    /// Ask this DNS server instead of the system's (e.g. 127.0.0.1:5353).
+    #[arg(long)]
+    pub nameserver: Option<SocketAddr>,
 }

@@ -4,6 +4,7 @@ mod check;
 mod cli;
 mod compute;
 mod demo;
+mod discover;
 mod load;
 mod peers;
 mod publish;
@@ -25,6 +26,7 @@ fn main() -> ExitCode {
         Command::Publish(args) => publish::run(args),
         Command::Serve(args) => serve::run(args),
         Command::Demo(args) => demo::run(args),
+        Command::Discover(args) => discover::run(args),
     };
     match result {
         Ok(code) => code,

@@ -5,6 +5,7 @@ use std::path::Path;
 
 use altofed_core::config::PeerConfig;
 use altofed_engine::Trigger;
+use altofed_peers::discovery::{discover, Resolver};
 use altofed_peers::http::HttpPeer;
 use altofed_peers::PeerEvent;
 use anyhow::{bail, Context, Result};
@@ -17,10 +18,11 @@ pub async fn spawn_http_peer(
     base: &Path,
     triggers: mpsc::Sender<Trigger>,
 ) -> Result<()> {
-    let url = match &peer.url {
-        Some(url) => url.clone(),
-        None => bail!(
-            "peer `{}`: discovery is not available in this build",
+    let url = match (&peer.url, peer.links.first().and_then(|l| l.address)) {
+        (Some(url), _) => url.clone(),
+        (None, Some(address)) => discover_ird(&peer.name, address).await?,
+        (None, None) => bail!(
+            "peer `{}` has neither a url nor an address to discover from",
             peer.name
         ),
     };
@@ -38,4 +40,14 @@ pub async fn spawn_http_peer(
         }
     });
     Ok(())
+}
+
+/// The IRD URI of the ALTO server responsible for `address` (RFC 8686).
+async fn discover_ird(peer: &str, address: std::net::IpAddr) -> Result<String> {
+    let resolver = Resolver::from_system_conf().with_context(|| format!("peer `{peer}`"))?;
+    let found = discover(address, &resolver)
+        .await
+        .with_context(|| format!("peer `{peer}`"))?;
+    tracing::info!(peer, uri = found.ird_uri(), at = %found.name, "discovered the ALTO server");
+    Ok(found.ird_uri().to_owned())
 }
