@@ -1,9 +1,10 @@
 //! Where peer maps come from.
 //!
-//! A [`PeerSource`] yields one peer's [`PeerMaps`]. Today the only source is
-//! a local directory of ALTO JSON documents ([`DirectorySource`]); the HTTP
-//! ALTO client will be a second implementation of the same trait, so the
-//! engine never knows which one it talks to.
+//! - [`DirectorySource`]: a local directory of ALTO JSON documents (the
+//!   synchronous [`PeerSource`] seam);
+//! - [`http`]: the ALTO client of a peer's server (IRD, conditional GET,
+//!   RFC 8895 update streams, retries), run as a task sending [`PeerEvent`]s;
+//! - [`discovery`]: RFC 8686 discovery of a peer's ALTO server.
 
 mod directory;
 pub mod discovery;

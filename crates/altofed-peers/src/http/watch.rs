@@ -71,10 +71,13 @@ impl HttpPeer {
                 .filter(|_| self.options.update_stream);
             if let Some(offer) = &offer {
                 if Instant::now() >= stream_after {
+                    let started = Instant::now();
                     match self.subscribe(offer, peer, &tx, &shutdown).await {
                         SessionEnd::Shutdown => return,
                         SessionEnd::Closed { connected } => {
-                            stream_failures = if connected {
+                            // A stream that lasted is a success; one that
+                            // failed or ended at once backs off further.
+                            stream_failures = if connected && started.elapsed() >= max {
                                 0
                             } else {
                                 stream_failures.saturating_add(1)

@@ -86,11 +86,11 @@ async fn http_500() {
 async fn hanging_past_the_timeout() {
     let raw = RawPeer::start().await;
     let options = HttpOptions {
-        timeout: Duration::from_millis(300),
+        timeout: Duration::from_secs(1),
         ..options()
     };
     let msg = format!(
-        "peer `isp-a`: GET {}: no complete response within 300ms",
+        "peer `isp-a`: GET {}: no complete response within 1s",
         raw.url(COST_PATH)
     );
     fault_then_recovery(&raw, &options, COST_PATH, Fault::Hang, &msg, "timeout").await;
@@ -104,7 +104,7 @@ async fn malformed_json_names_the_key() {
                   "cost-map": {"pid1": {"pid4": "cheap"}}}"#;
     let msg = format!(
         "peer `isp-a`: GET {}: not a valid cost map: at `cost-map.pid1.pid4`: \
-         invalid value: string \"cheap\", expected a finite number, or a string holding one at line 3 column 53",
+         invalid value: string \"cheap\", expected a finite number, or a string holding one at line 3 column 55",
         raw.url(COST_PATH)
     );
     let fault = Fault::Body(media::COST_MAP, bad.to_vec());

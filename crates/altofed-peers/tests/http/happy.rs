@@ -68,3 +68,34 @@ async fn same_vtag_without_etags_is_unchanged() {
         .iter()
         .all(|r| !r.to_ascii_lowercase().contains("if-none-match")));
 }
+
+/// A Root IRD that only delegates (RFC 7285 §9.2.4): the maps are found
+/// in the IRD it points to, whose relative URIs resolve against its own
+/// URL.
+#[tokio::test]
+async fn follows_a_delegated_ird() {
+    use crate::raw::{Fault, RawPeer, IRD_PATH};
+
+    let docs = isp_a();
+    let server = Server::start(ServerConfig::default(), docs.clone()).await;
+    let raw = RawPeer::start().await;
+    let root = format!(
+        r#"{{"meta": {{"default-alto-network-map": "isp-a-netmap"}},
+            "resources": {{"isp-a-more": {{"uri": "{}",
+                                           "media-type": "application/alto-directory+json"}}}}}}"#,
+        server.url("/directory")
+    );
+    raw.set_fault(
+        IRD_PATH,
+        Fault::Body(altofed_model::media::DIRECTORY, root.into_bytes()),
+    );
+    let (mut peer, _) = peer(&raw.url(IRD_PATH), &options());
+    let Fetched::Updated(maps) = peer.fetch().await.unwrap() else {
+        panic!("maps expected");
+    };
+    assert_maps_are(&maps, &docs);
+    assert!(matches!(peer.fetch().await.unwrap(), Fetched::Unchanged));
+    assert_eq!(server.gets("/directory", "directory", "200"), 1.0);
+    assert_eq!(server.gets("/directory", "directory", "304"), 1.0);
+    server.stop().await;
+}

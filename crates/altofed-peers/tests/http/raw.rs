@@ -10,12 +10,14 @@ use std::sync::{Arc, Mutex};
 use altofed_model::media;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
 
 use crate::support::isp_a_dir;
 
 pub const IRD_PATH: &str = "/alto/directory";
 pub const NET_PATH: &str = "/alto/net";
 pub const COST_PATH: &str = "/maps/cost";
+pub const STREAM_PATH: &str = "/updates";
 
 /// The IRD: `net` is relative to the IRD's own path, the cost map's URI is
 /// absolute-path; unknown members everywhere.
@@ -33,6 +35,34 @@ const IRD: &str = r#"{
     "x-something": {"uri": "/x", "media-type": "application/x-vendor+json"}
   }
 }"#;
+
+/// The same with an RFC 8895 update stream.
+const IRD_WITH_STREAM: &str = r#"{
+  "meta": {
+    "cost-types": {"num-rc": {"cost-mode": "numerical", "cost-metric": "routingcost"}},
+    "default-alto-network-map": "isp-a-netmap"
+  },
+  "resources": {
+    "isp-a-netmap": {"uri": "net", "media-type": "application/alto-networkmap+json"},
+    "isp-a-routingcost": {"uri": "/maps/cost", "media-type": "application/alto-costmap+json",
+                          "capabilities": {"cost-type-names": ["num-rc"]},
+                          "uses": ["isp-a-netmap"]},
+    "isp-a-updates": {"uri": "/updates", "media-type": "text/event-stream",
+                      "accepts": "application/alto-updatestreamparams+json",
+                      "uses": ["isp-a-netmap", "isp-a-routingcost"],
+                      "capabilities": {"support-stream-control": false,
+                        "incremental-change-media-types": {
+                          "isp-a-netmap": "application/json-patch+json",
+                          "isp-a-routingcost": "application/merge-patch+json"}}}
+  }
+}"#;
+
+/// What a test writes into an update stream, chunk by chunk; dropping the
+/// sender ends the stream.
+pub type Script = mpsc::UnboundedSender<Vec<u8>>;
+
+/// The scripts not played yet, the next one last.
+type Scripts = Arc<Mutex<Vec<mpsc::UnboundedReceiver<Vec<u8>>>>>;
 
 /// What the faulty path answers.
 #[derive(Debug, Clone)]
@@ -59,15 +89,34 @@ pub struct RawPeer {
     pub addr: SocketAddr,
     fault: Arc<Mutex<Option<(String, Fault)>>>,
     requests: Arc<Mutex<Vec<String>>>,
+    /// Update streams to play, one per stream request, when offered.
+    streams: Option<Scripts>,
 }
 
 impl RawPeer {
     pub async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// A peer whose IRD offers an update stream; each stream request
+    /// plays the next script (in order), and once they are used up gets
+    /// 503.
+    pub async fn with_streams(count: usize) -> (Self, Vec<Script>) {
+        let (senders, receivers): (Vec<_>, Vec<_>) =
+            (0..count).map(|_| mpsc::unbounded_channel()).unzip();
+        let mut receivers = receivers;
+        receivers.reverse();
+        let peer = Self::start_with(Some(Arc::new(Mutex::new(receivers)))).await;
+        (peer, senders)
+    }
+
+    async fn start_with(streams: Option<Scripts>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let peer = RawPeer {
             addr: listener.local_addr().unwrap(),
             fault: Arc::default(),
             requests: Arc::default(),
+            streams,
         };
         let server = peer.clone();
         tokio::spawn(async move {
@@ -90,25 +139,45 @@ impl RawPeer {
         *self.fault.lock().unwrap() = None;
     }
 
-    /// The request heads seen so far.
+    /// The requests seen so far (head, and body where one was sent).
     pub fn requests(&self) -> Vec<String> {
         self.requests.lock().unwrap().clone()
     }
 
     async fn serve(self, mut stream: TcpStream) {
-        let mut head = Vec::new();
+        let mut request = Vec::new();
         let mut buf = [0u8; 4096];
-        while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        let head_end = loop {
+            if let Some(i) = request.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i + 4;
+            }
             match stream.read(&mut buf).await {
                 Ok(0) | Err(_) => return,
-                Ok(n) => head.extend_from_slice(&buf[..n]),
+                Ok(n) => request.extend_from_slice(&buf[..n]),
             }
-            if head.len() > 64 * 1024 {
+            if request.len() > 64 * 1024 {
                 return;
             }
+        };
+        let head = String::from_utf8_lossy(&request[..head_end]).into_owned();
+        let length: usize = head
+            .lines()
+            .find_map(|l| {
+                let (name, value) = l.split_once(':')?;
+                name.eq_ignore_ascii_case("content-length")
+                    .then(|| value.trim().parse().ok())?
+            })
+            .unwrap_or(0);
+        while request.len() < head_end + length {
+            match stream.read(&mut buf).await {
+                Ok(0) | Err(_) => return,
+                Ok(n) => request.extend_from_slice(&buf[..n]),
+            }
         }
-        let head = String::from_utf8_lossy(&head).into_owned();
-        self.requests.lock().unwrap().push(head.clone());
+        self.requests
+            .lock()
+            .unwrap()
+            .push(String::from_utf8_lossy(&request).into_owned());
         let path = head.split_whitespace().nth(1).unwrap_or("").to_owned();
         let fault = self
             .fault
@@ -117,11 +186,38 @@ impl RawPeer {
             .clone()
             .filter(|(p, _)| *p == path)
             .map(|(_, f)| f);
-        let _ = match fault {
-            None => respond_normally(&mut stream, &path).await,
-            Some(fault) => respond_with(&mut stream, fault).await,
+        let _ = match (fault, &self.streams) {
+            (Some(fault), _) => respond_with(&mut stream, fault).await,
+            (None, Some(_)) if path == IRD_PATH => {
+                ok(&mut stream, media::DIRECTORY, IRD_WITH_STREAM.as_bytes()).await
+            }
+            (None, Some(streams)) if path == STREAM_PATH => {
+                let script = streams.lock().unwrap().pop();
+                match script {
+                    Some(script) => play(&mut stream, script).await,
+                    None => status(&mut stream, 503).await,
+                }
+            }
+            (None, _) => respond_normally(&mut stream, &path).await,
         };
     }
+}
+
+/// An event stream: whatever the script sends, until it is dropped.
+async fn play(
+    stream: &mut TcpStream,
+    mut script: mpsc::UnboundedReceiver<Vec<u8>>,
+) -> std::io::Result<()> {
+    let head = format!(
+        "HTTP/1.1 200 OK\r\nContent-Type: {}\r\nConnection: close\r\n\r\n",
+        media::EVENT_STREAM
+    );
+    stream.write_all(head.as_bytes()).await?;
+    while let Some(chunk) = script.recv().await {
+        stream.write_all(&chunk).await?;
+        stream.flush().await?;
+    }
+    stream.shutdown().await
 }
 
 async fn respond_normally(stream: &mut TcpStream, path: &str) -> std::io::Result<()> {

@@ -75,7 +75,9 @@ async fn patches_from_the_stream_then_polling_when_it_dies() {
     assert_eq!(cost_of(&maps, "pid1", "pid4"), 7.0);
     assert_maps_are(&maps, &docs);
     assert_eq!(stream_updates(&registry, "merge_patch"), 1.0);
-    assert_eq!(stream_updates(&registry, "full"), 0.0, "tags were current");
+    // Only the property map (it has no vtag to send) came whole, at the
+    // start; the network and cost map tags sent were current.
+    assert_eq!(stream_updates(&registry, "full"), 1.0);
     assert_eq!(
         server.map_gets(COST),
         cost_gets,
@@ -167,4 +169,137 @@ async fn a_new_network_map_waits_for_its_cost_map() {
     shutdown.cancel();
     tokio::time::timeout(GUARD, task).await.unwrap().unwrap();
     server.stop().await;
+}
+
+/// Writes one SSE event: the `event` line, a `data` line per line of
+/// `data`.
+fn event(event_type: &str, data: &str) -> Vec<u8> {
+    let mut out = format!("event: {event_type}\n");
+    for line in data.lines() {
+        out.push_str(&format!("data: {line}\n"));
+    }
+    out.push('\n');
+    out.into_bytes()
+}
+
+/// A scripted stream: the subscription carries the tags held; a JSON
+/// patch to the network map waits for the merge patch to its cost map;
+/// a `stopped` control event and an unappliable patch each end the
+/// stream, and polling takes over.
+#[tokio::test]
+async fn scripted_stream_json_and_merge_patches_then_stop_and_bad_patch() {
+    use altofed_model::media;
+
+    use crate::raw::{RawPeer, IRD_PATH, STREAM_PATH};
+
+    let (raw, mut scripts) = RawPeer::with_streams(2).await;
+    let second = scripts.pop().unwrap();
+    let first = scripts.pop().unwrap();
+    let options = HttpOptions {
+        update_stream: true,
+        ..options()
+    };
+    let (peer, registry) = peer(&raw.url(IRD_PATH), &options);
+    let (tx, mut rx) = mpsc::channel(16);
+    let shutdown = CancellationToken::new();
+    let task = peer.spawn(0, tx, shutdown.clone());
+    let original = next_update(&mut rx, |e| panic!("{e}")).await;
+
+    // The subscription asks for patches with the tags held.
+    let stream_request = || {
+        raw.requests()
+            .into_iter()
+            .find(|r| r.starts_with(&format!("POST {STREAM_PATH} ")))
+    };
+    wait_until("stream requested", || stream_request().is_some()).await;
+    let request = stream_request().unwrap();
+    let body: serde_json::Value =
+        serde_json::from_str(request.split_once("\r\n\r\n").unwrap().1).unwrap();
+    assert_eq!(
+        body,
+        serde_json::json!({"add": {
+            "net": {"resource-id": NET, "tag": "figure5-netmap-v1", "incremental-changes": true},
+            "cost": {"resource-id": COST, "tag": "figure5-costmap-v1", "incremental-changes": true}
+        }})
+    );
+    let lower = request.to_ascii_lowercase();
+    assert!(lower.contains("content-type: application/alto-updatestreamparams+json"));
+    assert!(lower.contains("accept: text/event-stream,application/alto-error+json"));
+
+    first
+        .send(event(
+            media::UPDATE_STREAM_CONTROL,
+            r#"{"control-uri": "/updates/ctl/1"}"#,
+        ))
+        .unwrap();
+    first.send(b": keep-alive\n\n".to_vec()).unwrap();
+    first
+        .send(event(
+            &format!("{},net", media::JSON_PATCH),
+            r#"[{"op": "replace", "path": "/meta/vtag/tag", "value": "figure5-netmap-v2"},
+                {"op": "add", "path": "/network-map/pid1/ipv4/-", "value": "203.0.113.0/24"}]"#,
+        ))
+        .unwrap();
+    // Give the client a chance to read the network map patch on its own.
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    first.send(b": keep-alive\n\n".to_vec()).unwrap();
+    first
+        .send(event(
+            &format!("{},cost", media::MERGE_PATCH),
+            r#"{"meta": {"dependent-vtags": [{"resource-id": "isp-a-netmap", "tag": "figure5-netmap-v2"}],
+                         "vtag": {"tag": "figure5-costmap-v2"}},
+                "cost-map": {"pid1": {"pid4": 6, "pid5": null}}}"#,
+        ))
+        .unwrap();
+    let maps = next_update(&mut rx, |e| panic!("{e}")).await;
+    maps.check(PEER).unwrap();
+    assert_eq!(maps.network_map.meta.vtag.tag, "figure5-netmap-v2");
+    assert_eq!(
+        maps.network_map.network_map["pid1"]
+            .ipv4
+            .last()
+            .unwrap()
+            .to_string(),
+        "203.0.113.0/24"
+    );
+    assert_eq!(cost_of(&maps, "pid1", "pid4"), 6.0);
+    assert!(!maps.cost_map.cost_map["pid1"].contains_key("pid5"));
+    assert_eq!(stream_updates(&registry, "json_patch"), 1.0);
+    assert_eq!(stream_updates(&registry, "merge_patch"), 1.0);
+
+    // The peer stops the cost substream: polling brings back the maps the
+    // peer serves by GET.
+    first
+        .send(event(
+            media::UPDATE_STREAM_CONTROL,
+            r#"{"stopped": ["cost"], "description": "maintenance"}"#,
+        ))
+        .unwrap();
+    let maps = next_update(&mut rx, |e| panic!("{e}")).await;
+    assert_eq!(maps.network_map, original.network_map);
+    assert_eq!(maps.cost_map, original.cost_map);
+    let failures = |result: &str| {
+        sample(
+            &render(&registry),
+            "altofed_peer_update_stream_failures_total",
+            &[("peer", PEER), ("result", result)],
+        )
+        .unwrap_or(0.0)
+    };
+    assert_eq!(failures("stopped"), 1.0);
+
+    // The next subscription gets a patch that cannot be applied: the
+    // stream is given up (and counted), the maps stay as they were.
+    second
+        .send(event(
+            &format!("{},net", media::JSON_PATCH),
+            r#"[{"op": "remove", "path": "/network-map/no-such-pid"}]"#,
+        ))
+        .unwrap();
+    wait_until("bad patch refused", || failures("malformed") == 1.0).await;
+    assert!(rx.try_recv().is_err(), "no event for a refused patch");
+
+    shutdown.cancel();
+    tokio::time::timeout(GUARD, task).await.unwrap().unwrap();
+    drop((first, second));
 }

@@ -74,6 +74,15 @@ pub fn options() -> HttpOptions {
 /// A peer with its metrics in a registry of its own (prefix `altofed`,
 /// like the server's).
 pub fn peer(url: &str, options: &HttpOptions) -> (HttpPeer, Registry) {
+    // Logs show in the output of failed tests (`RUST_LOG` to filter).
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "altofed_peers=debug".into()),
+        )
+        .with_ansi(false)
+        .with_test_writer()
+        .try_init();
     let mut registry = Registry::with_prefix("altofed");
     let metrics = PeerMetrics::new(&mut registry);
     let peer = HttpPeer::new(PEER, Url::parse(url).unwrap(), options, Path::new("."))

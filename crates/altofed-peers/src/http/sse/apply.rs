@@ -72,38 +72,59 @@ impl<T: Serialize + DeserializeOwned + Clone> Slot<T> {
         })
     }
 
-    /// Applies one event's data. After an error the slot is not to be
-    /// used again (the stream it belongs to is given up).
-    pub fn apply(
+    /// Applies one event's data, on a blocking thread (documents may be
+    /// large). After an error the slot is not to be used again (the
+    /// stream it belongs to is given up).
+    pub async fn apply(
         &mut self,
         change: Change,
-        data: &[u8],
+        data: Vec<u8>,
         target: Target<'_>,
-    ) -> Result<(), FetchError> {
-        let syntax = |e: serde_json::Error| (".".to_owned(), e.to_string());
-        match change {
-            Change::Full => {
-                self.value = serde_json::from_slice(data)
-                    .map_err(|e| target.malformed(self.what, syntax(e)))?;
-            }
-            Change::MergePatch => {
-                let patch: Value = serde_json::from_slice(data)
-                    .map_err(|e| target.malformed("JSON merge patch", syntax(e)))?;
-                json_patch::merge(&mut self.value, &patch);
-            }
-            Change::JsonPatch => {
-                let patch: Value = serde_json::from_slice(data)
-                    .map_err(|e| target.malformed("JSON patch", syntax(e)))?;
-                let patch: json_patch::Patch =
-                    parse_value(&patch).map_err(|e| target.malformed("JSON patch", e))?;
-                json_patch::patch(&mut self.value, &patch).map_err(|e| {
-                    target.malformed("JSON patch", (format!("[{}]", e.operation), e.to_string()))
-                })?;
-            }
-        }
-        self.doc = parse_value(&self.value).map_err(|e| target.malformed(self.what, e))?;
+    ) -> Result<(), FetchError>
+    where
+        T: Send + 'static,
+    {
+        let mut value = std::mem::take(&mut self.value);
+        let what = self.what;
+        let (value, doc) = tokio::task::spawn_blocking(move || {
+            let doc = change_value(&mut value, change, &data, what)
+                .and_then(|()| parse_value::<T>(&value).map_err(|e| (what, e)));
+            (value, doc)
+        })
+        .await
+        .map_err(|e| target.transport(format!("applying an update failed: {e}")))?;
+        self.value = value;
+        self.doc = doc.map_err(|(what, e)| target.malformed(what, e))?;
         Ok(())
     }
+}
+
+/// The error of [`change_value`]: what was not valid, the key, the reason.
+type ChangeError = (&'static str, (String, String));
+
+/// Applies a full replacement or a patch to `value`.
+fn change_value(
+    value: &mut Value,
+    change: Change,
+    data: &[u8],
+    what: &'static str,
+) -> Result<(), ChangeError> {
+    let syntax = |what, e: serde_json::Error| (what, (".".to_owned(), e.to_string()));
+    match change {
+        Change::Full => *value = serde_json::from_slice(data).map_err(|e| syntax(what, e))?,
+        Change::MergePatch => {
+            let patch: Value =
+                serde_json::from_slice(data).map_err(|e| syntax("JSON merge patch", e))?;
+            json_patch::merge(value, &patch);
+        }
+        Change::JsonPatch => {
+            let patch: Value = serde_json::from_slice(data).map_err(|e| syntax("JSON patch", e))?;
+            let patch: json_patch::Patch = parse_value(&patch).map_err(|e| ("JSON patch", e))?;
+            json_patch::patch(value, &patch)
+                .map_err(|e| ("JSON patch", (format!("[{}]", e.operation), e.to_string())))?;
+        }
+    }
+    Ok(())
 }
 
 /// Reads a typed document from JSON; on failure the JSON path of the
@@ -127,6 +148,28 @@ pub(crate) struct Docs {
 }
 
 impl Docs {
+    /// Starts from the held maps; the property map is in the stream or
+    /// kept as it is.
+    pub fn from_held(
+        held: &PeerMaps,
+        prop_in_stream: bool,
+        target: Target<'_>,
+    ) -> Result<Self, FetchError> {
+        let (prop, fixed_prop) = match (&held.property_map, prop_in_stream) {
+            (Some(doc), true) => (
+                Some(Slot::new(doc, media::PROPERTY_MAP, "property map", target)?),
+                None,
+            ),
+            (doc, _) => (None, doc.clone()),
+        };
+        Ok(Docs {
+            net: Slot::new(&held.network_map, media::NETWORK_MAP, "network map", target)?,
+            cost: Slot::new(&held.cost_map, media::COST_MAP, "cost map", target)?,
+            prop,
+            fixed_prop,
+        })
+    }
+
     /// Whether the cost map is for the network map version held (RFC 8895
     /// §9.2): until it is, a new network map waits for its cost map.
     pub fn consistent(&self) -> bool {

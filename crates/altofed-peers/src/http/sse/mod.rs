@@ -10,21 +10,21 @@
 //! keep-alive) arrives for a while, or on shutdown; the watcher then polls.
 
 mod apply;
+mod events;
 mod parse;
 
-use std::sync::Arc;
 use std::time::Duration;
 
+use altofed_core::peer::PeerMaps;
 use altofed_model::media;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
-use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use tokio::sync::mpsc::Sender;
 use tokio_util::sync::CancellationToken;
 
-use self::apply::{Change, Docs, Slot};
-use self::parse::{SseEvent, SseParser};
-use super::directory::StreamOffer;
+use self::apply::Docs;
+use self::parse::SseParser;
+use super::directory::{Chosen, Selection, StreamOffer};
 use super::error::{FetchError, Target};
 use super::get::expect_ok;
 use super::HttpPeer;
@@ -56,15 +56,6 @@ enum Stop {
     Failed(FetchError),
 }
 
-/// The data of a control event (RFC 8895 §5.3).
-#[derive(Debug, Default, Deserialize)]
-struct Control {
-    #[serde(default)]
-    stopped: Vec<String>,
-    #[serde(default)]
-    description: Option<String>,
-}
-
 impl HttpPeer {
     /// Subscribes to `offer` and follows it until it ends. Requires held
     /// maps (a successful pull first).
@@ -89,52 +80,13 @@ impl HttpPeer {
             .prop
             .as_ref()
             .filter(|p| offer.uses.contains(&p.id) && held.property_map.is_some());
-        let docs = (|| {
-            Ok::<_, FetchError>(Docs {
-                net: Slot::new(&held.network_map, media::NETWORK_MAP, "network map", target)?,
-                cost: Slot::new(&held.cost_map, media::COST_MAP, "cost map", target)?,
-                prop: match (with_prop, &held.property_map) {
-                    (Some(_), Some(doc)) => {
-                        Some(Slot::new(doc, media::PROPERTY_MAP, "property map", target)?)
-                    }
-                    _ => None,
-                },
-                fixed_prop: match with_prop {
-                    Some(_) => None,
-                    None => held.property_map.clone(),
-                },
-            })
-        })();
+        let docs = Docs::from_held(&held, with_prop.is_some(), target);
         let mut docs = match docs {
             Ok(docs) => docs,
             Err(e) => return self.stream_closed(Stop::Failed(e), false),
         };
 
-        let mut add = Map::new();
-        let net_vtag = &held.network_map.meta.vtag;
-        add.insert(
-            NET.to_owned(),
-            substream(
-                offer,
-                &selection.net.id,
-                (net_vtag.resource_id == selection.net.id).then_some(&net_vtag.tag),
-            ),
-        );
-        let cost_tag = held
-            .cost_map
-            .meta
-            .vtag
-            .as_ref()
-            .filter(|v| v.resource_id == selection.cost.id)
-            .map(|v| &v.tag);
-        add.insert(
-            COST.to_owned(),
-            substream(offer, &selection.cost.id, cost_tag),
-        );
-        if let Some(prop) = with_prop {
-            add.insert(PROP.to_owned(), substream(offer, &prop.id, None));
-        }
-        let body = json!({ "add": add }).to_string();
+        let body = request_body(offer, &selection, &held, with_prop);
 
         let request = self
             .client
@@ -184,123 +136,53 @@ impl HttpPeer {
             if parser.feed(&bytes, &mut events).is_err() {
                 break 'read Stop::Failed(target.too_large(limits.max_bytes));
             }
+            let mut applied = false;
             for event in events.drain(..) {
-                if let Some(stop) = self.handle(&event, &mut docs, with_prop.is_some(), target) {
-                    break 'read stop;
+                match self
+                    .handle(event, &mut docs, with_prop.is_some(), target)
+                    .await
+                {
+                    Ok(changed) => applied |= changed,
+                    Err(stop) => break 'read stop,
                 }
             }
-            if let Some(stop) = self.emit(&docs, peer, tx, shutdown, &url).await {
-                break 'read stop;
+            if applied {
+                if let Some(stop) = self.emit(&docs, peer, tx, shutdown, &url).await {
+                    break 'read stop;
+                }
             }
         };
         self.stream_closed(stop, true)
     }
+}
 
-    /// Applies one event; `Some` ends the session.
-    fn handle(
-        &self,
-        event: &SseEvent,
-        docs: &mut Docs,
-        with_prop: bool,
-        target: Target<'_>,
-    ) -> Option<Stop> {
-        let (event_type, data_id) = match event.event.split_once(',') {
-            Some((t, id)) => (t.trim(), Some(id.trim())),
-            None => (event.event.trim(), None),
-        };
-        if event_type.eq_ignore_ascii_case(media::UPDATE_STREAM_CONTROL) {
-            let control: Control = serde_json::from_slice(&event.data).unwrap_or_default();
-            let ours =
-                |id: &String| [NET, COST].contains(&id.as_str()) || (with_prop && id == PROP);
-            if control.stopped.iter().any(ours) {
-                let why = control
-                    .description
-                    .unwrap_or_else(|| "no reason given".to_owned());
-                return Some(Stop::Stopped(format!(
-                    "the peer stopped substreams {}: {why}",
-                    control.stopped.join(", ")
-                )));
-            }
-            return None;
-        }
-        let result = match (data_id, &mut docs.prop) {
-            (Some(NET), _) => apply(&mut docs.net, event_type, &event.data, target),
-            (Some(COST), _) => apply(&mut docs.cost, event_type, &event.data, target),
-            (Some(PROP), Some(slot)) => apply(slot, event_type, &event.data, target),
-            _ => {
-                tracing::debug!(peer = %self.name, event = %event.event, "update stream event for no substream of ours ignored");
-                return None;
-            }
-        };
-        match result {
-            Ok(change) => {
-                self.metrics.stream_update(&self.name, change.label());
-                None
-            }
-            Err(e) => Some(Stop::Failed(e)),
-        }
+/// The stream request (RFC 8895 §6.5): a substream per map, with the
+/// held vtags so that current maps are not sent again.
+fn request_body(
+    offer: &StreamOffer,
+    selection: &Selection,
+    held: &PeerMaps,
+    prop: Option<&Chosen>,
+) -> String {
+    let mut add = Map::new();
+    let net_vtag = &held.network_map.meta.vtag;
+    let net_tag = (net_vtag.resource_id == selection.net.id).then_some(&net_vtag.tag);
+    add.insert(NET.to_owned(), substream(offer, &selection.net.id, net_tag));
+    let cost_tag = held
+        .cost_map
+        .meta
+        .vtag
+        .as_ref()
+        .filter(|v| v.resource_id == selection.cost.id)
+        .map(|v| &v.tag);
+    add.insert(
+        COST.to_owned(),
+        substream(offer, &selection.cost.id, cost_tag),
+    );
+    if let Some(prop) = prop {
+        add.insert(PROP.to_owned(), substream(offer, &prop.id, None));
     }
-
-    /// Sends the maps if they are consistent and changed; `Some` ends the
-    /// session.
-    async fn emit(
-        &mut self,
-        docs: &Docs,
-        peer: usize,
-        tx: &Sender<PeerEvent>,
-        shutdown: &CancellationToken,
-        url: &reqwest::Url,
-    ) -> Option<Stop> {
-        if !docs.consistent()
-            || self
-                .held
-                .maps
-                .as_deref()
-                .is_some_and(|m| !docs.differ_from(m))
-        {
-            return None;
-        }
-        let maps = docs.to_maps();
-        if let Err(error) = maps.check(&self.name) {
-            return Some(Stop::Failed(FetchError::Inconsistent {
-                url: Box::new(url.clone()),
-                error,
-            }));
-        }
-        let maps = Arc::new(maps);
-        self.held.maps = Some(maps.clone());
-        self.held.forget_etags();
-        self.metrics.success(&self.name);
-        tracing::debug!(peer = %self.name, "maps updated from the update stream");
-        tokio::select! {
-            () = shutdown.cancelled() => Some(Stop::Shutdown),
-            sent = tx.send(PeerEvent::Updated { peer, maps }) => sent.err().map(|_| Stop::Shutdown),
-        }
-    }
-
-    /// Logs and counts the end of a session.
-    fn stream_closed(&self, stop: Stop, connected: bool) -> SessionEnd {
-        if connected {
-            self.metrics.stream_connected(&self.name, false);
-        }
-        let name = &self.name;
-        match stop {
-            Stop::Shutdown => return SessionEnd::Shutdown,
-            Stop::Ended(why) => {
-                self.metrics.stream_failure(name, "ended");
-                tracing::info!(peer = %name, "{why}; polling");
-            }
-            Stop::Stopped(why) => {
-                self.metrics.stream_failure(name, "stopped");
-                tracing::info!(peer = %name, "{why}; polling");
-            }
-            Stop::Failed(e) => {
-                self.metrics.stream_failure(name, e.class());
-                tracing::warn!(peer = %name, url = %e.url(), class = e.class(), "{e}; polling");
-            }
-        }
-        SessionEnd::Closed { connected }
-    }
+    json!({ "add": add }).to_string()
 }
 
 /// An `AddUpdatesReq` (RFC 8895 §6.5): full replacements only unless every
@@ -316,23 +198,4 @@ fn substream(offer: &StreamOffer, resource_id: &str, tag: Option<&String>) -> Va
         json!(offer.patches_supported(resource_id)),
     );
     Value::Object(req)
-}
-
-fn apply<T>(
-    slot: &mut Slot<T>,
-    event_type: &str,
-    data: &[u8],
-    target: Target<'_>,
-) -> Result<Change, FetchError>
-where
-    T: serde::Serialize + serde::de::DeserializeOwned + Clone,
-{
-    let change = Change::of(event_type, slot.media_type).ok_or_else(|| {
-        target.transport(format!(
-            "update stream sent `{event_type}` for a {}, which cannot be applied",
-            slot.media_type
-        ))
-    })?;
-    slot.apply(change, data, target)?;
-    Ok(change)
 }
