@@ -71,6 +71,17 @@ fn link_base(cdn: &CdnCosts, pid: usize, link: &LinkTerm) -> f64 {
 /// `isp` has one row per link (the ISP border PID's row of the ISP cost
 /// map, already scaled) and one column per subscriber.
 pub fn compose_multipath(cdn: &CdnCosts, links: &[LinkTerm], isp: &Matrix) -> Matrix {
+    compose_rows(cdn, links, isp, |_| 0..links.len())
+}
+
+/// The kernel both modes share: for each CDN PID, the min-plus of its
+/// reachable links among `links_of(pid)` with their ISP rows.
+fn compose_rows<I: IntoIterator<Item = usize>>(
+    cdn: &CdnCosts,
+    links: &[LinkTerm],
+    isp: &Matrix,
+    links_of: impl Fn(usize) -> I + Sync,
+) -> Matrix {
     assert_eq!(isp.rows, links.len(), "one ISP row per link");
     let mut out = Matrix::filled(cdn.pids(), isp.cols, f64::INFINITY);
     if isp.cols == 0 {
@@ -80,8 +91,8 @@ pub fn compose_multipath(cdn: &CdnCosts, links: &[LinkTerm], isp: &Matrix) -> Ma
         .par_chunks_mut(isp.cols)
         .enumerate()
         .for_each(|(pid, row)| {
-            for (l, link) in links.iter().enumerate() {
-                let base = link_base(cdn, pid, link);
+            for l in links_of(pid) {
+                let base = link_base(cdn, pid, &links[l]);
                 if base.is_finite() {
                     min_plus_row(row, base, isp.row(l));
                 }
@@ -134,21 +145,5 @@ pub fn compose_single(
     isp: &Matrix,
     exits: &[Option<usize>],
 ) -> Matrix {
-    assert_eq!(isp.rows, links.len(), "one ISP row per link");
-    let mut out = Matrix::filled(cdn.pids(), isp.cols, f64::INFINITY);
-    if isp.cols == 0 {
-        return out;
-    }
-    out.data
-        .par_chunks_mut(isp.cols)
-        .enumerate()
-        .for_each(|(pid, row)| {
-            if let Some(l) = exits[pid] {
-                let base = link_base(cdn, pid, &links[l]);
-                if base.is_finite() {
-                    min_plus_row(row, base, isp.row(l));
-                }
-            }
-        });
-    out
+    compose_rows(cdn, links, isp, |pid| exits[pid])
 }
