@@ -1,9 +1,12 @@
 //! Shared test support for altofed's integration tests: locating the
-//! repository's scenarios, running the `altofed` binary, and checking that
-//! the documents it writes conform to the RFCs.
+//! repository's scenarios, running the `altofed` binary, checking that
+//! the documents it writes conform to the RFCs, and an update stream
+//! client.
 
 pub mod conformance;
 pub mod fixtures;
+pub mod process;
 pub mod realdata;
 pub mod server;
+pub mod sse_client;
 pub mod synthetic;

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
+use std::time::{Duration, Instant, SystemTime};
 
 use altofed_core::cdn_cost::{cdn_costs, CdnCosts};
 use altofed_core::config::Config;
@@ -13,6 +13,7 @@ use altofed_peers::PeerEvent;
 use altofed_server::{AppState, Documents};
 use tokio::sync::mpsc;
 
+use crate::metrics::EngineMetrics;
 use crate::persist;
 use crate::slot::PeerSlot;
 
@@ -43,6 +44,7 @@ pub struct Engine {
     peers: Vec<PeerSlot>,
     server: AppState,
     state_dir: Option<PathBuf>,
+    metrics: EngineMetrics,
 }
 
 impl Engine {
@@ -55,6 +57,7 @@ impl Engine {
     ) -> Self {
         let (costs, warnings) = cdn_costs(&cdn);
         let peers = config.peers.iter().map(|_| PeerSlot::default()).collect();
+        let metrics = EngineMetrics::new(&mut server.metrics().registry());
         Self {
             config: Arc::new(config),
             cdn: Arc::new(cdn),
@@ -63,6 +66,7 @@ impl Engine {
             peers,
             server,
             state_dir,
+            metrics,
         }
     }
 
@@ -102,6 +106,7 @@ impl Engine {
             if changed {
                 self.publish().await;
             }
+            self.report_peers();
         }
     }
 
@@ -215,8 +220,15 @@ impl Engine {
         changed
     }
 
+    fn report_peers(&self) {
+        let names = self.config.peers.iter().map(|c| c.name.as_str());
+        self.metrics
+            .peers(names.zip(&self.peers), SystemTime::now());
+    }
+
     /// Assembles, publishes and persists.
     async fn publish(&mut self) {
+        let started = Instant::now();
         let config = self.config.clone();
         let cdn = self.cdn.clone();
         let mut warnings = self.cdn_warnings.clone();
@@ -256,6 +268,8 @@ impl Engine {
             server.publish(docs).map_err(|e| e.to_string())
         })
         .await;
+        self.metrics
+            .recomputed(matches!(result, Ok(Ok(_))), started);
         match result {
             Ok(Ok(snapshot)) => {
                 tracing::info!(generation = snapshot.generation, "recomputed and published")
@@ -263,15 +277,6 @@ impl Engine {
             Ok(Err(e)) => tracing::error!("recompute failed, the last snapshot stays: {e}"),
             Err(e) => tracing::error!("recompute task failed: {e}"),
         }
-    }
-
-    /// Each peer's age and state, for status reporting.
-    pub fn peer_ages(&self, now: SystemTime) -> Vec<(String, Option<Duration>, bool)> {
-        self.peers
-            .iter()
-            .zip(&self.config.peers)
-            .map(|(s, c)| (c.name.clone(), s.age(now), s.is_stale()))
-            .collect()
     }
 }
 

@@ -10,6 +10,7 @@
 
 pub mod engine;
 pub mod persist;
+mod metrics;
 mod slot;
 pub mod watch;
 

@@ -133,6 +133,11 @@ async fn recomputes_on_change_serves_stale_then_withdraws_and_recovers() {
         Some(9.0),
         "still served while stale"
     );
+    eventually(&state, "stale in /metrics", |s| {
+        metrics(s).contains("altofed_engine_peer_stale{peer=\"isp-a\"} 1")
+    })
+    .await;
+    assert!(metrics(&state).contains("altofed_engine_peer_maps_age_seconds{peer=\"isp-a\"}"));
 
     // Past max-age (1s) the peer's PIDs are withdrawn.
     eventually(&state, "withdrawal", |s| {
@@ -142,6 +147,10 @@ async fn recomputes_on_change_serves_stale_then_withdraws_and_recovers() {
     })
     .await;
     assert_eq!(cost(&state, "pid8", "isp-a:pid2"), None);
+    eventually(&state, "withdrawn in /metrics", |s| {
+        metrics(s).contains("altofed_engine_peer_withdrawn{peer=\"isp-a\"} 1")
+    })
+    .await;
 
     // The peer recovers: its PIDs return, no longer stale.
     std::fs::write(&costmap, good).unwrap();
@@ -153,6 +162,18 @@ async fn recomputes_on_change_serves_stale_then_withdraws_and_recovers() {
     assert!(props["property-map"]["agg-netmap.pid:isp-a:pid2"]
         .get("priv:stale-since")
         .is_none());
+    eventually(&state, "fresh in /metrics", |s| {
+        let text = metrics(s);
+        text.contains("altofed_engine_peer_stale{peer=\"isp-a\"} 0")
+            && text.contains("altofed_engine_peer_withdrawn{peer=\"isp-a\"} 0")
+    })
+    .await;
+    assert!(metrics(&state).contains("altofed_engine_recomputes_total{result=\"ok\"}"));
+}
+
+/// What `/metrics` would show.
+fn metrics(state: &AppState) -> String {
+    state.metrics().render(state)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

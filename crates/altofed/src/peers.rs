@@ -6,16 +6,35 @@ use std::path::Path;
 use altofed_core::config::PeerConfig;
 use altofed_engine::Trigger;
 use altofed_peers::discovery::{discover, Resolver};
-use altofed_peers::http::HttpPeer;
+use altofed_peers::http::{HttpPeer, PeerMetrics};
 use altofed_peers::PeerEvent;
+use altofed_server::AppState;
 use anyhow::{bail, Context, Result};
 use tokio::sync::mpsc;
+
+/// What every HTTP peer watcher shares: the metrics on the server's
+/// `/metrics`, and the server's shutdown token that stops them.
+#[derive(Debug, Clone)]
+pub struct HttpPeerContext {
+    metrics: PeerMetrics,
+    shutdown: tokio_util::sync::CancellationToken,
+}
+
+impl HttpPeerContext {
+    pub fn new(state: &AppState) -> Self {
+        Self {
+            metrics: PeerMetrics::new(&mut state.metrics().registry()),
+            shutdown: state.shutdown_token(),
+        }
+    }
+}
 
 /// Spawns the peer's HTTP watcher; its events reach the engine as triggers.
 pub async fn spawn_http_peer(
     p: usize,
     peer: &PeerConfig,
     base: &Path,
+    context: &HttpPeerContext,
     triggers: mpsc::Sender<Trigger>,
 ) -> Result<()> {
     let url = match (&peer.url, peer.links.first().and_then(|l| l.address)) {
@@ -29,9 +48,10 @@ pub async fn spawn_http_peer(
     let url = reqwest::Url::parse(&url)
         .with_context(|| format!("peer `{}`: bad url `{url}`", peer.name))?;
     let client = HttpPeer::new(&peer.name, url, &peer.http, base)
-        .with_context(|| format!("peer `{}`", peer.name))?;
+        .with_context(|| format!("peer `{}`", peer.name))?
+        .with_metrics(context.metrics.clone());
     let (events, mut rx) = mpsc::channel::<PeerEvent>(16);
-    client.spawn(p, events, tokio_util::sync::CancellationToken::new());
+    client.spawn(p, events, context.shutdown.clone());
     tokio::spawn(async move {
         while let Some(event) = rx.recv().await {
             if triggers.send(Trigger::Peer(event)).await.is_err() {

@@ -64,6 +64,7 @@ pub async fn start_aggregator(
         let _ = hook.try_send(Trigger::Recompute);
     });
     let every = config.server.watch_interval;
+    let http_peers = peers::HttpPeerContext::new(&state);
     for (p, peer) in config.peers.iter().enumerate() {
         if let Some(dir) = &peer.dir {
             watch::spawn_directory_peer(
@@ -73,7 +74,7 @@ pub async fn start_aggregator(
                 triggers.clone(),
             );
         } else {
-            peers::spawn_http_peer(p, peer, base, triggers.clone()).await?;
+            peers::spawn_http_peer(p, peer, base, &http_peers, triggers.clone()).await?;
         }
     }
     tokio::spawn(engine.run(rx));

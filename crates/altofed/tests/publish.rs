@@ -4,56 +4,35 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use altofed_tests::fixtures::{copy_tree, scenario};
+use altofed_tests::process::{start_announcing, Running};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_altofed");
 
-/// Kills the child if a test fails before stopping it.
-struct Publisher(Child);
-
-impl Drop for Publisher {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-    }
-}
-
 /// Starts `altofed publish` on a free port; returns it and its base URL.
-fn start(dir: &std::path::Path) -> (Publisher, String) {
-    let mut child = Command::new(BIN)
-        .args([
-            "publish",
-            "--dir",
-            dir.to_str().unwrap(),
-            "--listen",
-            "127.0.0.1:0",
-            "--reload-ms",
-            "50",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
+fn start(dir: &std::path::Path, log: &std::path::Path) -> (Running, String) {
+    let args = [
+        "publish",
+        "--dir",
+        dir.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+        "--reload-ms",
+        "50",
+    ];
+    let (publisher, rest) = start_announcing(BIN, &args, log, "publishing ");
+    let url = rest
         .rsplit(' ')
         .next()
         .unwrap()
         .trim_end_matches("/directory")
         .to_owned();
-    assert!(
-        line.starts_with("publishing ") && url.starts_with("http://127.0.0.1:"),
-        "{line}"
-    );
-    (Publisher(child), url)
+    assert!(url.starts_with("http://127.0.0.1:"), "{rest}");
+    (publisher, url)
 }
 
 async fn cost(url: &str) -> (reqwest::StatusCode, Value) {
@@ -84,7 +63,8 @@ async fn eventually(url: &str, check: impl Fn(&Value) -> bool) -> Value {
 async fn publishes_a_directory_reloads_edits_and_keeps_the_last_good_maps() {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&scenario("figure5").join("isp-a"), dir.path());
-    let (mut publisher, url) = start(dir.path());
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let (mut publisher, url) = start(dir.path(), log.path());
 
     let ird: Value = reqwest::get(format!("{url}/directory"))
         .await
@@ -122,14 +102,14 @@ async fn publishes_a_directory_reloads_edits_and_keeps_the_last_good_maps() {
         (reqwest::StatusCode::OK, &Value::from(7))
     );
 
-    let pid = publisher.0.id().to_string();
+    let pid = publisher.child.id().to_string();
     assert!(Command::new("kill")
         .args(["-TERM", &pid])
         .status()
         .unwrap()
         .success());
     assert!(
-        publisher.0.wait().unwrap().success(),
+        publisher.child.wait().unwrap().success(),
         "exits 0 after SIGTERM"
     );
 }

@@ -1,0 +1,166 @@
+//! Live federation end to end, all real processes and sockets: two ISP
+//! ALTO servers (`altofed publish` over the realdata scenario's AS1239 and
+//! AS3257 maps) and the aggregator (`altofed serve`) pulling from them.
+//! Editing one ISP's cost map file, then the CDN topology file, changes the
+//! aggregator's cost map to exactly what `altofed compute` gives for the
+//! edited files, and an update stream client of the aggregator receives
+//! the patches that turn its copy into that map.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use altofed_tests::fixtures::{copy_tree, scenario};
+use altofed_tests::process::{start_announcing, Running};
+use altofed_tests::sse_client::{self, apply, Sse, CONTROL, GUARD, JSON_PATCH, MERGE};
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_altofed");
+const COST_MAP: &str = "agg-routingcost-num";
+
+/// `altofed publish` of one ISP directory; returns it and its IRD URL.
+fn publish(dir: &Path, log: &Path) -> (Running, String) {
+    let args = ["publish", "--dir", dir.to_str().unwrap()];
+    let args = [&args[..], &["--listen", "127.0.0.1:0", "--reload-ms", "50"]].concat();
+    let (running, rest) = start_announcing(BIN, &args, log, "publishing ");
+    let url = rest.rsplit(' ').next().unwrap().to_owned();
+    (running, url)
+}
+
+/// The scenario's config with both peers pulled over HTTP.
+fn live_config(dir: &Path, as1239: &str, as3257: &str) -> std::path::PathBuf {
+    let text = std::fs::read_to_string(dir.join("altofed.toml")).unwrap();
+    let text = text
+        .replace("dir = \"as1239\"", &format!("url = \"{as1239}\""))
+        .replace("dir = \"as3257\"", &format!("url = \"{as3257}\""))
+        .replace("[[peer]]", "[[peer]]\nhttp.poll-interval = \"200ms\"");
+    let path = dir.join("live.toml");
+    let server = "[server]\nwatch-interval = \"50ms\"\n";
+    std::fs::write(&path, format!("{text}\n{server}")).unwrap();
+    path
+}
+
+/// The oracle: `altofed compute` over the same files, peers as directories.
+fn computed_cost_map(dir: &Path) -> Value {
+    let out = dir.join("computed");
+    let status = std::process::Command::new(BIN)
+        .args(["compute", "--config"])
+        .arg(dir.join("altofed.toml"))
+        .arg("--out")
+        .arg(&out)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let text = std::fs::read_to_string(out.join("costmap.json")).unwrap();
+    serde_json::from_str::<Value>(&text).unwrap()["cost-map"].clone()
+}
+
+async fn served_cost_map(base: &str) -> Option<Value> {
+    let response = reqwest::get(format!("{base}/maps/{COST_MAP}")).await.ok()?;
+    (response.status() == 200).then_some(())?;
+    Some(response.json::<Value>().await.ok()?["cost-map"].clone())
+}
+
+/// Waits until the aggregator serves `want`; the deadline guards a hang.
+async fn served_eventually(base: &str, want: &Value, aggregator: &Running) {
+    let deadline = Instant::now() + GUARD;
+    while served_cost_map(base).await.as_ref() != Some(want) {
+        assert!(
+            Instant::now() < deadline,
+            "the aggregator never served the expected cost map; log:\n{}",
+            aggregator.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Reads update events (patches, not full maps) until the client's copy has the cost map `want`;
+/// returns how many events that took.
+async fn patched_to(sse: &mut Sse, doc: &mut Value, want: &Value) -> usize {
+    let mut events = 0;
+    while &doc["cost-map"] != want {
+        let (event, data) = sse.event().await;
+        let patch = [MERGE, JSON_PATCH].map(|m| format!("{m},num"));
+        assert!(
+            patch.contains(&event),
+            "a patch of the cost map, not {event}"
+        );
+        apply(doc, &event, &data);
+        events += 1;
+    }
+    events
+}
+
+fn edit(path: &Path, change: impl FnOnce(String) -> String) {
+    let text = std::fs::read_to_string(path).unwrap();
+    let edited = change(text.clone());
+    assert_ne!(text, edited, "{} unchanged", path.display());
+    std::fs::write(path, edited).unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn edits_at_an_isp_and_in_the_topology_reach_the_cost_map_and_its_update_stream() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    copy_tree(&scenario("realdata"), dir);
+    let (_a, as1239) = publish(&dir.join("as1239"), &dir.join("as1239.log"));
+    let (_b, as3257) = publish(&dir.join("as3257"), &dir.join("as3257.log"));
+    let config = live_config(dir, &as1239, &as3257);
+    let args = [
+        "serve",
+        "-v",
+        "--config",
+        config.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+    ];
+    let (aggregator, ird) =
+        start_announcing(BIN, &args, &dir.join("aggregator.log"), "serving ALTO at ");
+    let base = ird.trim_end_matches("/directory").to_owned();
+
+    let first = computed_cost_map(dir);
+    served_eventually(&base, &first, &aggregator).await;
+    let client = reqwest::Client::new();
+    let request = json!({"add": {"num": {"resource-id": COST_MAP}}}).to_string();
+    let mut sse = Sse::new(sse_client::open(&client, &base, &request).await);
+    let (event, _) = sse.event().await;
+    assert_eq!(event, CONTROL);
+    let (event, mut doc) = sse.event().await;
+    assert_eq!(event, "application/alto-costmap+json,num");
+    assert_eq!(doc["cost-map"], first);
+
+    // AS3257 lowers every cost towards `amsterdam` to 0 and says so with a
+    // new vtag, as an ALTO server must.
+    edit(&dir.join("as3257/costmap.json"), |text| {
+        let mut map: Value = serde_json::from_str(&text).unwrap();
+        for row in map["cost-map"].as_object_mut().unwrap().values_mut() {
+            row["amsterdam"] = json!(0.0);
+        }
+        map["meta"]["vtag"]["tag"] = json!("edited-v2");
+        serde_json::to_string(&map).unwrap()
+    });
+    let second = computed_cost_map(dir);
+    assert_ne!(second, first, "the edit must change the aggregate");
+    served_eventually(&base, &second, &aggregator).await;
+    assert!(patched_to(&mut sse, &mut doc, &second).await > 0);
+
+    // The CDN moves its London PID's caches to Dublin.
+    edit(&dir.join("cdn.toml"), |text| {
+        text.replacen("nodes = [\"34\"]  # UK", "nodes = [\"33\"]  # IE", 1)
+    });
+    let third = computed_cost_map(dir);
+    assert_ne!(third, second, "the topology edit must change the aggregate");
+    served_eventually(&base, &third, &aggregator).await;
+    assert!(patched_to(&mut sse, &mut doc, &third).await > 0);
+
+    // What the stream client rebuilt is what a GET returns, meta included.
+    let served: Value = reqwest::get(format!("{base}/maps/{COST_MAP}"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc, served);
+}

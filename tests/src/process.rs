@@ -1,0 +1,59 @@
+//! Running the `altofed` binary from a test: a child process that is
+//! killed when dropped (a failing test leaves nothing behind), started
+//! once it has announced where it listens.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+/// A running child process; killed on drop.
+#[derive(Debug)]
+pub struct Running {
+    pub child: Child,
+    /// Where its standard error (the log) goes.
+    pub log: PathBuf,
+}
+
+impl Running {
+    /// The log so far, for failure messages.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `bin args` with its log in `log` and reads its standard output
+/// until a line starts with `prefix`; returns the process and the rest of
+/// that line, trimmed.
+pub fn start_announcing(bin: &str, args: &[&str], log: &Path, prefix: &str) -> (Running, String) {
+    let mut child = Command::new(bin)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(log).unwrap())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let running = Running {
+        child,
+        log: log.to_owned(),
+    };
+    for line in BufReader::new(stdout).lines() {
+        let line = line.unwrap();
+        if let Some(rest) = line.strip_prefix(prefix) {
+            return (running, rest.trim().to_owned());
+        }
+    }
+    panic!(
+        "`{bin} {}` never printed `{prefix}`; log:\n{}",
+        args.join(" "),
+        running.log_text()
+    );
+}
