@@ -4,6 +4,7 @@
 //! client.
 
 pub mod conformance;
+pub mod dns;
 pub mod fixtures;
 pub mod process;
 pub mod realdata;

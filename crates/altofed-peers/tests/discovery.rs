@@ -3,27 +3,14 @@
 //! with authoritative in-memory `in-addr.arpa.` / `ip6.arpa.` zones, bound to
 //! 127.0.0.1 (UDP and TCP on one port), queried through `discover`.
 
-use std::collections::HashSet;
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
-use std::sync::{Arc, Mutex};
+use std::net::IpAddr;
 use std::time::Duration;
 
 use altofed_peers::discovery::{
     discover, discover_prefix, DiscoveryError, NameOutcome, Resolver, ServiceParam,
 };
-use hickory_server::net::runtime::Time;
-use hickory_server::net::xfer::Protocol;
-use hickory_server::proto::op::{Header, HeaderCounts, ResponseCode};
-use hickory_server::proto::rr::rdata::{NAPTR, SOA};
-use hickory_server::proto::rr::{LowerName, Name, RData, Record};
-use hickory_server::server::{Request, RequestHandler, ResponseHandler, ResponseInfo};
-use hickory_server::store::in_memory::InMemoryZoneHandler;
-use hickory_server::zone_handler::{
-    AxfrPolicy, Catalog, MessageResponseBuilder, ZoneHandler, ZoneType,
-};
-use hickory_server::Server;
-use tokio::net::{TcpListener, UdpSocket};
+use altofed_tests::dns::{alto, naptr, zone, TestDns};
 
 /// Every test finishes within this, whatever the network does.
 const BOUND: Duration = Duration::from_secs(60);
@@ -40,176 +27,8 @@ fn bounded<F: Future>(test: F) -> F::Output {
         })
 }
 
-fn name(s: &str) -> Name {
-    Name::from_ascii(s).expect("valid name")
-}
-
-/// A NAPTR record in zone-file terms.
-fn naptr(
-    owner: &str,
-    order: u16,
-    preference: u16,
-    flags: &str,
-    services: &str,
-    regexp: &str,
-    replacement: &str,
-) -> Record {
-    Record::from_rdata(
-        name(owner),
-        300,
-        RData::NAPTR(NAPTR::new(
-            order,
-            preference,
-            flags.as_bytes().into(),
-            services.as_bytes().into(),
-            regexp.as_bytes().into(),
-            name(replacement),
-        )),
-    )
-}
-
-/// A terminal `ALTO:https` record for `uri`.
-fn alto(owner: &str, order: u16, preference: u16, uri: &str) -> Record {
-    naptr(
-        owner,
-        order,
-        preference,
-        "U",
-        "ALTO:https",
-        &format!("!.*!{uri}!"),
-        ".",
-    )
-}
-
-fn zone(origin: &str, records: &[Record]) -> InMemoryZoneHandler {
-    let mut zone = InMemoryZoneHandler::empty(name(origin), ZoneType::Primary, AxfrPolicy::Deny);
-    let soa = SOA::new(
-        name("ns.test."),
-        name("hostmaster.test."),
-        1,
-        3600,
-        600,
-        86400,
-        60,
-    );
-    assert!(zone.upsert_mut(Record::from_rdata(name(origin), 300, RData::SOA(soa)), 1));
-    for record in records {
-        assert!(zone.upsert_mut(record.clone(), 1), "{record}");
-    }
-    zone
-}
-
-/// The catalog, plus names to answer with SERVFAIL and a log of the queries.
-struct Handler {
-    catalog: Catalog,
-    servfail: HashSet<LowerName>,
-    log: Arc<Mutex<Vec<(String, Protocol)>>>,
-}
-
-#[async_trait::async_trait]
-impl RequestHandler for Handler {
-    async fn handle_request<R: ResponseHandler, T: Time>(
-        &self,
-        request: &Request,
-        mut response_handle: R,
-    ) -> ResponseInfo {
-        let query = request.queries.queries().first().map(|q| q.name().clone());
-        if let Some(q) = &query {
-            let mut text = q.to_string();
-            text.pop(); // the trailing dot
-            self.log.lock().unwrap().push((text, request.protocol()));
-        }
-        if query.is_some_and(|q| self.servfail.contains(&q)) {
-            let response = MessageResponseBuilder::new(&request.queries, None)
-                .error_msg(&request.metadata, ResponseCode::ServFail);
-            return match response_handle.send_response(response).await {
-                Ok(info) => info,
-                Err(_) => Header {
-                    metadata: request.metadata,
-                    counts: HeaderCounts::default(),
-                }
-                .into(),
-            };
-        }
-        self.catalog
-            .handle_request::<R, T>(request, response_handle)
-            .await
-    }
-}
-
-/// A DNS server on 127.0.0.1, UDP and TCP on the same port; stops on drop.
-struct TestDns {
-    addr: SocketAddr,
-    log: Arc<Mutex<Vec<(String, Protocol)>>>,
-    _server: Server<Handler>,
-}
-
-impl TestDns {
-    /// Serves `records` from the `in-addr.arpa.` and `ip6.arpa.` zones and any
-    /// `extra` zones; `servfail` names get SERVFAIL.
-    async fn start(records: &[Record], extra: Vec<InMemoryZoneHandler>, servfail: &[&str]) -> Self {
-        let mut catalog = Catalog::new();
-        let (v4, v6): (Vec<Record>, Vec<Record>) = records
-            .iter()
-            .cloned()
-            .partition(|r| r.name.to_ascii().ends_with("in-addr.arpa."));
-        for zone in [zone("in-addr.arpa.", &v4), zone("ip6.arpa.", &v6)]
-            .into_iter()
-            .chain(extra)
-        {
-            let origin = zone.origin().clone();
-            catalog.upsert(origin, vec![Arc::new(zone) as Arc<dyn ZoneHandler>]);
-        }
-        let log = Arc::new(Mutex::new(Vec::new()));
-        let handler = Handler {
-            catalog,
-            servfail: servfail.iter().map(|s| LowerName::new(&name(s))).collect(),
-            log: log.clone(),
-        };
-        let (udp, tcp) = bind_pair().await;
-        let addr = udp.local_addr().expect("udp address");
-        let mut server = Server::new(handler);
-        server.register_socket(udp);
-        server.register_listener(tcp, Duration::from_secs(10), 64 * 1024);
-        Self {
-            addr,
-            log,
-            _server: server,
-        }
-    }
-
-    fn resolver(&self) -> Resolver {
-        Resolver::with_nameserver(self.addr).expect("resolver")
-    }
-
-    fn queried(&self) -> Vec<String> {
-        self.log
-            .lock()
-            .unwrap()
-            .iter()
-            .map(|(n, _)| n.clone())
-            .collect()
-    }
-
-    fn used_tcp(&self) -> bool {
-        self.log
-            .lock()
-            .unwrap()
-            .iter()
-            .any(|(_, p)| *p == Protocol::Tcp)
-    }
-}
-
-/// A UDP socket and a TCP listener on the same free loopback port.
-async fn bind_pair() -> (UdpSocket, TcpListener) {
-    for _ in 0..50 {
-        let udp = UdpSocket::bind("127.0.0.1:0").await.expect("bind udp");
-        let addr = udp.local_addr().expect("udp address");
-        if let Ok(tcp) = TcpListener::bind(addr).await {
-            return (udp, tcp);
-        }
-    }
-    panic!("no loopback port free for both UDP and TCP");
+fn resolver(dns: &TestDns) -> Resolver {
+    Resolver::with_nameserver(dns.addr).expect("resolver")
 }
 
 fn ip(s: &str) -> IpAddr {
@@ -246,7 +65,7 @@ fn ipv4_exact_name() {
             &[],
         )
         .await;
-        let found = discover(ip("192.0.2.10"), &dns.resolver()).await.unwrap();
+        let found = discover(ip("192.0.2.10"), &resolver(&dns)).await.unwrap();
         assert_eq!(found.ird_uri(), "https://host.isp.example/ird");
         assert_eq!(found.name, strip(V4_R32));
         assert!(!found.is_fallback());
@@ -274,7 +93,7 @@ fn ipv4_falls_back_to_shorter_names() {
             &[],
         )
         .await;
-        let resolver = dns.resolver();
+        let resolver = resolver(&dns);
 
         let found = discover(ip("192.0.2.10"), &resolver).await.unwrap();
         assert_eq!(found.ird_uri(), "https://r24.isp.example/ird");
@@ -317,7 +136,7 @@ fn ipv4_no_records_anywhere() {
             &[],
         )
         .await;
-        let err = discover(ip("192.0.2.10"), &dns.resolver())
+        let err = discover(ip("192.0.2.10"), &resolver(&dns))
             .await
             .unwrap_err();
         assert!(matches!(err, DiscoveryError::NotFound { .. }), "{err:?}");
@@ -347,7 +166,7 @@ fn ipv4_prefix_starts_at_its_length_and_short_prefixes_are_refused() {
             &[],
         )
         .await;
-        let resolver = dns.resolver();
+        let resolver = resolver(&dns);
         let sp = ServiceParam::alto_https();
         let found = discover_prefix("192.0.2.0/24".parse().unwrap(), &sp, &resolver)
             .await
@@ -391,7 +210,7 @@ fn ipv6_exact_name() {
             &[],
         )
         .await;
-        let found = discover(ip(V6_ADDR), &dns.resolver()).await.unwrap();
+        let found = discover(ip(V6_ADDR), &resolver(&dns)).await.unwrap();
         assert_eq!(found.ird_uri(), "https://host.isp.example/ird");
         assert_eq!(found.name, strip(V6_R128));
         assert!(found.tried.is_empty());
@@ -413,7 +232,7 @@ fn ipv6_falls_back_in_rfc_steps_only() {
             &[],
         )
         .await;
-        let resolver = dns.resolver();
+        let resolver = resolver(&dns);
         let found = discover(ip(V6_ADDR), &resolver).await.unwrap();
         assert_eq!(found.ird_uri(), "https://r48.isp.example/ird");
         assert_eq!(found.name, strip(V6_R48));
@@ -432,7 +251,7 @@ fn ipv6_falls_back_in_rfc_steps_only() {
 fn ipv6_no_records_anywhere() {
     bounded(async {
         let dns = TestDns::start(&[], vec![], &[]).await;
-        let err = discover(ip(V6_ADDR), &dns.resolver()).await.unwrap_err();
+        let err = discover(ip(V6_ADDR), &resolver(&dns)).await.unwrap_err();
         let names = [V6_R128, V6_R64, V6_R56, V6_R48, V6_R40, V6_R32].map(strip);
         assert_eq!(
             err.to_string(),
@@ -514,7 +333,7 @@ fn other_services_and_malformed_records_are_skipped_and_reported() {
             &[],
         )
         .await;
-        let resolver = dns.resolver();
+        let resolver = resolver(&dns);
         let found = discover(ip("192.0.2.10"), &resolver).await.unwrap();
         assert_eq!(found.ird_uri(), "https://good.example/ird");
         assert_eq!(found.uris.len(), 1);
@@ -568,7 +387,7 @@ fn order_then_preference_over_tcp() {
             ".",
         ));
         let dns = TestDns::start(&records, vec![], &[]).await;
-        let found = discover(ip("192.0.2.10"), &dns.resolver()).await.unwrap();
+        let found = discover(ip("192.0.2.10"), &resolver(&dns)).await.unwrap();
         assert!(dns.used_tcp(), "a large answer comes over TCP");
         assert_eq!(found.uris.len(), 48);
         let keys: Vec<(u16, u16)> = found.uris.iter().map(|u| (u.order, u.preference)).collect();
@@ -589,7 +408,7 @@ fn servfail_moves_on_and_is_reported() {
             &[V4_R32, "7.7.7.192.in-addr.arpa.", "7.192.in-addr.arpa."],
         )
         .await;
-        let resolver = dns.resolver();
+        let resolver = resolver(&dns);
         let found = discover(ip("192.0.2.10"), &resolver).await.unwrap();
         assert_eq!(found.ird_uri(), "https://r24.isp.example/ird");
         let failures: Vec<_> = found.failures().collect();
@@ -678,7 +497,7 @@ fn non_terminal_records_delegate_to_another_name() {
             &[],
         )
         .await;
-        let resolver = dns.resolver();
+        let resolver = resolver(&dns);
         let found = discover(ip("192.0.2.10"), &resolver).await.unwrap();
         let uris: Vec<&str> = found.uris.iter().map(|u| u.uri.as_str()).collect();
         assert_eq!(
@@ -715,7 +534,9 @@ fn non_terminal_records_delegate_to_another_name() {
 fn silent_nameserver_is_a_temporary_failure() {
     bounded(async {
         // A socket that never answers: every query times out.
-        let silent = UdpSocket::bind("127.0.0.1:0").await.expect("bind udp");
+        let silent = tokio::net::UdpSocket::bind("127.0.0.1:0")
+            .await
+            .expect("bind udp");
         let addr = silent.local_addr().expect("udp address");
         let resolver =
             Resolver::with_nameserver_timeout(addr, Duration::from_millis(300)).expect("resolver");

@@ -163,4 +163,20 @@ async fn edits_at_an_isp_and_in_the_topology_reach_the_cost_map_and_its_update_s
         .await
         .unwrap();
     assert_eq!(doc, served);
+
+    // One /metrics for serving, the peers and the engine.
+    let metrics = reqwest::get(format!("{base}/metrics"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    for series in [
+        "altofed_peer_update_stream_connected{peer=\"as3257\"} 1",
+        "altofed_peer_update_stream_updates_total{peer=\"as3257\",kind=\"merge_patch\"}",
+        "altofed_engine_peer_stale{peer=\"as1239\"} 0",
+        "altofed_engine_recomputes_total{result=\"ok\"}",
+    ] {
+        assert!(metrics.contains(series), "no {series} in\n{metrics}");
+    }
 }
