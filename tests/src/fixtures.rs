@@ -7,7 +7,7 @@ use std::process::{Command, Output};
 use serde_json::Value;
 
 /// Set to regenerate `expected/` files on purpose instead of comparing.
-pub const REGENERATE_ENV: &str = "ALTOFED_REGENERATE";
+pub const REGENERATE_ENV: &str = "UPDATE_EXPECT";
 
 /// The repository root (this crate lives in `<root>/tests`).
 pub fn repo_root() -> PathBuf {

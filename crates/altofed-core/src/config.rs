@@ -13,6 +13,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::compose::Mode;
+pub use crate::config_env::{env_overrides, ENV_PREFIX};
 pub use crate::config_http::HttpOptions;
 
 /// The whole file.
@@ -213,6 +214,9 @@ pub enum ConfigError {
     Syntax(String),
     #[error("{key}: {reason}")]
     Invalid { key: String, reason: String },
+    /// An `ALTOFED_*` override that names no key or gives a bad value.
+    #[error("environment variable {var}: {reason}")]
+    Env { var: String, reason: String },
 }
 
 impl Config {
@@ -225,7 +229,7 @@ impl Config {
     }
 
     /// The checks serde cannot express.
-    fn check(&self) -> Result<(), ConfigError> {
+    pub(crate) fn check(&self) -> Result<(), ConfigError> {
         crate::config_check::check(self)
     }
 

@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use altofed_core::config::Config;
+use altofed_core::config::{env_overrides, Config};
 use altofed_core::peer::PeerMaps;
 use altofed_core::topology::build::{build_network, import_topology};
 use altofed_core::topology::spec::CdnSpec;
@@ -19,9 +19,12 @@ pub struct LoadedConfig {
     pub base: PathBuf,
 }
 
+/// Reads the configuration file with the process's `ALTOFED_*` overrides.
 pub fn config(path: &Path) -> Result<LoadedConfig> {
     let text = read(path)?;
-    let config = Config::from_toml(&text).with_context(|| path.display().to_string())?;
+    let overrides = env_overrides(std::env::vars());
+    let config = Config::from_toml_with_env(&text, &overrides)
+        .with_context(|| path.display().to_string())?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     Ok(LoadedConfig { config, base })
 }

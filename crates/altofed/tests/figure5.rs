@@ -1,7 +1,7 @@
 //! The draft's Figure 5 scenario end to end through the binary: the exact
 //! tables of design.md §1, conformance of every document written, and the
 //! golden files in topologies/figure5/expected/ (regenerate on purpose with
-//! ALTOFED_REGENERATE=1).
+//! UPDATE_EXPECT=1; not `ALTOFED_*`, which the binary reads as configuration).
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
