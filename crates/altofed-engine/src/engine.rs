@@ -115,6 +115,7 @@ impl Engine {
         match trigger {
             Trigger::Peer(PeerEvent::Updated { peer, maps }) => self.peer_updated(peer, maps).await,
             Trigger::Peer(PeerEvent::Failed { peer, error }) => self.peer_failed(peer, error),
+            Trigger::Peer(PeerEvent::Current { peer }) => self.peer_current(peer),
             Trigger::Cdn(cdn) => {
                 self.cdn_changed(*cdn).await;
                 true
@@ -146,11 +147,13 @@ impl Engine {
                 slot.last_success = Some(SystemTime::now());
                 slot.last_error = None;
                 slot.withdrawn = false;
+                slot.rejected = false;
                 tracing::info!(peer = %name, "peer maps updated");
                 true
             }
             Ok(Err(e)) => {
                 tracing::warn!(peer = %name, "peer maps rejected, keeping the last good ones: {e}");
+                slot.rejected = true;
                 self.peer_failed(peer, e.to_string())
             }
             Err(e) => {
@@ -167,6 +170,24 @@ impl Engine {
         tracing::warn!(peer = %self.config.peers[peer].name, "{error}");
         slot.last_error = Some(error);
         became_stale
+    }
+
+    /// The peer answers again with the maps in use: fresh again, and back
+    /// if withdrawn. Not when its maps were rejected: those are still its
+    /// current maps, and the ones in use stay stale.
+    fn peer_current(&mut self, peer: usize) -> bool {
+        let slot = &mut self.peers[peer];
+        if slot.rejected || slot.columns.is_none() {
+            return false;
+        }
+        let changed = slot.last_error.is_some() || slot.withdrawn;
+        slot.last_error = None;
+        slot.withdrawn = false;
+        slot.last_success = Some(SystemTime::now());
+        if changed {
+            tracing::info!(peer = %self.config.peers[peer].name, "peer answers again; its maps are current");
+        }
+        changed
     }
 
     /// New CDN network: C_cdn and every peer's columns again.

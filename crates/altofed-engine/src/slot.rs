@@ -17,6 +17,9 @@ pub struct PeerSlot {
     pub last_error: Option<String>,
     /// Set once the maps were older than the peer's `max-age`.
     pub withdrawn: bool,
+    /// Set while the peer's latest maps could not be composed (the ones in
+    /// use are older).
+    pub rejected: bool,
 }
 
 impl PeerSlot {

@@ -14,12 +14,17 @@ pub enum PeerEvent {
     Updated { peer: usize, maps: Arc<PeerMaps> },
     /// A fetch failed; the engine keeps the last good maps, marked stale.
     Failed { peer: usize, error: String },
+    /// The peer answers again after a failure, and its maps are the ones
+    /// last sent: they are current again (no longer stale).
+    Current { peer: usize },
 }
 
 impl PeerEvent {
     pub fn peer(&self) -> usize {
         match self {
-            PeerEvent::Updated { peer, .. } | PeerEvent::Failed { peer, .. } => *peer,
+            PeerEvent::Updated { peer, .. }
+            | PeerEvent::Failed { peer, .. }
+            | PeerEvent::Current { peer } => *peer,
         }
     }
 }

@@ -28,17 +28,29 @@ fn publish(dir: &Path, log: &Path) -> (Running, String) {
     (running, url)
 }
 
-/// The scenario's config with both peers pulled over HTTP.
-fn live_config(dir: &Path, as1239: &str, as3257: &str) -> std::path::PathBuf {
+/// The scenario's config with both peers pulled over HTTP; `peer` and
+/// `server` are added to every `[[peer]]` and to `[server]`.
+fn live_config(dir: &Path, urls: [&str; 2], peer: &str, server: &str) -> std::path::PathBuf {
     let text = std::fs::read_to_string(dir.join("altofed.toml")).unwrap();
     let text = text
-        .replace("dir = \"as1239\"", &format!("url = \"{as1239}\""))
-        .replace("dir = \"as3257\"", &format!("url = \"{as3257}\""))
-        .replace("[[peer]]", "[[peer]]\nhttp.poll-interval = \"200ms\"");
+        .replace("dir = \"as1239\"", &format!("url = \"{}\"", urls[0]))
+        .replace("dir = \"as3257\"", &format!("url = \"{}\"", urls[1]))
+        .replace(
+            "[[peer]]",
+            &format!("[[peer]]\nhttp.poll-interval = \"200ms\"\n{peer}"),
+        );
     let path = dir.join("live.toml");
-    let server = "[server]\nwatch-interval = \"50ms\"\n";
+    let server = format!("[server]\nwatch-interval = \"50ms\"\n{server}");
     std::fs::write(&path, format!("{text}\n{server}")).unwrap();
     path
+}
+
+/// `altofed serve -v` of `config` on a free port; returns it and its base URL.
+fn serve(config: &Path, log: &Path) -> (Running, String) {
+    let config = config.to_str().unwrap();
+    let args = ["serve", "-v", "--config", config, "--listen", "127.0.0.1:0"];
+    let (running, ird) = start_announcing(BIN, &args, log, "serving ALTO at ");
+    (running, ird.trim_end_matches("/directory").to_owned())
 }
 
 /// The oracle: `altofed compute` over the same files, peers as directories.
@@ -107,18 +119,8 @@ async fn edits_at_an_isp_and_in_the_topology_reach_the_cost_map_and_its_update_s
     copy_tree(&scenario("realdata"), dir);
     let (_a, as1239) = publish(&dir.join("as1239"), &dir.join("as1239.log"));
     let (_b, as3257) = publish(&dir.join("as3257"), &dir.join("as3257.log"));
-    let config = live_config(dir, &as1239, &as3257);
-    let args = [
-        "serve",
-        "-v",
-        "--config",
-        config.to_str().unwrap(),
-        "--listen",
-        "127.0.0.1:0",
-    ];
-    let (aggregator, ird) =
-        start_announcing(BIN, &args, &dir.join("aggregator.log"), "serving ALTO at ");
-    let base = ird.trim_end_matches("/directory").to_owned();
+    let config = live_config(dir, [&as1239, &as3257], "", "");
+    let (aggregator, base) = serve(&config, &dir.join("aggregator.log"));
 
     let first = computed_cost_map(dir);
     served_eventually(&base, &first, &aggregator).await;
@@ -179,4 +181,140 @@ async fn edits_at_an_isp_and_in_the_topology_reach_the_cost_map_and_its_update_s
     ] {
         assert!(metrics.contains(series), "no {series} in\n{metrics}");
     }
+}
+
+async fn get(base: &str, path: &str) -> Option<Value> {
+    let response = reqwest::get(format!("{base}{path}")).await.ok()?;
+    (response.status() == 200).then_some(())?;
+    response.json().await.ok()
+}
+
+async fn metrics(base: &str) -> String {
+    let response = reqwest::get(format!("{base}/metrics")).await.unwrap();
+    response.text().await.unwrap()
+}
+
+/// Waits until `check` holds; the deadline guards against a hang.
+async fn until(what: &str, aggregator: &Running, check: impl AsyncFn() -> bool) {
+    let deadline = Instant::now() + GUARD;
+    while !check().await {
+        assert!(
+            Instant::now() < deadline,
+            "never happened: {what}; log:\n{}",
+            aggregator.log_text()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Whether any AS3257 PID is marked stale in the aggregator's property map.
+async fn as3257_stale(base: &str) -> bool {
+    let Some(props) = get(base, "/maps/agg-propmap").await else {
+        return false;
+    };
+    props["property-map"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .any(|(entity, p)| {
+            entity.starts_with("agg-netmap.pid:as3257:") && p.get("priv:stale-since").is_some()
+        })
+}
+
+async fn as3257_published(base: &str) -> bool {
+    let Some(map) = get(base, "/maps/agg-netmap").await else {
+        return false;
+    };
+    map["network-map"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .any(|pid| pid.starts_with("as3257:"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_peer_that_goes_down_is_served_stale_withdrawn_and_back_and_a_restart_serves_the_snapshot(
+) {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    copy_tree(&scenario("realdata"), dir);
+    let (a, as1239) = publish(&dir.join("as1239"), &dir.join("as1239.log"));
+    let (b, as3257) = publish(&dir.join("as3257"), &dir.join("as3257.log"));
+    let peer = "max-age = \"2s\"\nhttp.retry-min = \"100ms\"\nhttp.retry-max = \"200ms\"\n";
+    let config = live_config(dir, [&as1239, &as3257], peer, "state-dir = \"state\"\n");
+    let (aggregator, base) = serve(&config, &dir.join("aggregator.log"));
+    let first = computed_cost_map(dir);
+    served_eventually(&base, &first, &aggregator).await;
+
+    // AS3257 goes down: its last good maps stay in service, marked stale,
+    // and /metrics says so and why.
+    drop(b);
+    until("stale mark", &aggregator, async || {
+        as3257_stale(&base).await
+    })
+    .await;
+    assert_eq!(served_cost_map(&base).await, Some(first.clone()));
+    until("stale and refused in /metrics", &aggregator, async || {
+        let text = metrics(&base).await;
+        [
+            "altofed_engine_peer_stale{peer=\"as3257\"} 1",
+            "altofed_peer_fetches_total{peer=\"as3257\",result=\"connect\"}",
+            "altofed_engine_peer_stale{peer=\"as1239\"} 0",
+        ]
+        .iter()
+        .all(|series| text.contains(series))
+    })
+    .await;
+    assert!(
+        aggregator.log_text().contains("peer `as3257`: GET ")
+            && aggregator
+                .log_text()
+                .contains("cannot connect: connection refused")
+    );
+
+    // Past max-age its PIDs are withdrawn; AS1239's stay.
+    until("withdrawal", &aggregator, async || {
+        !as3257_published(&base).await
+    })
+    .await;
+    let without = served_cost_map(&base).await.unwrap();
+    assert!(without.as_object().unwrap()["cdn-lon"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .all(|pid| !pid.starts_with("as3257:")));
+    assert!(metrics(&base)
+        .await
+        .contains("altofed_engine_peer_withdrawn{peer=\"as3257\"} 1"));
+
+    // AS3257 comes back on the same address: everything returns, fresh.
+    let address = as3257
+        .trim_start_matches("http://")
+        .split('/')
+        .next()
+        .unwrap();
+    let as3257_dir = dir.join("as3257");
+    let args = [
+        "publish",
+        "--dir",
+        as3257_dir.to_str().unwrap(),
+        "--listen",
+        address,
+    ];
+    let (_b, _) = start_announcing(BIN, &args, &dir.join("as3257-again.log"), "publishing ");
+    served_eventually(&base, &first, &aggregator).await;
+    until("stale mark cleared", &aggregator, async || {
+        !as3257_stale(&base).await
+    })
+    .await;
+
+    // The aggregator restarted with every peer down serves what it had.
+    drop((aggregator, a, _b));
+    let (aggregator, base) = serve(&config, &dir.join("aggregator-again.log"));
+    assert_eq!(
+        served_cost_map(&base).await,
+        Some(first),
+        "the persisted snapshot, at once; log:\n{}",
+        aggregator.log_text()
+    );
 }

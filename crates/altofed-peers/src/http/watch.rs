@@ -16,7 +16,9 @@ impl HttpPeer {
     /// Runs the watcher as a task that sends `peer`'s events on `tx`:
     /// [`PeerEvent::Updated`] for new maps, [`PeerEvent::Failed`] for each
     /// failed pull (then retries from `retry-min`, doubling up to
-    /// `retry-max`, with jitter). Unchanged maps send nothing. Where the
+    /// `retry-max`, with jitter). Unchanged maps send nothing, except
+    /// [`PeerEvent::Current`] after a failure: the maps last sent are
+    /// current again. Where the
     /// IRD offers an update stream covering the maps and `update-stream`
     /// is on, it subscribes instead of polling; when the stream ends it
     /// polls at once, and tries the stream again after a backoff. The task
@@ -33,6 +35,8 @@ impl HttpPeer {
     async fn watch(mut self, peer: usize, tx: Sender<PeerEvent>, shutdown: CancellationToken) {
         let (min, max) = (self.options.retry_min, self.options.retry_max);
         let mut failures = 0u32;
+        // A failure was reported since the last maps were sent.
+        let mut reported = false;
         let mut stream_failures = 0u32;
         let mut stream_after = Instant::now();
         loop {
@@ -43,14 +47,22 @@ impl HttpPeer {
             };
             match pulled {
                 Ok(Some(maps)) => {
-                    failures = 0;
+                    (failures, reported) = (0, false);
                     if !send(&tx, PeerEvent::Updated { peer, maps }, &shutdown).await {
                         return;
                     }
                 }
-                Ok(None) => failures = 0,
+                Ok(None) => {
+                    failures = 0;
+                    if std::mem::take(&mut reported)
+                        && !send(&tx, PeerEvent::Current { peer }, &shutdown).await
+                    {
+                        return;
+                    }
+                }
                 Err(e) => {
                     let error = e.to_string();
+                    reported = true;
                     if !send(&tx, PeerEvent::Failed { peer, error }, &shutdown).await {
                         return;
                     }

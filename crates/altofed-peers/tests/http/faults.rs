@@ -43,7 +43,7 @@ async fn fault_then_recovery(
             assert_eq!(peer, 0);
             assert_eq!(error, message);
         }
-        PeerEvent::Updated { .. } => panic!("the fault is still set"),
+        other => panic!("the fault is still set: {other:?}"),
     }
     raw.clear_fault();
     let maps = next_update(&mut rx, |error| assert_eq!(error, message)).await;
@@ -222,13 +222,48 @@ async fn peer_down_then_back() {
     let task = peer.spawn(0, tx, shutdown.clone());
     match next_event(&mut rx).await {
         PeerEvent::Failed { error, .. } => assert_eq!(error, msg),
-        PeerEvent::Updated { .. } => panic!("nobody listens yet"),
+        other => panic!("nobody listens yet: {other:?}"),
     }
     let docs = isp_a();
     let server = Server::start_at(addr, ServerConfig::default(), docs.clone()).await;
     let maps = next_update(&mut rx, |error| assert_eq!(error, msg)).await;
     assert_maps_are(&maps, &docs);
     assert!(fetches(&registry, "connect") >= 2.0);
+    shutdown.cancel();
+    tokio::time::timeout(GUARD, task).await.unwrap().unwrap();
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn back_with_the_same_maps_after_a_failure_is_current_again() {
+    let docs = isp_a();
+    let server = Server::start(ServerConfig::default(), docs.clone()).await;
+    let addr = server.addr;
+    let url = format!("http://{addr}/directory");
+    let polling = HttpOptions {
+        poll_interval: Duration::from_millis(50),
+        ..options()
+    };
+    let (peer, _registry) = peer(&url, &polling);
+    let (tx, mut rx) = mpsc::channel(16);
+    let shutdown = CancellationToken::new();
+    let task = peer.spawn(0, tx, shutdown.clone());
+    let maps = next_update(&mut rx, |error| panic!("{error}")).await;
+    assert_maps_are(&maps, &docs);
+
+    server.stop().await;
+    match next_event(&mut rx).await {
+        PeerEvent::Failed { error, .. } => assert!(error.contains(&url), "{error}"),
+        other => panic!("the server is down: {other:?}"),
+    }
+    let server = Server::start_at(addr, ServerConfig::default(), docs).await;
+    loop {
+        match next_event(&mut rx).await {
+            PeerEvent::Current { peer } => break assert_eq!(peer, 0),
+            PeerEvent::Failed { .. } => {}
+            other => panic!("the maps did not change: {other:?}"),
+        }
+    }
     shutdown.cancel();
     tokio::time::timeout(GUARD, task).await.unwrap().unwrap();
     server.stop().await;

@@ -47,7 +47,7 @@ pub fn set_cost(docs: &mut Documents, src: &str, dst: &str, cost: f64, tag: &str
 }
 
 pub fn cost_of(maps: &PeerMaps, src: &str, dst: &str) -> f64 {
-    maps.cost_map.cost_map[src][dst].0
+    maps.cost_map.cost_map.get(src, dst).expect("a cost").0
 }
 
 /// Whether `maps` are exactly the published documents.
@@ -128,6 +128,7 @@ pub async fn next_update(
                 return maps;
             }
             PeerEvent::Failed { error, .. } => failed(&error),
+            PeerEvent::Current { .. } => panic!("Current before any Updated"),
         }
     }
 }
