@@ -5,12 +5,17 @@
 //! One single-source Dijkstra per border router on the *reversed* graph
 //! gives dist(x -> r) for every router x at once; there are usually far
 //! fewer border routers than PIDs × attachments. Border routers are
-//! independent, so they run in parallel with rayon.
+//! independent, so they run in parallel with rayon. The reversed graph is
+//! flattened once into compressed sparse rows and each run uses a dense
+//! distance array: petgraph's `dijkstra` keeps distances in a hash map,
+//! which costs several times more per edge (docs/benchmarks.md).
 
-use petgraph::algo::dijkstra;
-use petgraph::graph::NodeIndex;
-use petgraph::visit::{EdgeRef, Reversed};
+mod radix_heap;
+
+use petgraph::graph::DiGraph;
 use rayon::prelude::*;
+
+use radix_heap::RadixHeap;
 
 use crate::topology::{CdnNetwork, TopologyWarning};
 
@@ -71,10 +76,18 @@ impl CdnCosts {
 /// with no path: such a pair drops out of composition, which an operator
 /// should know about.
 pub fn cdn_costs(net: &CdnNetwork) -> (CdnCosts, Vec<TopologyWarning>) {
+    let reversed = ReversedCsr::new(&net.topology.graph);
+    let nodes = net.topology.node_count();
     let columns: Vec<Vec<f64>> = net
         .borders
         .par_iter()
-        .map(|b| column(net, b.router))
+        .map_init(
+            || Dijkstra::new(nodes),
+            |dijkstra, b| {
+                dijkstra.run(&reversed, b.router.index());
+                column(net, &dijkstra.dist)
+            },
+        )
         .collect();
     let (pids, borders) = (net.pids.len(), net.borders.len());
     let data: Vec<f64> = (0..pids * borders)
@@ -89,19 +102,111 @@ pub fn cdn_costs(net: &CdnNetwork) -> (CdnCosts, Vec<TopologyWarning>) {
     (costs, warnings)
 }
 
-/// C_cdn(P, r) for every PID P and one border router r.
-fn column(net: &CdnNetwork, border: NodeIndex) -> Vec<f64> {
-    let graph = &net.topology.graph;
-    let dist = dijkstra(Reversed(graph), border, None, |e| *e.weight());
+/// C_cdn(P, r) for every PID P, from `dist[x]` = dist(x -> r).
+fn column(net: &CdnNetwork, dist: &[f64]) -> Vec<f64> {
     net.pids
         .iter()
         .map(|pid| {
             pid.attachments
                 .iter()
-                .filter_map(|a| dist.get(a).copied())
+                .map(|a| dist[a.index()])
                 .fold(f64::INFINITY, f64::min)
         })
         .collect()
+}
+
+/// The graph with every edge turned around, as compressed sparse rows:
+/// the edges out of `v` are `targets/weights[offsets[v]..offsets[v + 1]]`.
+/// Built once per computation and shared by all border routers; walking
+/// two flat arrays is what makes each Dijkstra cheap, compared with
+/// petgraph's linked edge lists behind `Reversed`.
+#[derive(Debug)]
+struct ReversedCsr {
+    offsets: Vec<usize>,
+    targets: Vec<u32>,
+    weights: Vec<f64>,
+}
+
+impl ReversedCsr {
+    fn new(graph: &DiGraph<String, f64>) -> Self {
+        let mut offsets = vec![0usize; graph.node_count() + 1];
+        for edge in graph.raw_edges() {
+            offsets[edge.target().index() + 1] += 1;
+        }
+        for v in 1..offsets.len() {
+            offsets[v] += offsets[v - 1];
+        }
+        let mut next = offsets.clone();
+        let mut targets = vec![0u32; graph.edge_count()];
+        let mut weights = vec![0.0; graph.edge_count()];
+        for edge in graph.raw_edges() {
+            let slot = &mut next[edge.target().index()];
+            // petgraph's default index type is u32, so the cast is lossless.
+            targets[*slot] = edge.source().index() as u32;
+            weights[*slot] = edge.weight;
+            *slot += 1;
+        }
+        ReversedCsr {
+            offsets,
+            targets,
+            weights,
+        }
+    }
+
+    fn edges(&self, v: usize) -> impl Iterator<Item = (usize, f64)> + '_ {
+        let range = self.offsets[v]..self.offsets[v + 1];
+        let targets = self.targets[range.clone()].iter();
+        targets
+            .map(|t| *t as usize)
+            .zip(self.weights[range].iter().copied())
+    }
+}
+
+/// One thread's Dijkstra buffers, reused across the border routers that
+/// thread handles.
+#[derive(Debug)]
+struct Dijkstra {
+    dist: Vec<f64>,
+    /// Min-queue of (distance bits, node). Distances are non-negative
+    /// (edge costs are, and the source is +0.0), and for non-negative
+    /// floats the order of the bit patterns is the numeric order; keys
+    /// popped never decrease (d + w >= d), which a radix heap needs.
+    heap: RadixHeap,
+}
+
+impl Dijkstra {
+    fn new(nodes: usize) -> Self {
+        Dijkstra {
+            dist: vec![f64::INFINITY; nodes],
+            heap: RadixHeap::new(),
+        }
+    }
+
+    /// Fills `dist` with the distance from `source` to every node
+    /// (`f64::INFINITY` if unreachable). Stale heap entries are skipped
+    /// rather than decreased in place. The distances are the same floats
+    /// petgraph's Dijkstra gives: each is the minimum of `dist[u] + w`
+    /// over the in-edges of nodes settled first, whatever the tie order.
+    fn run(&mut self, graph: &ReversedCsr, source: usize) {
+        self.dist.fill(f64::INFINITY);
+        self.heap.clear();
+        self.dist[source] = 0.0;
+        self.heap.push(0.0f64.to_bits(), source as u32);
+        while let Some((bits, v)) = self.heap.pop() {
+            let d = f64::from_bits(bits);
+            let v = v as usize;
+            if d > self.dist[v] {
+                continue;
+            }
+            for (u, w) in graph.edges(v) {
+                let candidate = d + w;
+                if candidate < self.dist[u] {
+                    self.dist[u] = candidate;
+                    self.heap.push(candidate.to_bits(), u as u32);
+                }
+            }
+        }
+    }
 }
 
 fn no_path_warnings(net: &CdnNetwork, costs: &CdnCosts) -> Vec<TopologyWarning> {

@@ -3,14 +3,16 @@
 //! used (RFC 7285 §11.2.3.6: a cost map only goes with the network map
 //! whose vtag it names).
 
-use altofed_model::{CostMapDoc, CostMode, NetworkMapDoc, PropertyMapDoc};
+use altofed_model::{CostMapMeta, CostMode, CostTableDoc, NetworkMapDoc, PropertyMapDoc};
 use thiserror::Error;
 
-/// One peer's maps, as parsed.
+/// One peer's maps, as parsed. The cost map is kept as a [`CostTableDoc`]:
+/// a production peer's map has over a million pairs, too many for a
+/// `String` each.
 #[derive(Debug, Clone)]
 pub struct PeerMaps {
     pub network_map: NetworkMapDoc,
-    pub cost_map: CostMapDoc,
+    pub cost_map: CostTableDoc,
     pub property_map: Option<PropertyMapDoc>,
 }
 
@@ -36,27 +38,36 @@ pub enum PeerError {
 impl PeerMaps {
     /// Checks that the cost map belongs to the network map and can be added.
     pub fn check(&self, peer: &str) -> Result<(), PeerError> {
-        let meta = &self.cost_map.meta;
-        let Some(dep) = meta.dependent_vtags.first() else {
-            return Err(PeerError::NoDependentVtag {
-                peer: peer.to_owned(),
-            });
-        };
-        let own = &self.network_map.meta.vtag;
-        if dep != own {
-            return Err(PeerError::VtagMismatch {
-                peer: peer.to_owned(),
-                want: format!("{}/{}", own.resource_id, own.tag),
-                got: format!("{}/{}", dep.resource_id, dep.tag),
-            });
-        }
-        if meta.cost_type.cost_mode != CostMode::Numerical {
-            return Err(PeerError::NotNumerical {
-                peer: peer.to_owned(),
-                metric: meta.cost_type.cost_metric.clone(),
-                mode: meta.cost_type.cost_mode,
-            });
-        }
-        Ok(())
+        check_cost_map(peer, &self.network_map, &self.cost_map.meta)
     }
+}
+
+/// [`PeerMaps::check`] on its parts: the cost map whose meta is `meta`
+/// names `network_map`'s vtag and has numerical costs.
+pub fn check_cost_map(
+    peer: &str,
+    network_map: &NetworkMapDoc,
+    meta: &CostMapMeta,
+) -> Result<(), PeerError> {
+    let Some(dep) = meta.dependent_vtags.first() else {
+        return Err(PeerError::NoDependentVtag {
+            peer: peer.to_owned(),
+        });
+    };
+    let own = &network_map.meta.vtag;
+    if dep != own {
+        return Err(PeerError::VtagMismatch {
+            peer: peer.to_owned(),
+            want: format!("{}/{}", own.resource_id, own.tag),
+            got: format!("{}/{}", dep.resource_id, dep.tag),
+        });
+    }
+    if meta.cost_type.cost_mode != CostMode::Numerical {
+        return Err(PeerError::NotNumerical {
+            peer: peer.to_owned(),
+            metric: meta.cost_type.cost_metric.clone(),
+            mode: meta.cost_type.cost_mode,
+        });
+    }
+    Ok(())
 }

@@ -9,8 +9,8 @@
 //! - [`persist`]: the last published documents on disk, read at start-up.
 
 pub mod engine;
-pub mod persist;
 mod metrics;
+pub mod persist;
 mod slot;
 pub mod watch;
 

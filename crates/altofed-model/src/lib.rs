@@ -13,6 +13,7 @@
 
 pub mod cost;
 pub mod costmap;
+pub mod costtable;
 pub mod endpoint;
 pub mod error;
 pub mod filter;
@@ -28,6 +29,7 @@ pub mod vtag;
 
 pub use cost::{Cost, CostMode, CostType};
 pub use costmap::{deserialize_cost_rows, CostMapDoc, CostMapMeta, CostRows};
+pub use costtable::{CostRow, CostTable, CostTableDoc};
 pub use endpoint::{
     parse_endpoints, EndpointAddrError, EndpointCostDoc, EndpointCostMeta, EndpointCostRequest,
     EndpointFilter, EndpointPropDoc, EndpointPropMeta, EndpointPropRequest, EndpointPropRows,

@@ -28,6 +28,15 @@ pub struct PrefixError {
 
 /// Parses `a.b.c.d/len` or a bare `a.b.c.d` (as /32); host bits are cleared.
 pub fn parse_ipv4_prefix(s: &str) -> Result<Ipv4Net, PrefixError> {
+    if let Some(net) = canonical_ipv4(s.as_bytes()) {
+        return Ok(net);
+    }
+    general_ipv4(s)
+}
+
+/// The way every IPv4 prefix or address is read (trimmed, then the
+/// parsers of `ipnet` and `std`); see [`canonical_ipv4`] for the shortcut.
+fn general_ipv4(s: &str) -> Result<Ipv4Net, PrefixError> {
     let t = s.trim();
     let net = if t.contains('/') {
         t.parse::<Ipv4Net>().ok().map(|n| n.trunc())
@@ -38,6 +47,50 @@ pub fn parse_ipv4_prefix(s: &str) -> Result<Ipv4Net, PrefixError> {
         family: "IPv4",
         input: s.to_owned(),
     })
+}
+
+/// The form servers write, `a.b.c.d/len` or `a.b.c.d` with decimal numbers
+/// without leading zeros, read by hand: a production network map has a
+/// quarter of a million prefixes, and the general parser is most of the
+/// time spent reading it. `None` for any other form; those go the general
+/// way, which reads every form accepted here to the same prefix.
+fn canonical_ipv4(s: &[u8]) -> Option<Ipv4Net> {
+    let mut addr = 0u32;
+    let mut i = 0;
+    for octet in 0..4 {
+        if octet > 0 {
+            (s.get(i) == Some(&b'.')).then_some(())?;
+            i += 1;
+        }
+        let (value, digits) = decimal(&s[i..], 255)?;
+        addr = addr << 8 | value;
+        i += digits;
+    }
+    let len = match s.get(i) {
+        None => 32,
+        Some(b'/') => {
+            let (len, digits) = decimal(&s[i + 1..], 32)?;
+            (i + 1 + digits == s.len()).then_some(len)?
+        }
+        Some(_) => return None,
+    };
+    let len = u8::try_from(len).ok()?;
+    Ipv4Net::new(Ipv4Addr::from(addr), len)
+        .ok()
+        .map(|n| n.trunc())
+}
+
+/// The decimal number of 1 to 3 digits at the start of `s`, without a
+/// leading zero and at most `max`, and how many digits it has.
+fn decimal(s: &[u8], max: u32) -> Option<(u32, usize)> {
+    let digits = s.iter().take(3).take_while(|c| c.is_ascii_digit()).count();
+    if digits == 0 || (digits > 1 && s[0] == b'0') {
+        return None;
+    }
+    let value = s[..digits]
+        .iter()
+        .fold(0u32, |v, c| v * 10 + u32::from(c - b'0'));
+    (value <= max).then_some((value, digits))
 }
 
 /// Parses `x::/len` or a bare `x::` (as /128); host bits are cleared.
@@ -123,5 +176,57 @@ impl<N: LiberalParse> Visitor<'_> for ElemVisitor<N> {
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<Elem<N>, E> {
         N::parse_liberal(v).map(Elem).map_err(E::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The shortcut reads what it accepts exactly as the general parser.
+    #[test]
+    fn canonical_ipv4_agrees_with_the_general_parser() {
+        let cases = [
+            "0.0.0.0/0",
+            "1.0.0.0/24",
+            "10.1.2.3/8",
+            "255.255.255.255",
+            "192.0.2.7",
+            "192.0.2.77/24",
+            "9.9.9.9/32",
+            "1.2.3.4/33",
+            "256.1.1.1/8",
+            "01.2.3.4/8",
+            "1.2.3.4/08",
+            "1.2.3/24",
+            "1.2.3.4.5",
+            "1.2.3.4/",
+            "1.2.3.4/24 ",
+            " 1.2.3.4",
+            "1.2.3.4x",
+            "1.2.3.4/2x",
+            "1.2.3.1000",
+            "",
+            "1..2.3",
+            "1.2.3.4/-1",
+        ];
+        for case in cases {
+            if let Some(net) = canonical_ipv4(case.as_bytes()) {
+                assert_eq!(Ok(net), general_ipv4(case), "{case}");
+            }
+            assert_eq!(parse_ipv4_prefix(case), general_ipv4(case), "{case}");
+        }
+        for (addr, len) in [
+            (0xc000_0207u32, 24u8),
+            (0x0100_0000, 8),
+            (u32::MAX, 32),
+            (7, 0),
+        ] {
+            let text = format!("{}/{len}", Ipv4Addr::from(addr));
+            let want = Ipv4Net::new(Ipv4Addr::from(addr), len)
+                .expect("len <= 32")
+                .trunc();
+            assert_eq!(canonical_ipv4(text.as_bytes()), Some(want), "{text}");
+        }
     }
 }

@@ -126,7 +126,7 @@ fn isp_matrix(
 ) -> Matrix {
     let mut isp = Matrix::filled(links.len(), subscribers.len(), f64::INFINITY);
     for (l, link) in links.iter().enumerate() {
-        let Some(row) = maps.cost_map.cost_map.get(&link.isp_pid) else {
+        let Some(row) = maps.cost_map.cost_map.row(&link.isp_pid) else {
             continue;
         };
         for (s, cell) in isp.row_mut(l).iter_mut().enumerate() {

@@ -1,6 +1,7 @@
 //! Integration tests of altofed-model, one binary with one module per topic.
 #![allow(clippy::unwrap_used)]
 
+mod costtable;
 mod errors_msgs;
 mod interop;
 mod liberal;

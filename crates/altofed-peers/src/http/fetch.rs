@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::sync::Arc;
 
 use altofed_core::peer::PeerMaps;
-use altofed_model::{media, CostMapDoc, DirectoryDoc, NetworkMapDoc, PropertyMapDoc};
+use altofed_model::{media, CostTableDoc, DirectoryDoc, NetworkMapDoc, PropertyMapDoc};
 use reqwest::Url;
 use serde::de::DeserializeOwned;
 
@@ -122,7 +122,7 @@ impl HttpPeer {
         let mut new_net = net.doc.filter(|d| !same_net(d));
 
         let cost = self
-            .pull_doc::<CostMapDoc>(&sel.cost, media::COST_MAP, "cost map", &etags.cost)
+            .pull_doc::<CostTableDoc>(&sel.cost, media::COST_MAP, "cost map", &etags.cost)
             .await?;
         let cost_etag = cost.etag;
         let new_cost = cost.doc.filter(|d| held.is_none_or(|h| h.cost_map != *d));

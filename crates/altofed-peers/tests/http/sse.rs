@@ -263,7 +263,7 @@ async fn scripted_stream_json_and_merge_patches_then_stop_and_bad_patch() {
         "203.0.113.0/24"
     );
     assert_eq!(cost_of(&maps, "pid1", "pid4"), 6.0);
-    assert!(!maps.cost_map.cost_map["pid1"].contains_key("pid5"));
+    assert_eq!(maps.cost_map.cost_map.get("pid1", "pid5"), None);
     assert_eq!(stream_updates(&registry, "json_patch"), 1.0);
     assert_eq!(stream_updates(&registry, "merge_patch"), 1.0);
 

@@ -141,7 +141,7 @@ fn parse_value<T: DeserializeOwned>(value: &Value) -> Result<T, (String, String)
 #[derive(Debug)]
 pub(crate) struct Docs {
     pub net: Slot<altofed_model::NetworkMapDoc>,
-    pub cost: Slot<altofed_model::CostMapDoc>,
+    pub cost: Slot<altofed_model::CostTableDoc>,
     pub prop: Option<Slot<altofed_model::PropertyMapDoc>>,
     /// The property map when it is not in the stream (kept as fetched).
     pub fixed_prop: Option<altofed_model::PropertyMapDoc>,

@@ -1,0 +1,93 @@
+//! `CostTable` / `CostTableDoc`: the compact form of a peer's cost map
+//! parses and writes exactly like `CostRows` / `CostMapDoc`.
+
+use altofed_model::{Cost, CostMapDoc, CostTable, CostTableDoc};
+use proptest::prelude::*;
+
+fn both(rows: &str) -> (CostTable, altofed_model::CostRows) {
+    let table: CostTable = serde_json::from_str(rows).unwrap();
+    let doc: CostMapDoc = serde_json::from_str(&doc_json(rows)).unwrap();
+    (table, doc.cost_map)
+}
+
+fn doc_json(rows: &str) -> String {
+    format!(
+        r#"{{"meta":{{"dependent-vtags":[{{"resource-id":"n","tag":"1"}}],
+             "cost-type":{{"cost-mode":"numerical","cost-metric":"routingcost"}}}},
+           "cost-map":{rows},"x-extra":[1]}}"#
+    )
+}
+
+#[test]
+fn liberal_like_cost_rows() {
+    let rows = r#"{"b":{"b":"1","a":" 2.5 ","c":null,"a":7},"a":{"x":-3e2},
+                   "c":null,"d":{},"e":{"a":null},"a":{"y":1}}"#;
+    let (table, tree) = both(rows);
+    assert_eq!(table, tree);
+    // `x` was only in a replaced row: gone from the names too.
+    assert_eq!(CostTable::from(&tree), table);
+    assert_eq!(table.get("b", "a"), Some(Cost(7.0)));
+    assert_eq!(table.get("a", "x"), None, "a repeated row keeps the last");
+    assert_eq!(table.get("a", "y"), Some(Cost(1.0)));
+    assert!(table.row("c").is_none());
+    assert!(table.row("d").unwrap().is_empty());
+    assert!(table.row("e").unwrap().is_empty());
+    assert_eq!(table.row_count(), 4);
+    assert_eq!(table.len(), 3);
+    assert_eq!(
+        serde_json::to_value(&table).unwrap(),
+        serde_json::to_value(&tree).unwrap()
+    );
+}
+
+#[test]
+fn errors_are_those_of_cost_rows() {
+    for bad in [
+        r#"{"a":{"b":"near"}}"#,
+        r#"{"a":{"b":true}}"#,
+        r#"{"a":{"b":"NaN"}}"#,
+        r#"{"a":[1]}"#,
+        r#"[]"#,
+    ] {
+        let table = serde_json::from_str::<CostTableDoc>(&doc_json(bad)).unwrap_err();
+        let tree = serde_json::from_str::<CostMapDoc>(&doc_json(bad)).unwrap_err();
+        assert_eq!(table.to_string(), tree.to_string(), "{bad}");
+    }
+}
+
+#[test]
+fn reads_from_a_value_and_converts_both_ways() {
+    let json = doc_json(r#"{"p1":{"p1":0,"p2":4},"p2":{"p1":"4"}}"#);
+    let value: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let from_value: CostTableDoc = serde_json::from_value(value).unwrap();
+    let tree: CostMapDoc = serde_json::from_str(&json).unwrap();
+    assert_eq!(from_value, tree);
+    assert_eq!(CostTableDoc::from(&tree), from_value);
+    assert_eq!(from_value.to_doc(), tree);
+    let row: Vec<_> = from_value.cost_map.row("p1").unwrap().iter().collect();
+    assert_eq!(row, [("p1", Cost(0.0)), ("p2", Cost(4.0))]);
+}
+
+proptest! {
+    /// Any rows, in any order and with repeats, read the same as `CostRows`.
+    #[test]
+    fn same_as_cost_rows(rows in prop::collection::vec(
+        ("[a-e]", prop::option::of(prop::collection::vec(("[a-f]", prop::option::of(0u16..100)), 0..8))),
+        0..8,
+    )) {
+        let row = |entries: &Vec<(String, Option<u16>)>| -> String {
+            let cells: Vec<String> = entries
+                .iter()
+                .map(|(d, c)| format!("\"{d}\":{}", c.map_or("null".to_owned(), |c| c.to_string())))
+                .collect();
+            format!("{{{}}}", cells.join(","))
+        };
+        let cells: Vec<String> = rows
+            .iter()
+            .map(|(s, r)| format!("\"{s}\":{}", r.as_ref().map_or("null".to_owned(), row)))
+            .collect();
+        let (table, tree) = both(&format!("{{{}}}", cells.join(",")));
+        prop_assert_eq!(&table, &tree);
+        prop_assert_eq!(CostTable::from(&tree), table);
+    }
+}
