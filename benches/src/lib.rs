@@ -1,2 +1,13 @@
-//! Criterion benchmarks live in `benches/`; document generators come from
-//! the shared test support crate (`altofed_tests::synthetic`).
+//! Criterion benchmarks live in `benches/`. Document generators: the
+//! shared test support crate (`altofed_tests::synthetic`, maps of any
+//! size) and [`isp_scenario`] (ISP maps at production scale from the real
+//! BGP table); [`cdn_scenario`] (CDN networks on real and synthetic router
+//! graphs) and [`compose_scenario`] (composition inputs and baselines);
+//! [`serving`] (serving requests and per-request baselines); [`rng`] (the
+//! seeded generator they share).
+
+pub mod cdn_scenario;
+pub mod compose_scenario;
+pub mod isp_scenario;
+pub mod rng;
+pub mod serving;

@@ -1,0 +1,115 @@
+//! Ingesting a peer's maps at production scale: parse and check a network
+//! map of ~256k prefixes in 1,700 PIDs and a cost map of 1.3M pairs
+//! (`altofed_benches::isp_scenario`), the way altofed does it for a peer
+//! (`altofed_peers::parse_document` into `NetworkMapDoc` / `CostTableDoc`,
+//! then the consistency check of `PeerMaps::check`), against the baseline
+//! of going through `serde_json::Value` (parse to a `Value`, convert that to
+//! the same typed documents, same check). For context, the cost map also
+//! against altofed before the compact cost table: path-tracked parsing
+//! into the tree form `CostMapDoc`. Both sides must give the same documents
+//! before anything is timed.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    missing_docs
+)]
+
+use std::time::Duration;
+
+use altofed_benches::isp_scenario::{generate, IspMaps, ScenarioConfig};
+use altofed_core::peer::check_cost_map;
+use altofed_model::{CostMapDoc, CostTableDoc, NetworkMapDoc};
+use altofed_peers::parse_document;
+use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use serde::de::DeserializeOwned;
+
+const PEER: &str = "isp0";
+
+fn altofed<T: DeserializeOwned>(bytes: &[u8]) -> T {
+    parse_document(bytes).unwrap()
+}
+
+/// The baseline: a `serde_json::Value` first, then the typed document.
+fn via_value<T: DeserializeOwned>(bytes: &[u8]) -> T {
+    let value: serde_json::Value = serde_json::from_slice(bytes).unwrap();
+    serde_json::from_value(value).unwrap()
+}
+
+/// altofed before the cost table: every key tracked and copied by
+/// `serde_path_to_error`, rows in B-trees of `String`s.
+fn tree_with_path(bytes: &[u8]) -> CostMapDoc {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).unwrap()
+}
+
+/// Parses the cost map with `parse` and checks it against `net`.
+fn ingest_cost(
+    bytes: &[u8],
+    net: &NetworkMapDoc,
+    parse: fn(&[u8]) -> CostTableDoc,
+) -> CostTableDoc {
+    let cost = parse(bytes);
+    check_cost_map(PEER, net, &cost.meta).unwrap();
+    cost
+}
+
+fn assert_same(isp: &IspMaps) -> NetworkMapDoc {
+    let (net, cost) = (isp.network_map.as_bytes(), isp.cost_map.as_bytes());
+    let ours: NetworkMapDoc = altofed(net);
+    assert_eq!(ours, via_value::<NetworkMapDoc>(net));
+    let prefixes: usize = ours.network_map.values().map(|g| g.ipv4.len()).sum();
+    assert_eq!((prefixes, ours.network_map.len()), (isp.prefixes, isp.pids));
+
+    let table = ingest_cost(cost, &ours, altofed);
+    assert_eq!(table, ingest_cost(cost, &ours, via_value));
+    assert_eq!(table, tree_with_path(cost));
+    let nulls = isp.pairs / 100_003;
+    assert_eq!(table.cost_map.len(), isp.pairs - nulls);
+    ours
+}
+
+fn ingest(c: &mut Criterion) {
+    let isps = generate(&ScenarioConfig::PRODUCTION);
+    let isp = &isps[0];
+    let net = assert_same(isp);
+    let mb = |n: usize| n as f64 / 1e6;
+    eprintln!(
+        "{}: network map {:.1} MB, {} prefixes in {} PIDs; cost map {:.1} MB, {} pairs",
+        isp.name,
+        mb(isp.network_map.len()),
+        isp.prefixes,
+        isp.pids,
+        mb(isp.cost_map.len()),
+        isp.pairs
+    );
+
+    let bytes = isp.network_map.as_bytes();
+    let mut group = c.benchmark_group("ingest_network_map");
+    group.throughput(Throughput::Bytes(bytes.len() as u64));
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(10));
+    group.bench_function("altofed", |b| b.iter(|| altofed::<NetworkMapDoc>(bytes)));
+    group.bench_function("baseline_value", |b| {
+        b.iter(|| via_value::<NetworkMapDoc>(bytes))
+    });
+    group.finish();
+
+    let bytes = isp.cost_map.as_bytes();
+    let mut group = c.benchmark_group("ingest_cost_map");
+    group.throughput(Throughput::Bytes(bytes.len() as u64));
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(20));
+    group.bench_function("altofed", |b| b.iter(|| ingest_cost(bytes, &net, altofed)));
+    group.bench_function("baseline_value", |b| {
+        b.iter(|| ingest_cost(bytes, &net, via_value))
+    });
+    group.bench_function("before_tree_with_path", |b| {
+        b.iter(|| tree_with_path(bytes))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, ingest);
+criterion_main!(benches);
