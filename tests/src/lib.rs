@@ -7,6 +7,7 @@ pub mod conformance;
 pub mod dns;
 pub mod fixtures;
 pub mod process;
+pub mod prometheus;
 pub mod realdata;
 pub mod server;
 pub mod sse_client;

@@ -8,12 +8,10 @@ use altofed_model::media;
 use altofed_peers::{FetchError, PeerEvent};
 use altofed_server::ServerConfig;
 use tokio::net::TcpListener;
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
 use crate::raw::{Fault, RawPeer, COST_PATH, IRD_PATH, NET_PATH};
 use crate::support::{
-    assert_maps_are, fetches, isp_a, next_event, next_update, options, peer, Server, GUARD,
+    assert_maps_are, fetches, isp_a, next_event, next_update, options, peer, watch, Server,
 };
 
 /// A fetch fails with `message` (class `class`); the watcher reports the
@@ -35,9 +33,7 @@ async fn fault_then_recovery(
     assert_eq!(fetches(&registry, class), 1.0);
     assert!(peer.maps().is_none());
 
-    let (tx, mut rx) = mpsc::channel(16);
-    let shutdown = CancellationToken::new();
-    let task = peer.spawn(0, tx, shutdown.clone());
+    let (mut rx, watcher) = watch(peer);
     match next_event(&mut rx).await {
         PeerEvent::Failed { peer, error } => {
             assert_eq!(peer, 0);
@@ -50,8 +46,7 @@ async fn fault_then_recovery(
     assert_maps_are_isp_a(&maps);
     assert!(fetches(&registry, class) >= 2.0);
     assert_eq!(fetches(&registry, "ok"), 1.0);
-    shutdown.cancel();
-    tokio::time::timeout(GUARD, task).await.unwrap().unwrap();
+    watcher.stop().await;
 }
 
 fn assert_maps_are_isp_a(maps: &altofed_core::peer::PeerMaps) {
@@ -217,9 +212,7 @@ async fn peer_down_then_back() {
     assert_eq!(error.to_string(), msg);
     assert_eq!(fetches(&registry, "connect"), 1.0);
 
-    let (tx, mut rx) = mpsc::channel(16);
-    let shutdown = CancellationToken::new();
-    let task = peer.spawn(0, tx, shutdown.clone());
+    let (mut rx, watcher) = watch(peer);
     match next_event(&mut rx).await {
         PeerEvent::Failed { error, .. } => assert_eq!(error, msg),
         other => panic!("nobody listens yet: {other:?}"),
@@ -229,8 +222,7 @@ async fn peer_down_then_back() {
     let maps = next_update(&mut rx, |error| assert_eq!(error, msg)).await;
     assert_maps_are(&maps, &docs);
     assert!(fetches(&registry, "connect") >= 2.0);
-    shutdown.cancel();
-    tokio::time::timeout(GUARD, task).await.unwrap().unwrap();
+    watcher.stop().await;
     server.stop().await;
 }
 
@@ -245,9 +237,7 @@ async fn back_with_the_same_maps_after_a_failure_is_current_again() {
         ..options()
     };
     let (peer, _registry) = peer(&url, &polling);
-    let (tx, mut rx) = mpsc::channel(16);
-    let shutdown = CancellationToken::new();
-    let task = peer.spawn(0, tx, shutdown.clone());
+    let (mut rx, watcher) = watch(peer);
     let maps = next_update(&mut rx, |error| panic!("{error}")).await;
     assert_maps_are(&maps, &docs);
 
@@ -264,7 +254,6 @@ async fn back_with_the_same_maps_after_a_failure_is_current_again() {
             other => panic!("the maps did not change: {other:?}"),
         }
     }
-    shutdown.cancel();
-    tokio::time::timeout(GUARD, task).await.unwrap().unwrap();
+    watcher.stop().await;
     server.stop().await;
 }

@@ -8,12 +8,10 @@ use altofed_core::config::HttpOptions;
 use altofed_server::sse::StreamConfig;
 use altofed_server::ServerConfig;
 use prometheus_client::registry::Registry;
-use tokio::sync::mpsc;
-use tokio_util::sync::CancellationToken;
 
 use crate::support::{
     assert_maps_are, cost_of, isp_a, next_update, options, peer, render, sample, set_cost,
-    wait_until, Server, COST, GUARD, NET, PEER,
+    wait_until, watch, Server, COST, NET, PEER,
 };
 
 fn config() -> ServerConfig {
@@ -54,9 +52,7 @@ async fn patches_from_the_stream_then_polling_when_it_dies() {
         ..options()
     };
     let (peer, registry) = peer(&server.url("/directory"), &options);
-    let (tx, mut rx) = mpsc::channel(16);
-    let shutdown = CancellationToken::new();
-    let task = peer.spawn(0, tx, shutdown.clone());
+    let (mut rx, watcher) = watch(peer);
 
     // The first pull, then the subscription.
     let maps = next_update(&mut rx, |e| panic!("{e}")).await;
@@ -112,8 +108,7 @@ async fn patches_from_the_stream_then_polling_when_it_dies() {
     assert_eq!(server.map_gets(COST), cost_gets);
     assert_eq!(stream_updates(&registry, "merge_patch"), 2.0);
 
-    shutdown.cancel();
-    tokio::time::timeout(GUARD, task).await.unwrap().unwrap();
+    watcher.stop().await;
     server.stop().await;
 }
 
@@ -130,9 +125,7 @@ async fn a_new_network_map_waits_for_its_cost_map() {
         ..options()
     };
     let (peer, registry) = peer(&server.url("/directory"), &options);
-    let (tx, mut rx) = mpsc::channel(16);
-    let shutdown = CancellationToken::new();
-    let task = peer.spawn(0, tx, shutdown.clone());
+    let (mut rx, watcher) = watch(peer);
     next_update(&mut rx, |e| panic!("{e}")).await;
     wait_until("subscribed", || connected(&registry)).await;
 
@@ -166,8 +159,7 @@ async fn a_new_network_map_waits_for_its_cost_map() {
     assert!(
         stream_updates(&registry, "merge_patch") + stream_updates(&registry, "json_patch") >= 2.0
     );
-    shutdown.cancel();
-    tokio::time::timeout(GUARD, task).await.unwrap().unwrap();
+    watcher.stop().await;
     server.stop().await;
 }
 
@@ -200,9 +192,7 @@ async fn scripted_stream_json_and_merge_patches_then_stop_and_bad_patch() {
         ..options()
     };
     let (peer, registry) = peer(&raw.url(IRD_PATH), &options);
-    let (tx, mut rx) = mpsc::channel(16);
-    let shutdown = CancellationToken::new();
-    let task = peer.spawn(0, tx, shutdown.clone());
+    let (mut rx, watcher) = watch(peer);
     let original = next_update(&mut rx, |e| panic!("{e}")).await;
 
     // The subscription asks for patches with the tags held.
@@ -299,7 +289,6 @@ async fn scripted_stream_json_and_merge_patches_then_stop_and_bad_patch() {
     wait_until("bad patch refused", || failures("malformed") == 1.0).await;
     assert!(rx.try_recv().is_err(), "no event for a refused patch");
 
-    shutdown.cancel();
-    tokio::time::timeout(GUARD, task).await.unwrap().unwrap();
+    watcher.stop().await;
     drop((first, second));
 }

@@ -1,7 +1,6 @@
 //! Shared by the HTTP client tests: the Figure 5 ISP maps, an
 //! `altofed_server` on a loopback port, client options, metrics.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -17,6 +16,7 @@ use reqwest::Url;
 use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
 
 /// Guard against hangs only; nothing asserts on speed.
 pub const GUARD: Duration = Duration::from_secs(20);
@@ -113,6 +113,31 @@ pub async fn next_event(rx: &mut mpsc::Receiver<PeerEvent>) -> PeerEvent {
         .await
         .expect("no peer event in time")
         .expect("watcher gone")
+}
+
+/// A running watcher (as peer 0), stopped by [`Watcher::stop`].
+pub struct Watcher {
+    shutdown: CancellationToken,
+    task: JoinHandle<()>,
+}
+
+/// Runs `peer`'s watcher as peer 0; its events arrive on the receiver.
+pub fn watch(peer: HttpPeer) -> (mpsc::Receiver<PeerEvent>, Watcher) {
+    let (tx, rx) = mpsc::channel(16);
+    let shutdown = CancellationToken::new();
+    let task = peer.spawn(0, tx, shutdown.clone());
+    (rx, Watcher { shutdown, task })
+}
+
+impl Watcher {
+    /// Cancels the watcher and waits until its task has ended.
+    pub async fn stop(self) {
+        self.shutdown.cancel();
+        tokio::time::timeout(GUARD, self.task)
+            .await
+            .expect("watcher did not stop")
+            .unwrap();
+    }
 }
 
 /// Skips `Failed` events (checking each with `failed`) up to the next
@@ -229,51 +254,4 @@ impl Server {
     }
 }
 
-/// The value of the Prometheus sample `name` whose labels are exactly
-/// `labels`.
-pub fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
-    let want: BTreeMap<String, String> = labels
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    text.lines()
-        .filter(|l| !l.starts_with('#'))
-        .find_map(|line| {
-            let (series, value) = line.rsplit_once(' ')?;
-            let (series_name, have) = match series.split_once('{') {
-                Some((n, rest)) => (n, parse_labels(rest.strip_suffix('}')?)),
-                None => (series, BTreeMap::new()),
-            };
-            (series_name == name && have == want)
-                .then(|| value.parse().ok())
-                .flatten()
-        })
-}
-
-/// `a="x",b="y"` (values may hold `{`, `}` and `,`; quotes are escaped).
-fn parse_labels(text: &str) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let mut rest = text;
-    while let Some((key, after)) = rest.split_once("=\"") {
-        let mut value = String::new();
-        let mut chars = after.char_indices();
-        let mut end = after.len();
-        while let Some((i, c)) = chars.next() {
-            match c {
-                '\\' => {
-                    if let Some((_, n)) = chars.next() {
-                        value.push(n);
-                    }
-                }
-                '"' => {
-                    end = i + 1;
-                    break;
-                }
-                _ => value.push(c),
-            }
-        }
-        out.insert(key.trim_start_matches(',').to_owned(), value);
-        rest = &after[end..];
-    }
-    out
-}
+pub use altofed_tests::prometheus::sample;

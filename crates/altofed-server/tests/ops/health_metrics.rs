@@ -3,7 +3,9 @@
 use altofed_server::ServerConfig;
 use reqwest::StatusCode;
 
-use crate::support::{client, sample, Server, COSTMAP, NETMAP};
+use altofed_tests::prometheus::sample;
+
+use crate::support::{client, Server, COSTMAP, NETMAP};
 
 #[tokio::test]
 async fn healthz_and_readyz_follow_the_snapshot() {

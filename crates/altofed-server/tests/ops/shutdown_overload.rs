@@ -14,7 +14,9 @@ use serde_json::json;
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
-use crate::support::{client, sample, Server};
+use altofed_tests::prometheus::sample;
+
+use crate::support::{client, Server};
 
 /// Makes node status hooks block: returns "a hook was entered" and the
 /// release switch.

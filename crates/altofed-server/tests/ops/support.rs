@@ -1,6 +1,5 @@
 //! Test servers and the Figure 5 documents.
 
-use std::collections::BTreeMap;
 use std::io;
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -107,53 +106,4 @@ impl Server {
 
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
-}
-
-/// The value of the Prometheus sample `name` whose labels are exactly
-/// `labels`.
-pub fn sample(text: &str, name: &str, labels: &[(&str, &str)]) -> Option<f64> {
-    let want: BTreeMap<String, String> = labels
-        .iter()
-        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-        .collect();
-    text.lines()
-        .filter(|l| !l.starts_with('#'))
-        .find_map(|line| {
-            let (series, value) = line.rsplit_once(' ')?;
-            let (series_name, have) = match series.split_once('{') {
-                Some((n, rest)) => (n, parse_labels(rest.strip_suffix('}')?)),
-                None => (series, BTreeMap::new()),
-            };
-            (series_name == name && have == want)
-                .then(|| value.parse().ok())
-                .flatten()
-        })
-}
-
-/// `a="x",b="y"` (values may hold `{`, `}` and `,`; quotes are escaped).
-fn parse_labels(text: &str) -> BTreeMap<String, String> {
-    let mut out = BTreeMap::new();
-    let mut rest = text;
-    while let Some((key, after)) = rest.split_once("=\"") {
-        let mut value = String::new();
-        let mut chars = after.char_indices();
-        let mut end = after.len();
-        while let Some((i, c)) = chars.next() {
-            match c {
-                '\\' => {
-                    if let Some((_, n)) = chars.next() {
-                        value.push(n);
-                    }
-                }
-                '"' => {
-                    end = i + 1;
-                    break;
-                }
-                _ => value.push(c),
-            }
-        }
-        out.insert(key.trim_start_matches(',').to_owned(), value);
-        rest = &after[end..];
-    }
-    out
 }
