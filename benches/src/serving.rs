@@ -7,7 +7,7 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use altofed_model::{media, CostMapDoc};
+use altofed_model::{media, CostTableDoc};
 use altofed_tests::synthetic::{address_in, COST_MAP_ID};
 use axum::body::Bytes;
 use axum::http::header;
@@ -39,7 +39,7 @@ pub fn ecs_body() -> String {
 }
 
 /// Baseline GET: serialize the cost map for every request.
-pub fn per_request_get(doc: Arc<CostMapDoc>) -> Router {
+pub fn per_request_get(doc: Arc<CostTableDoc>) -> Router {
     Router::new().route(
         &cost_map_path(),
         get(move || {

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use altofed_model::{
-    Cost, CostMapDoc, CostMapMeta, CostMode, CostType, EndpointAddrGroup, NetworkMapDoc,
+    Cost, CostMapMeta, CostTable, CostTableDoc, CostMode, CostType, EndpointAddrGroup, NetworkMapDoc,
     NetworkMapMeta, VersionTag,
 };
 use altofed_server::Documents;
@@ -69,13 +69,13 @@ pub fn documents(pids: usize, generation: u32) -> Documents {
         },
         cost_maps: vec![(
             COST_MAP_ID.to_owned(),
-            CostMapDoc {
+            CostTableDoc {
                 meta: CostMapMeta {
                     dependent_vtags: vec![netmap_vtag],
                     cost_type: CostType::routingcost(CostMode::Numerical),
                     vtag: Some(VersionTag::new(COST_MAP_ID, format!("gen-{generation}"))),
                 },
-                cost_map: rows,
+                cost_map: CostTable::from(&rows),
             },
         )],
         property_maps: Vec::new(),

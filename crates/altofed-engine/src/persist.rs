@@ -4,7 +4,7 @@
 
 use std::path::{Path, PathBuf};
 
-use altofed_model::{CostMapDoc, NetworkMapDoc, PropertyMapDoc};
+use altofed_model::{CostTableDoc, NetworkMapDoc, PropertyMapDoc};
 use altofed_server::Documents;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -29,7 +29,7 @@ pub enum PersistError {
 #[serde(rename_all = "kebab-case")]
 struct Stored {
     network_map: NetworkMapDoc,
-    cost_maps: Vec<(String, CostMapDoc)>,
+    cost_maps: Vec<(String, CostTableDoc)>,
     property_maps: Vec<(String, PropertyMapDoc)>,
 }
 

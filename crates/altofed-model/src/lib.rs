@@ -29,7 +29,7 @@ pub mod vtag;
 
 pub use cost::{Cost, CostMode, CostType};
 pub use costmap::{deserialize_cost_rows, CostMapDoc, CostMapMeta, CostRows};
-pub use costtable::{CostRow, CostTable, CostTableDoc};
+pub use costtable::{CostRow, CostTable, CostTableDoc, PartsError, TableParts};
 pub use endpoint::{
     parse_endpoints, EndpointAddrError, EndpointCostDoc, EndpointCostMeta, EndpointCostRequest,
     EndpointFilter, EndpointPropDoc, EndpointPropMeta, EndpointPropRequest, EndpointPropRows,
@@ -49,7 +49,7 @@ pub use netmap::{EndpointAddrGroup, NetworkMapDoc, NetworkMapMeta};
 pub use prefix::{parse_ipv4_prefix, parse_ipv6_prefix, PrefixError};
 pub use propmap::{PropertyMapDoc, PropertyMapFilter, PropertyMapMeta, PropertyRows};
 pub use validate::{
-    validate_cost_map, validate_entity_id, validate_ird, validate_network_map,
+    validate_cost_map, validate_cost_table, validate_entity_id, validate_ird, validate_network_map,
     validate_network_map_complete, validate_property_map, validate_property_name, ValidationError,
 };
 pub use vtag::{content_tag, VersionTag, VtagError};

@@ -22,5 +22,5 @@ pub mod state;
 pub mod static_dir;
 
 pub use server::{router, run, ServerConfig};
-pub use snapshot::{Documents, Snapshot};
+pub use snapshot::{Documents, Piece, Snapshot};
 pub use state::AppState;

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use altofed_model::{validate_resource_id, CostMapDoc, NetworkMapDoc, PropertyMapDoc};
+use altofed_model::{validate_resource_id, CostTableDoc, NetworkMapDoc, PropertyMapDoc};
 use altofed_peers::{read_document, SourceError, MAX_DOCUMENT_BYTES};
 use thiserror::Error;
 
@@ -45,7 +45,7 @@ pub fn load_documents(dir: &Path) -> Result<Documents, StaticDirError> {
             .unwrap_or_default()
             .to_owned();
         if stem.starts_with("costmap") {
-            let doc: CostMapDoc = read_document(&path, "cost map", MAX_DOCUMENT_BYTES)?;
+            let doc: CostTableDoc = read_document(&path, "cost map", MAX_DOCUMENT_BYTES)?;
             let id = match &doc.meta.vtag {
                 Some(vtag) => vtag.resource_id.clone(),
                 None => checked_id(&path, stem)?,

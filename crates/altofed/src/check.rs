@@ -39,7 +39,7 @@ pub fn run(args: &CheckArgs) -> Result<ExitCode> {
                     .warnings
                     .iter()
                     .for_each(|w| eprintln!("warning: {w}"));
-                let pairs: usize = computed.cost_map.cost_map.values().map(|r| r.len()).sum();
+                let pairs = computed.cost_map.cost_map.len();
                 println!(
                     "{}: ok: {} CDN PIDs, {} border routers, {} peers, {} published PIDs, {} cost pairs",
                     args.config.display(),

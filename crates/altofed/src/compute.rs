@@ -31,7 +31,7 @@ pub fn run(args: &ComputeArgs) -> Result<ExitCode> {
     tracing::info!(
         dir = %args.out.display(),
         pids = computed.network_map.network_map.len(),
-        pairs = computed.cost_map.cost_map.values().map(|r| r.len()).sum::<usize>(),
+        pairs = computed.cost_map.cost_map.len(),
         "wrote ALTO documents"
     );
     Ok(ExitCode::SUCCESS)

@@ -1,63 +1,78 @@
 //! The routingcost cost maps: numerical from the composition, ordinal
 //! derived from it (RFC 7285 §6.1.2.2: ranks relative to all entries of the
 //! map, lower is better, ties share a rank).
-
-use std::collections::BTreeMap;
+//!
+//! Both are [`CostTable`]s: a published map has millions of pairs, and a
+//! `String` and a tree slot per pair would cost more than the composition.
 
 use altofed_model::{
-    content_tag, Cost, CostMapDoc, CostMapMeta, CostMode, CostRows, CostType, VersionTag,
+    CostMapMeta, CostMode, CostTable, CostTableDoc, CostType, PartsError, VersionTag,
 };
+use rayon::slice::ParallelSliceMut;
 
-/// Builds the numerical and the ordinal cost map from numerical rows.
+/// Builds the numerical and the ordinal cost map from numerical costs.
 /// `network_map` is the vtag of the network map both depend on.
 pub fn build_cost_maps(
-    rows: CostRows,
+    table: CostTable,
     network_map: &VersionTag,
     numerical_id: &str,
     ordinal_id: &str,
-) -> (CostMapDoc, CostMapDoc) {
-    let ordinal = ordinal_ranks(&rows);
-    (
-        cost_map(rows, CostMode::Numerical, network_map, numerical_id),
+) -> Result<(CostTableDoc, CostTableDoc), PartsError> {
+    let ordinal = ordinal_ranks(&table)?;
+    Ok((
+        cost_map(table, CostMode::Numerical, network_map, numerical_id),
         cost_map(ordinal, CostMode::Ordinal, network_map, ordinal_id),
-    )
+    ))
 }
 
-fn cost_map(rows: CostRows, mode: CostMode, network_map: &VersionTag, id: &str) -> CostMapDoc {
+fn cost_map(
+    table: CostTable,
+    mode: CostMode,
+    network_map: &VersionTag,
+    id: &str,
+) -> CostTableDoc {
     // The tag covers the costs and the network map they refer to.
-    let mut hashed = serde_json::to_vec(&rows).unwrap_or_default();
-    hashed.extend_from_slice(network_map.tag.as_bytes());
-    CostMapDoc {
+    let tag = table.content_tag(network_map.tag.as_bytes());
+    CostTableDoc {
         meta: CostMapMeta {
             dependent_vtags: vec![network_map.clone()],
             cost_type: CostType::routingcost(mode),
-            vtag: Some(VersionTag::new(id, content_tag(&hashed))),
+            vtag: Some(VersionTag::new(id, tag)),
         },
-        cost_map: rows,
+        cost_map: table,
     }
 }
 
 /// Dense ranks starting at 1 over every value of the map: the lowest cost
-/// gets 1, equal costs share a rank.
-pub fn ordinal_ranks(rows: &CostRows) -> CostRows {
-    let mut values: Vec<f64> = rows
-        .values()
-        .flat_map(|r| r.values().map(|c| c.0))
+/// gets 1, equal costs share a rank. One sort of (value, position) pairs,
+/// then one pass: no per-pair search.
+pub fn ordinal_ranks(table: &CostTable) -> Result<CostTable, PartsError> {
+    let costs = table.costs();
+    let mut order: Vec<(u64, u32)> = costs
+        .iter()
+        .zip(0u32..)
+        .map(|(c, i)| (order_key(*c), i))
         .collect();
-    values.sort_by(f64::total_cmp);
-    values.dedup();
-    let rank = |v: f64| {
-        let i = values.partition_point(|x| *x < v);
-        #[allow(clippy::cast_precision_loss)]
-        Cost((i + 1) as f64)
-    };
-    rows.iter()
-        .map(|(src, row)| {
-            let ranked: BTreeMap<String, Cost> = row
-                .iter()
-                .map(|(dst, c)| (dst.clone(), rank(c.0)))
-                .collect();
-            (src.clone(), ranked)
-        })
-        .collect()
+    order.par_sort_unstable();
+    let mut ranks = vec![0.0; costs.len()];
+    let mut rank = 0.0;
+    let mut last = None;
+    for (key, i) in order {
+        if last != Some(key) {
+            rank += 1.0;
+            last = Some(key);
+        }
+        ranks[i as usize] = rank;
+    }
+    table.with_costs(ranks)
+}
+
+/// A u64 that orders like the f64 (`-0.0` equal to `0.0`, as `==` has it).
+fn order_key(c: f64) -> u64 {
+    let bits = (c + 0.0).to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
 }

@@ -3,16 +3,14 @@
 
 use std::collections::BTreeMap;
 
-use altofed_model::validate::{validate_cost_map, validate_network_map, validate_property_map};
-use altofed_model::{
-    content_tag, Cost, CostMode, CostRows, NetworkMapDoc, NetworkMapMeta, VersionTag,
-};
+use altofed_model::validate::{validate_cost_table, validate_network_map, validate_property_map};
+use altofed_model::{content_tag, CostMode, NetworkMapDoc, NetworkMapMeta, VersionTag};
 
+use super::table::cost_table;
 use super::{ComputeError, Computed, PeerInput};
 use crate::config::Config;
 use crate::output::{
-    build_cost_maps, build_property_map, merge_network_map, OutputError, PeerPids, PidOrigin,
-    PublishedPid,
+    build_cost_maps, build_property_map, merge_network_map, OutputError, PeerPids, PublishedPid,
 };
 use crate::topology::CdnNetwork;
 
@@ -72,26 +70,30 @@ fn publish(
 ) -> Result<Computed, ComputeError> {
     let network_map = network_map_doc(&config.network_map_id(), pids);
     let vtag = network_map.meta.vtag.clone();
-    let rows = cost_rows(config, cdn, peers, pids);
+    let invalid = |document, e: &dyn std::fmt::Display| OutputError::Invalid {
+        document,
+        reason: e.to_string(),
+    };
+    let catch_all = catch_all_source(config, peers);
+    let default = config.output.default_cost;
+    let table = cost_table(cdn, peers, pids, catch_all, default)
+        .map_err(|e| invalid("cost map", &e))?;
     let (cost_map, ordinal_cost_map) = build_cost_maps(
-        rows,
+        table,
         &vtag,
         &config.cost_map_id(CostMode::Numerical),
         &config.cost_map_id(CostMode::Ordinal),
-    );
+    )
+    .map_err(|e| invalid("ordinal cost map", &e))?;
     let peer_names: Vec<&str> = config.peers.iter().map(|p| p.name.as_str()).collect();
     let stale: Vec<Option<&str>> = peers
         .iter()
         .map(|p| p.as_ref().and_then(|i| i.stale_since))
         .collect();
     let property_map = build_property_map(pids, &peer_names, &stale, &vtag);
-    let invalid = |document, e: &dyn std::fmt::Display| OutputError::Invalid {
-        document,
-        reason: e.to_string(),
-    };
     validate_network_map(&network_map).map_err(|e| invalid("network map", &e))?;
-    validate_cost_map(&cost_map, Some(&network_map)).map_err(|e| invalid("cost map", &e))?;
-    validate_cost_map(&ordinal_cost_map, Some(&network_map))
+    validate_cost_table(&cost_map, Some(&network_map)).map_err(|e| invalid("cost map", &e))?;
+    validate_cost_table(&ordinal_cost_map, Some(&network_map))
         .map_err(|e| invalid("ordinal cost map", &e))?;
     validate_property_map(&property_map).map_err(|e| invalid("property map", &e))?;
     Ok(Computed {
@@ -115,45 +117,6 @@ fn network_map_doc(id: &str, pids: &[PublishedPid]) -> NetworkMapDoc {
         },
         network_map: map,
     }
-}
-
-/// CDN PID -> published subscriber PID -> composed cost (or the default).
-fn cost_rows(
-    config: &Config,
-    cdn: &CdnNetwork,
-    peers: &[Option<PeerInput<'_>>],
-    pids: &[PublishedPid],
-) -> CostRows {
-    let catch_all = catch_all_source(config, peers);
-    let default = config.output.default_cost;
-    cdn.pids
-        .iter()
-        .enumerate()
-        .map(|(row, cdn_pid)| {
-            let costs = pids
-                .iter()
-                .filter_map(|pid| {
-                    let source = match &pid.origin {
-                        PidOrigin::Cdn => return None,
-                        PidOrigin::Subscriber { peer, isp_pid } => Some((*peer, isp_pid.as_str())),
-                        PidOrigin::CatchAll => catch_all,
-                    };
-                    let value = source
-                        .and_then(|(peer, isp_pid)| {
-                            let columns = peers[peer].as_ref()?.columns;
-                            columns
-                                .columns
-                                .get(isp_pid)
-                                .map(|col| columns.composed.get(row, *col))
-                        })
-                        .filter(|v| v.is_finite())
-                        .or(default)?;
-                    Some((pid.name.clone(), Cost(value)))
-                })
-                .collect();
-            (cdn_pid.name.clone(), costs)
-        })
-        .collect()
 }
 
 /// The (peer, ISP PID) whose costs the catch-all PID inherits: the PID of

@@ -10,11 +10,12 @@
 
 mod assemble;
 mod peer;
+mod table;
 
 pub use assemble::assemble;
 pub use peer::{compose_peer, PeerColumns};
 
-use altofed_model::{CostMapDoc, NetworkMapDoc, PropertyMapDoc};
+use altofed_model::{CostTableDoc, NetworkMapDoc, PropertyMapDoc};
 use thiserror::Error;
 
 use crate::border::BorderError;
@@ -28,8 +29,8 @@ use crate::topology::CdnNetwork;
 #[derive(Debug, Clone)]
 pub struct Computed {
     pub network_map: NetworkMapDoc,
-    pub cost_map: CostMapDoc,
-    pub ordinal_cost_map: CostMapDoc,
+    pub cost_map: CostTableDoc,
+    pub ordinal_cost_map: CostTableDoc,
     pub property_map: PropertyMapDoc,
     /// Things an operator should know that did not stop the computation.
     pub warnings: Vec<String>,

@@ -9,6 +9,9 @@
 //! liberal parsing as [`CostRows`]: see [`parse`].
 
 mod parse;
+mod parts;
+
+pub use parts::{PartsError, TableParts};
 
 use std::fmt;
 

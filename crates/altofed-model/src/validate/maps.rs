@@ -7,7 +7,8 @@ use ipnet::IpNet;
 
 use super::ValidationError;
 use crate::cost::CostMode;
-use crate::costmap::CostMapDoc;
+use crate::costmap::{CostMapDoc, CostMapMeta};
+use crate::costtable::CostTableDoc;
 use crate::name::{validate_cost_metric, validate_pid_name};
 use crate::netmap::NetworkMapDoc;
 use crate::vtag::VersionTag;
@@ -103,7 +104,51 @@ pub fn validate_cost_map(
     doc: &CostMapDoc,
     network_map: Option<&NetworkMapDoc>,
 ) -> Result<(), ValidationError> {
-    let deps = &doc.meta.dependent_vtags;
+    let ordinal = check_cost_meta(&doc.meta, network_map)?;
+    for (src, row) in &doc.cost_map {
+        check_pid(src, "source", network_map)?;
+        for (dst, cost) in row {
+            check_pid(dst, "destination", network_map)?;
+            check_cost(ordinal, src, dst, cost.0)?;
+        }
+    }
+    Ok(())
+}
+
+/// [`validate_cost_map`] for a cost map kept as a [`CostTable`]: the same
+/// rules and errors, each PID name checked once rather than once per pair.
+pub fn validate_cost_table(
+    doc: &CostTableDoc,
+    network_map: Option<&NetworkMapDoc>,
+) -> Result<(), ValidationError> {
+    let ordinal = check_cost_meta(&doc.meta, network_map)?;
+    let table = &doc.cost_map;
+    let names = table.names();
+    let mut is_source = vec![false; names.len()];
+    for &s in table.sources() {
+        is_source[s as usize] = true;
+        check_pid(&names[s as usize], "source", network_map)?;
+    }
+    for (name, _) in names.iter().zip(&is_source).filter(|(_, s)| !**s) {
+        check_pid(name, "destination", network_map)?;
+    }
+    for (r, &src) in table.sources().iter().enumerate() {
+        let (dsts, costs) = table.row_parts(r);
+        let bad = |c: &f64| !c.is_finite() || (ordinal && (*c < 0.0 || c.fract() != 0.0));
+        if let Some(i) = costs.iter().position(bad) {
+            let (src, dst) = (&names[src as usize], &names[dsts[i] as usize]);
+            return check_cost(ordinal, src, dst, costs[i]);
+        }
+    }
+    Ok(())
+}
+
+/// Checks the meta of a cost map; `true` when its mode is ordinal.
+fn check_cost_meta(
+    meta: &CostMapMeta,
+    network_map: Option<&NetworkMapDoc>,
+) -> Result<bool, ValidationError> {
+    let deps = &meta.dependent_vtags;
     let [dep] = deps.as_slice() else {
         return Err(ValidationError::DependentVtagCount { count: deps.len() });
     };
@@ -116,28 +161,27 @@ pub fn validate_cost_map(
             });
         }
     }
-    if let Some(vtag) = &doc.meta.vtag {
+    if let Some(vtag) = &meta.vtag {
         check_vtag("cost map meta.vtag", vtag)?;
     }
-    let cost_type = &doc.meta.cost_type;
+    let cost_type = &meta.cost_type;
     validate_cost_metric(&cost_type.cost_metric).map_err(|source| ValidationError::CostMetric {
         context: "cost map meta.cost-type".to_owned(),
         source,
     })?;
-    let ordinal = cost_type.cost_mode == CostMode::Ordinal;
-    for (src, row) in &doc.cost_map {
-        check_pid(src, "source", network_map)?;
-        for (dst, cost) in row {
-            check_pid(dst, "destination", network_map)?;
-            let value = cost.0;
-            let (src, dst) = (src.clone(), dst.clone());
-            if !value.is_finite() {
-                return Err(ValidationError::NonFiniteCost { src, dst, value });
-            }
-            if ordinal && (value < 0.0 || value.fract() != 0.0) {
-                return Err(ValidationError::OrdinalCost { src, dst, value });
-            }
-        }
+    Ok(cost_type.cost_mode == CostMode::Ordinal)
+}
+
+/// A cost is finite; an ordinal one a non-negative integer.
+fn check_cost(ordinal: bool, src: &str, dst: &str, value: f64) -> Result<(), ValidationError> {
+    let pair = || (src.to_owned(), dst.to_owned());
+    if !value.is_finite() {
+        let (src, dst) = pair();
+        return Err(ValidationError::NonFiniteCost { src, dst, value });
+    }
+    if ordinal && (value < 0.0 || value.fract() != 0.0) {
+        let (src, dst) = pair();
+        return Err(ValidationError::OrdinalCost { src, dst, value });
     }
     Ok(())
 }

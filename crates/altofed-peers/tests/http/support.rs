@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use altofed_core::config::HttpOptions;
 use altofed_core::peer::PeerMaps;
-use altofed_model::{Cost, VersionTag};
+use altofed_model::{Cost, CostTable, VersionTag};
 use altofed_peers::{HttpPeer, PeerEvent, PeerMetrics};
 use altofed_server::static_dir::load_documents;
 use altofed_server::{run, AppState, Documents, ServerConfig};
@@ -39,10 +39,9 @@ pub fn isp_a() -> Documents {
 /// Sets one cost and gives the cost map a new vtag.
 pub fn set_cost(docs: &mut Documents, src: &str, dst: &str, cost: f64, tag: &str) {
     let (id, doc) = docs.cost_maps.first_mut().unwrap();
-    doc.cost_map
-        .get_mut(src)
-        .unwrap()
-        .insert(dst.to_owned(), Cost(cost));
+    let mut rows = doc.cost_map.to_rows();
+    rows.get_mut(src).unwrap().insert(dst.to_owned(), Cost(cost));
+    doc.cost_map = CostTable::from(&rows);
     doc.meta.vtag = Some(VersionTag::new(id.clone(), tag));
 }
 

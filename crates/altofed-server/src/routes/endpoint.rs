@@ -79,11 +79,16 @@ pub async fn endpoint_costs(
         )
     })?;
     let constraints = parse_constraints(request.constraints.as_deref().unwrap_or_default())?;
-    let own = [TypedEndpointAddr(client.ip()).to_string()];
     let (srcs, dsts) = (request.endpoints.srcs(), request.endpoints.dsts());
     if srcs.is_empty() && dsts.is_empty() {
         return Err(ErrorDoc::missing_field("endpoints/dsts").into());
     }
+    // Formatted only when a list is left out: most requests name both.
+    let own = if srcs.is_empty() || dsts.is_empty() {
+        vec![TypedEndpointAddr(client.ip()).to_string()]
+    } else {
+        Vec::new()
+    };
     let srcs = if srcs.is_empty() { &own[..] } else { srcs };
     let dsts = if dsts.is_empty() { &own[..] } else { dsts };
     let dst_pids = dsts
@@ -96,14 +101,14 @@ pub async fn endpoint_costs(
         let Some(row) = snapshot
             .lookup
             .lookup(addr.0)
-            .and_then(|pid| entry.doc.cost_map.get(pid))
+            .and_then(|pid| entry.doc.cost_map.row(pid))
         else {
             continue;
         };
         let costs: BTreeMap<String, Cost> = dst_pids
             .iter()
             .filter_map(|(dst, addr)| {
-                let cost = *row.get(snapshot.lookup.lookup(addr.0)?)?;
+                let cost = row.get(snapshot.lookup.lookup(addr.0)?)?;
                 constraints
                     .iter()
                     .all(|c| c.holds(cost.0))

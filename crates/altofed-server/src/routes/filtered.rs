@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use altofed_model::error::ErrorDoc;
 use altofed_model::filter::{Constraint, CostMapFilter, NetworkMapFilter};
 use altofed_model::{
-    media, CostMapDoc, CostMapMeta, CostRows, EndpointAddrGroup, NetworkMapDoc, NetworkMapMeta,
+    media, Cost, CostMapDoc, CostMapMeta, CostRow, CostRows, CostTable, EndpointAddrGroup,
+    NetworkMapDoc, NetworkMapMeta,
 };
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -145,33 +146,34 @@ pub(super) fn parse_constraints(list: &[String]) -> Result<Vec<Constraint>, ApiE
 
 /// The requested pairs that exist and satisfy every constraint.
 fn select_pairs(
-    rows: &CostRows,
+    table: &CostTable,
     srcs: &[String],
     dsts: &[String],
     constraints: &[Constraint],
 ) -> CostRows {
     let passes = |cost: f64| constraints.iter().all(|c| c.holds(cost));
-    let pick_row =
-        |row: &BTreeMap<String, altofed_model::Cost>| -> BTreeMap<String, altofed_model::Cost> {
-            if dsts.is_empty() {
-                row.iter()
-                    .filter(|(_, c)| passes(c.0))
-                    .map(|(d, c)| (d.clone(), *c))
-                    .collect()
-            } else {
-                dsts.iter()
-                    .filter_map(|d| row.get(d).filter(|c| passes(c.0)).map(|c| (d.clone(), *c)))
-                    .collect()
-            }
-        };
-    let chosen: Box<dyn Iterator<Item = (&String, &BTreeMap<String, altofed_model::Cost>)>> =
-        if srcs.is_empty() {
-            Box::new(rows.iter())
+    let pick_row = |row: CostRow<'_>| -> BTreeMap<String, Cost> {
+        if dsts.is_empty() {
+            row.iter()
+                .filter(|(_, c)| passes(c.0))
+                .map(|(d, c)| (d.to_owned(), c))
+                .collect()
         } else {
-            Box::new(srcs.iter().filter_map(|s| rows.get_key_value(s)))
-        };
+            dsts.iter()
+                .filter_map(|d| row.get(d).filter(|c| passes(c.0)).map(|c| (d.clone(), c)))
+                .collect()
+        }
+    };
+    let chosen: Vec<(&str, CostRow<'_>)> = if srcs.is_empty() {
+        table.rows().collect()
+    } else {
+        srcs.iter()
+            .filter_map(|s| Some((s.as_str(), table.row(s)?)))
+            .collect()
+    };
     chosen
-        .map(|(src, row)| (src.clone(), pick_row(row)))
+        .into_iter()
+        .map(|(src, row)| (src.to_owned(), pick_row(row)))
         .filter(|(_, row)| !row.is_empty())
         .collect()
 }

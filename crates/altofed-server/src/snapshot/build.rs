@@ -7,7 +7,7 @@ use std::time::SystemTime;
 
 use altofed_model::lookup::PidLookup;
 use altofed_model::validate::{
-    validate_cost_map, validate_ird, validate_network_map, validate_property_map,
+    validate_cost_table, validate_ird, validate_network_map, validate_property_map,
 };
 use altofed_model::{content_tag, media, validate_resource_id, VersionTag};
 use serde::Serialize;
@@ -111,12 +111,12 @@ fn check_ids(docs: &Documents, ids: &ServiceIds) -> Result<(), SnapshotError> {
 
 /// Validates each cost map against the network map and names its cost type.
 fn index_cost_maps(
-    cost_maps: Vec<(String, altofed_model::CostMapDoc)>,
+    cost_maps: Vec<(String, altofed_model::CostTableDoc)>,
     network_map: &altofed_model::NetworkMapDoc,
 ) -> Result<Vec<CostMapEntry>, SnapshotError> {
     let mut entries: Vec<CostMapEntry> = Vec::new();
     for (id, doc) in cost_maps {
-        validate_cost_map(&doc, Some(network_map)).map_err(|e| SnapshotError::Invalid {
+        validate_cost_table(&doc, Some(network_map)).map_err(|e| SnapshotError::Invalid {
             id: id.clone(),
             reason: e.to_string(),
         })?;

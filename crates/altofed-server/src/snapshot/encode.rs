@@ -35,7 +35,10 @@ impl Coding {
 }
 
 /// Bodies below this size are not worth compressing.
-const MIN_COMPRESS: usize = 512;
+pub(super) const MIN_COMPRESS: usize = 512;
+
+/// zstd's default level: fast enough to compress every body at publish time.
+pub(super) const ZSTD_LEVEL: i32 = 3;
 
 /// One body in each coding.
 #[derive(Debug, Clone)]
@@ -54,6 +57,16 @@ impl Encoded {
         };
         Self {
             identity: Bytes::from(identity),
+            gzip,
+            zstd,
+        }
+    }
+
+    /// A body whose codings were made elsewhere (`Encoded::from_pieces`);
+    /// the caller answers for them decoding to `identity`.
+    pub(super) fn from_codings(identity: Bytes, gzip: Option<Bytes>, zstd: Option<Bytes>) -> Self {
+        Self {
+            identity,
             gzip,
             zstd,
         }
@@ -87,5 +100,9 @@ fn gzip(data: &[u8]) -> Option<Bytes> {
 }
 
 fn zstd(data: &[u8]) -> Option<Bytes> {
-    zstd::bulk::compress(data, 3).ok().map(Bytes::from)
+    // bulk::compress sizes its buffer for the worst case (more than the
+    // input); a snapshot keeps the body for its whole life.
+    let mut out = zstd::bulk::compress(data, ZSTD_LEVEL).ok()?;
+    out.shrink_to_fit();
+    Some(Bytes::from(out))
 }

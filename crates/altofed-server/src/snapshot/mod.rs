@@ -5,25 +5,27 @@
 mod build;
 mod encode;
 mod ird;
+mod pieces;
 
 pub use build::{build_snapshot, SnapshotError};
 pub use encode::{Coding, Encoded};
 pub use ird::{
     filter_uri, map_uri, ServiceIds, ENDPOINT_COST_URI, ENDPOINT_PROP_URI, UPDATE_STREAM_URI,
 };
+pub use pieces::Piece;
 
 use std::collections::BTreeMap;
 use std::time::SystemTime;
 
 use altofed_model::lookup::PidLookup;
-use altofed_model::{CostMapDoc, CostType, NetworkMapDoc, PropertyMapDoc, VersionTag};
+use altofed_model::{CostTableDoc, CostType, NetworkMapDoc, PropertyMapDoc, VersionTag};
 
 /// The documents a snapshot is built from. Cost and property maps carry
 /// their resource ids; the network map's id is its vtag's `resource-id`.
 #[derive(Debug, Clone)]
 pub struct Documents {
     pub network_map: NetworkMapDoc,
-    pub cost_maps: Vec<(String, CostMapDoc)>,
+    pub cost_maps: Vec<(String, CostTableDoc)>,
     pub property_maps: Vec<(String, PropertyMapDoc)>,
 }
 
@@ -44,7 +46,7 @@ pub struct CostMapEntry {
     pub id: String,
     /// The IRD cost type name, e.g. `num-routingcost`.
     pub cost_type_name: String,
-    pub doc: CostMapDoc,
+    pub doc: CostTableDoc,
 }
 
 /// Everything answered from one version of the data.

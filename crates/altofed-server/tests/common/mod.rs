@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
-use altofed_model::{CostMapDoc, NetworkMapDoc, PropertyMapDoc};
+use altofed_model::{CostTableDoc, NetworkMapDoc, PropertyMapDoc};
 use altofed_server::{run, AppState, Documents, ServerConfig};
 use tokio::sync::oneshot;
 
@@ -75,8 +75,8 @@ fn read<T: serde::de::DeserializeOwned>(name: &str) -> T {
 /// What `altofed compute` produces for Figure 5 (multipath).
 pub fn figure5() -> Documents {
     let network_map: NetworkMapDoc = read("networkmap.json");
-    let num: CostMapDoc = read("costmap.json");
-    let ord: CostMapDoc = read("costmap-ordinal.json");
+    let num: CostTableDoc = read("costmap.json");
+    let ord: CostTableDoc = read("costmap-ordinal.json");
     let prop: PropertyMapDoc = read("propmap.json");
     Documents {
         network_map,

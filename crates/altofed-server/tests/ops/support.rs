@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use altofed_model::{CostMapDoc, NetworkMapDoc, PropertyMapDoc};
+use altofed_model::{NetworkMapDoc, PropertyMapDoc};
 use altofed_server::{run, AppState, Documents, ServerConfig, Snapshot};
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
@@ -28,7 +28,7 @@ fn read<T: serde::de::DeserializeOwned>(name: &str) -> T {
 pub fn documents() -> Documents {
     let network_map: NetworkMapDoc = read("networkmap.json");
     let cost_map = |name: &str| {
-        let doc: CostMapDoc = read(name);
+        let doc: altofed_model::CostTableDoc = read(name);
         (
             doc.meta
                 .vtag

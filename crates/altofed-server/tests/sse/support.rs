@@ -5,7 +5,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use altofed_model::{Cost, VersionTag};
+use altofed_model::{Cost, CostTable, VersionTag};
 use altofed_server::{AppState, Documents, ServerConfig};
 use reqwest::header::CONTENT_TYPE;
 use serde_json::Value;
@@ -51,10 +51,9 @@ pub fn figure5() -> Documents {
 /// Sets one cost of cost map `id` and gives the map a new vtag.
 pub fn set_cost(docs: &mut Documents, id: &str, src: &str, dst: &str, cost: f64, tag: &str) {
     let (_, doc) = docs.cost_maps.iter_mut().find(|(i, _)| i == id).unwrap();
-    doc.cost_map
-        .get_mut(src)
-        .unwrap()
-        .insert(dst.to_owned(), Cost(cost));
+    let mut rows = doc.cost_map.to_rows();
+    rows.get_mut(src).unwrap().insert(dst.to_owned(), Cost(cost));
+    doc.cost_map = CostTable::from(&rows);
     doc.meta.vtag = Some(VersionTag::new(id, tag));
 }
 

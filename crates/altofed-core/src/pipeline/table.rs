@@ -1,0 +1,99 @@
+//! The composed costs of every CDN PID to every published PID, as the
+//! arrays of a [`CostTable`]: where each published column's costs come from
+//! is resolved once per column, then rows are filled in parallel.
+
+use altofed_model::{CostTable, PartsError, TableParts};
+use rayon::prelude::*;
+
+use super::PeerInput;
+use crate::compose::Matrix;
+use crate::output::{PidOrigin, PublishedPid};
+use crate::topology::CdnNetwork;
+
+/// CDN PID -> published PID -> composed cost, `default` where a column has
+/// no finite cost (no entry when `default` is `None`). `catch_all` is the
+/// (peer, ISP PID) whose costs the catch-all PID inherits.
+pub(super) fn cost_table(
+    cdn: &CdnNetwork,
+    peers: &[Option<PeerInput<'_>>],
+    pids: &[PublishedPid],
+    catch_all: Option<(usize, &str)>,
+    default: Option<f64>,
+) -> Result<CostTable, PartsError> {
+    let mut order: Vec<&PublishedPid> = pids.iter().collect();
+    order.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+    let names: Vec<Box<str>> = order.iter().map(|p| p.name.as_str().into()).collect();
+    let index = |name: &str| {
+        let i = names.binary_search_by(|n| (**n).cmp(name)).ok()?;
+        u32::try_from(i).ok()
+    };
+    // (name index, CDN PID row in the composed matrices), by name.
+    let mut rows: Vec<(u32, usize)> = cdn
+        .pids
+        .iter()
+        .enumerate()
+        .filter_map(|(row, p)| Some((index(&p.name)?, row)))
+        .collect();
+    rows.sort_unstable();
+    let columns: Vec<(u32, Option<(&Matrix, usize)>)> = order
+        .iter()
+        .zip(0u32..)
+        .filter_map(|(pid, i)| Some((i, column_source(pid, peers, catch_all)?)))
+        .collect();
+    let filled: Vec<(Vec<u32>, Vec<f64>)> = rows
+        .par_iter()
+        .map(|&(_, row)| fill_row(row, &columns, default))
+        .collect();
+    let mut parts = TableParts {
+        names,
+        srcs: rows.iter().map(|(name, _)| *name).collect(),
+        starts: Vec::with_capacity(rows.len() + 1),
+        ..TableParts::default()
+    };
+    parts.starts.push(0);
+    for (dsts, costs) in filled {
+        parts.dsts.extend(dsts);
+        parts.costs.extend(costs);
+        parts.starts.push(parts.dsts.len());
+    }
+    CostTable::from_parts(parts)
+}
+
+/// `None` for a column that is not a destination (a CDN PID); else the
+/// composed matrix and column it reads, if any.
+fn column_source<'a>(
+    pid: &PublishedPid,
+    peers: &'a [Option<PeerInput<'a>>],
+    catch_all: Option<(usize, &str)>,
+) -> Option<Option<(&'a Matrix, usize)>> {
+    let source = match &pid.origin {
+        PidOrigin::Cdn => return None,
+        PidOrigin::Subscriber { peer, isp_pid } => Some((*peer, isp_pid.as_str())),
+        PidOrigin::CatchAll => catch_all,
+    };
+    Some(source.and_then(|(peer, isp_pid)| {
+        let columns = peers[peer].as_ref()?.columns;
+        let col = *columns.columns.get(isp_pid)?;
+        Some((&columns.composed, col))
+    }))
+}
+
+fn fill_row(
+    row: usize,
+    columns: &[(u32, Option<(&Matrix, usize)>)],
+    default: Option<f64>,
+) -> (Vec<u32>, Vec<f64>) {
+    let mut dsts = Vec::with_capacity(columns.len());
+    let mut costs = Vec::with_capacity(columns.len());
+    for &(name, source) in columns {
+        let value = source
+            .map(|(m, col)| m.get(row, col))
+            .filter(|v| v.is_finite())
+            .or(default);
+        if let Some(v) = value {
+            dsts.push(name);
+            costs.push(v);
+        }
+    }
+    (dsts, costs)
+}

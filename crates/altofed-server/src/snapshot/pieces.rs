@@ -1,0 +1,230 @@
+//! Bodies assembled from pieces that were compressed on their own, so that a
+//! publish which changes a tenth of a 130 MB cost map compresses only that
+//! tenth and copies the rest from the previous snapshot.
+//!
+//! - deflate: each piece is a raw deflate stream from a fresh compressor,
+//!   ended by a full flush, so it is byte-aligned, not final, and refers to
+//!   no byte before it. Any sequence of such pieces is one valid deflate
+//!   stream once a final block is appended (the trick pigz uses to gzip in
+//!   parallel); one gzip member wraps it.
+//! - zstd: each piece is a whole frame; a zstd body may be several frames
+//!   (RFC 8878 §3.1). Frames cannot be spliced into one: blocks of a frame
+//!   share entropy tables and repeat offsets.
+//! - CRC-32: kept per piece and combined, so assembling a body only copies.
+
+use bytes::{Bytes, BytesMut};
+use flate2::{Compress, Compression, FlushCompress};
+
+use super::encode::{Encoded, MIN_COMPRESS, ZSTD_LEVEL};
+
+/// Most bytes one deflate stored block holds (RFC 1951 §3.2.4).
+const STORED_MAX: usize = 65_535;
+/// Most bytes one zstd block holds (RFC 8878 §3.1.1.2.4).
+const ZSTD_BLOCK_MAX: usize = 128 * 1024;
+/// RFC 8878 §3.1.1.
+const ZSTD_MAGIC: u32 = 0xFD2F_B528;
+/// The gzip header (RFC 1952 §2.3): deflate, no flags, no mtime, XFL 4
+/// (fastest), OS unknown; the bytes flate2's `GzEncoder` writes at `fast()`.
+const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 0xff];
+/// An empty final stored block: closes the stream the pieces leave open.
+const DEFLATE_END: [u8; 5] = [0x01, 0x00, 0x00, 0xff, 0xff];
+
+/// Part of a body, in every coding, compressed on its own so that it can be
+/// joined to other pieces without compressing again.
+#[derive(Debug, Clone)]
+pub struct Piece {
+    identity: Bytes,
+    /// Raw deflate blocks, byte-aligned, none of them final.
+    deflate: Bytes,
+    /// CRC-32 of `identity`.
+    crc: u32,
+    /// Zero (for empty text) or one zstd frame.
+    zstd: Bytes,
+}
+
+impl Piece {
+    /// Compresses `text` in both codings. Meant for a few kB to a few hundred
+    /// kB: every piece restarts the compressors' history, so smaller pieces
+    /// compress worse (zstd much more than deflate, whose window is 32 kB),
+    /// and larger ones mean more to compress again when a part changes.
+    pub fn new(text: Vec<u8>) -> Self {
+        if text.is_empty() {
+            return Self::glue(&[]);
+        }
+        // Neither fails in practice; storing instead keeps the body valid.
+        let deflate = raw_deflate(&text).unwrap_or_else(|| stored_blocks(&text));
+        let zstd = zstd::bulk::compress(&text, ZSTD_LEVEL).unwrap_or_else(|_| raw_frame(&text));
+        Self {
+            crc: crc32fast::hash(&text),
+            deflate: tight(deflate),
+            zstd: tight(zstd),
+            identity: Bytes::from(text),
+        }
+    }
+
+    /// A few bytes between pieces (`,`, `},"pid":{`), stored, not compressed:
+    /// compressing them would cost more than it saves.
+    pub fn glue(text: &[u8]) -> Self {
+        Self {
+            identity: Bytes::copy_from_slice(text),
+            deflate: Bytes::from(stored_blocks(text)),
+            crc: crc32fast::hash(text),
+            zstd: Bytes::from(raw_frame(text)),
+        }
+    }
+
+    /// The uncompressed text.
+    pub fn identity(&self) -> &Bytes {
+        &self.identity
+    }
+
+    /// Length of the uncompressed text.
+    pub fn len(&self) -> usize {
+        self.identity.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.identity.is_empty()
+    }
+
+    /// Bytes held in all codings (for size metrics).
+    pub fn total_len(&self) -> usize {
+        self.identity.len() + self.deflate.len() + self.zstd.len()
+    }
+}
+
+impl Encoded {
+    /// The body made of `pieces` in order, with no compression: identity is
+    /// their concatenation, gzip one member around all their deflate blocks,
+    /// zstd their frames one after another. Bodies shorter than
+    /// `MIN_COMPRESS` get no compressed codings, as with [`Encoded::new`].
+    pub fn from_pieces<'a>(pieces: impl IntoIterator<Item = &'a Piece>) -> Encoded {
+        let pieces: Vec<&Piece> = pieces.into_iter().collect();
+        let identity = concat(pieces.iter().map(|p| &p.identity));
+        if identity.len() < MIN_COMPRESS {
+            return Encoded::from_codings(identity, None, None);
+        }
+        let deflate_len: usize = pieces.iter().map(|p| p.deflate.len()).sum();
+        let mut gzip =
+            BytesMut::with_capacity(GZIP_HEADER.len() + deflate_len + DEFLATE_END.len() + 8);
+        gzip.extend_from_slice(&GZIP_HEADER);
+        let mut crc = crc32fast::Hasher::new();
+        for p in &pieces {
+            gzip.extend_from_slice(&p.deflate);
+            crc.combine(&crc32fast::Hasher::new_with_initial_len(
+                p.crc,
+                p.identity.len() as u64,
+            ));
+        }
+        gzip.extend_from_slice(&DEFLATE_END);
+        gzip.extend_from_slice(&crc.finalize().to_le_bytes());
+        // ISIZE is the length modulo 2^32 (RFC 1952 §2.3.1): truncating is
+        // the definition, not a loss.
+        gzip.extend_from_slice(&(identity.len() as u32).to_le_bytes());
+        let zstd = concat(pieces.iter().map(|p| &p.zstd));
+        Encoded::from_codings(identity, Some(gzip.freeze()), Some(zstd))
+    }
+}
+
+/// Pieces live as long as the snapshots that share them, and the buffers
+/// compressors return are sized for the worst case (zstd's for more than the
+/// whole text): keep only what was written.
+fn tight(mut compressed: Vec<u8>) -> Bytes {
+    compressed.shrink_to_fit();
+    Bytes::from(compressed)
+}
+
+/// The parts joined; one part is shared, not copied.
+fn concat<'a>(parts: impl Iterator<Item = &'a Bytes> + Clone) -> Bytes {
+    let mut non_empty = parts.clone().filter(|b| !b.is_empty());
+    if let (Some(only), None) = (non_empty.next(), non_empty.next()) {
+        return only.clone();
+    }
+    let len = parts.clone().map(Bytes::len).sum();
+    let mut out = BytesMut::with_capacity(len);
+    for part in parts {
+        out.extend_from_slice(part);
+    }
+    out.freeze()
+}
+
+/// `text` as raw deflate from a fresh compressor, ended by a full flush
+/// (byte-aligned, history not needed by what follows, not final).
+fn raw_deflate(text: &[u8]) -> Option<Vec<u8>> {
+    let mut compress = Compress::new(Compression::fast(), false);
+    // JSON maps compress about 4:1 at this level; grow when they do not.
+    let mut out = Vec::with_capacity(text.len() / 3 + 64);
+    loop {
+        let (before_in, before_out) = (compress.total_in(), compress.total_out());
+        let rest = text.get(usize::try_from(before_in).ok()?..)?;
+        compress
+            .compress_vec(rest, &mut out, FlushCompress::Full)
+            .ok()?;
+        let all_in = compress.total_in() == text.len() as u64;
+        // Space left over means the compressor has nothing more to write.
+        if all_in && out.len() < out.capacity() {
+            return Some(out);
+        }
+        let stuck = compress.total_in() == before_in && compress.total_out() == before_out;
+        if stuck && out.len() < out.capacity() {
+            return None;
+        }
+        out.reserve(out.capacity().max(4096));
+    }
+}
+
+/// `text` in deflate stored blocks, none final (RFC 1951 §3.2.4); nothing
+/// at all for empty text.
+fn stored_blocks(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len() + 5 * text.len().div_ceil(STORED_MAX));
+    for chunk in text.chunks(STORED_MAX) {
+        // chunks() keeps every chunk within STORED_MAX, which fits a u16.
+        let len = chunk.len() as u16;
+        // BFINAL 0 and BTYPE 00 in the low bits, then padding to the byte.
+        out.push(0);
+        out.extend_from_slice(&len.to_le_bytes());
+        out.extend_from_slice(&(!len).to_le_bytes());
+        out.extend_from_slice(chunk);
+    }
+    out
+}
+
+/// `text` as one zstd frame of raw blocks (RFC 8878 §3.1.1): single segment,
+/// so the window is the content size and no window descriptor is needed; no
+/// checksum. Nothing at all for empty text.
+fn raw_frame(text: &[u8]) -> Vec<u8> {
+    if text.is_empty() {
+        return Vec::new();
+    }
+    let blocks = text.len().div_ceil(ZSTD_BLOCK_MAX);
+    let mut out = Vec::with_capacity(4 + 9 + 3 * blocks + text.len());
+    out.extend_from_slice(&ZSTD_MAGIC.to_le_bytes());
+    // Frame header descriptor: Single_Segment_flag (0x20) and the size of the
+    // Frame_Content_Size field in the top two bits.
+    let size = text.len() as u64;
+    match size {
+        0..=255 => out.extend_from_slice(&[0x20, size as u8]),
+        256..=65_791 => {
+            out.push(0x60);
+            out.extend_from_slice(&((size - 256) as u16).to_le_bytes());
+        }
+        65_792..=0xFFFF_FFFF => {
+            out.push(0xA0);
+            out.extend_from_slice(&(size as u32).to_le_bytes());
+        }
+        _ => {
+            out.push(0xE0);
+            out.extend_from_slice(&size.to_le_bytes());
+        }
+    }
+    let mut chunks = text.chunks(ZSTD_BLOCK_MAX).peekable();
+    while let Some(chunk) = chunks.next() {
+        let last = u32::from(chunks.peek().is_none());
+        // Block header, 3 bytes little-endian: Last_Block, Block_Type 0 (raw)
+        // and Block_Size, which ZSTD_BLOCK_MAX keeps within 21 bits.
+        let header = last | (chunk.len() as u32) << 3;
+        out.extend_from_slice(&header.to_le_bytes()[..3]);
+        out.extend_from_slice(chunk);
+    }
+    out
+}
