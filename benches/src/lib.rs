@@ -3,11 +3,13 @@
 //! size) and [`isp_scenario`] (ISP maps at production scale from the real
 //! BGP table); [`cdn_scenario`] (CDN networks on real and synthetic router
 //! graphs) and [`compose_scenario`] (composition inputs and baselines);
-//! [`serving`] (serving requests and per-request baselines); [`rng`] (the
-//! seeded generator they share).
+//! [`e2e_scenario`] (a CDN and ten production-size ISPs, parsed, for the
+//! engine end to end); [`serving`] (serving requests and per-request
+//! baselines); [`rng`] (the seeded generator they share).
 
 pub mod cdn_scenario;
 pub mod compose_scenario;
+pub mod e2e_scenario;
 pub mod isp_scenario;
 pub mod rng;
 pub mod serving;

@@ -59,8 +59,7 @@ pub fn network_map(plan: &IspPlan) -> String {
 /// `application/alto-costmap+json`, routingcost in ms, numerical.
 pub fn cost_map(plan: &IspPlan) -> String {
     let (net_id, net_tag) = network_map_vtag(plan);
-    let pairs = plan.pids.len() * plan.destinations.len();
-    let mut out = String::with_capacity(pairs * 40);
+    let mut out = String::with_capacity(plan.pairs() * 40);
     let _ = write!(
         out,
         "{{\"meta\": {{\"dependent-vtags\": [{{\"resource-id\": \"{net_id}\", \"tag\": \"{net_tag}\"}}], \
@@ -74,7 +73,7 @@ pub fn cost_map(plan: &IspPlan) -> String {
     for (s, src) in plan.pids.iter().enumerate() {
         let sep = if s == 0 { "" } else { ",\n" };
         let _ = write!(out, "{sep}\"{}\": {{", src.name);
-        for (k, &d) in plan.destinations.iter().enumerate() {
+        for (k, d) in plan.row_destinations(s).into_iter().enumerate() {
             let sep = if k == 0 { "" } else { ", " };
             let _ = write!(out, "{sep}\"{}\": ", plan.pids[d].name);
             let cost = plan.cost(s, d);

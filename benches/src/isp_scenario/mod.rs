@@ -12,7 +12,8 @@
 //! - each PID sits at a PoP of a Rocketfuel backbone (see [`topology`]),
 //!   with a seeded access latency; the cost between two PIDs is the
 //!   shortest-path latency between their PoPs plus both access latencies;
-//! - the cost map has a row for every PID and `destinations` columns;
+//! - the cost map has a row for every PID and `destinations` columns
+//!   (every PID for the rows of [`IspPlan::full_rows`]);
 //! - both are written in RFC 7285 wire format (see [`json`]) with quirks a
 //!   liberal reader must take: unknown members, a few costs as strings and
 //!   as `null`, empty and unknown address types, bare host addresses.
@@ -91,6 +92,10 @@ pub struct IspPlan {
     pub pids: Vec<Pid>,
     /// Destination columns (indices into `pids`), ascending.
     pub destinations: Vec<usize>,
+    /// Rows (indices into `pids`) written with every PID as destination
+    /// instead of `destinations`: border PIDs, whose rows composition reads
+    /// in full (the end-to-end scenario sets them; empty otherwise).
+    pub full_rows: Vec<usize>,
     pub pops: PopGraph,
 }
 
@@ -103,8 +108,23 @@ impl IspPlan {
             cost_map: json::cost_map(self),
             prefixes: self.pids.iter().map(|p| p.prefixes.len()).sum(),
             pids: self.pids.len(),
-            pairs: self.pids.len() * self.destinations.len(),
+            pairs: self.pairs(),
         }
+    }
+
+    /// The destination columns of row `s`.
+    pub fn row_destinations(&self, s: usize) -> Vec<usize> {
+        if self.full_rows.contains(&s) {
+            (0..self.pids.len()).collect()
+        } else {
+            self.destinations.clone()
+        }
+    }
+
+    /// Pairs written with a cost (`null` ones included).
+    pub fn pairs(&self) -> usize {
+        let full = self.full_rows.len();
+        (self.pids.len() - full) * self.destinations.len() + full * self.pids.len()
     }
 
     /// Cost from PID `s` to PID `d` in hundredths of ms.
@@ -153,6 +173,7 @@ pub fn plan(config: &ScenarioConfig, i: usize, table: &[Route]) -> IspPlan {
         backbone_as,
         pids,
         destinations,
+        full_rows: Vec::new(),
         pops,
     }
 }

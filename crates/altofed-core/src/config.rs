@@ -86,6 +86,12 @@ pub struct OutputConfig {
     pub catch_all_pid: String,
     /// Peer whose catch-all PID's costs the catch-all PID inherits.
     pub catch_all_costs_from: Option<String>,
+    /// Whether the ordinal cost map is published beside the numerical one.
+    /// Its ranks are over the whole map (RFC 7285 §6.1.2.2), so any change
+    /// re-ranks and re-encodes all of it; a deployment whose clients only
+    /// read numerical costs can leave it out (RFC 7285 §6.1.2 asks for one
+    /// mode at least).
+    pub ordinal_cost_map: bool,
 }
 
 impl Default for OutputConfig {
@@ -96,6 +102,7 @@ impl Default for OutputConfig {
             default_cost: None,
             catch_all_pid: "default".to_owned(),
             catch_all_costs_from: None,
+            ordinal_cost_map: true,
         }
     }
 }

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant, SystemTime};
 use altofed_core::cdn_cost::{cdn_costs, CdnCosts};
 use altofed_core::config::Config;
 use altofed_core::peer::PeerMaps;
-use altofed_core::pipeline::{assemble, compose_peer, Computed, PeerColumns, PeerInput};
+use altofed_core::pipeline::{assemble_with, compose_peer, Computed, MergeCache, PeerColumns, PeerInput};
 use altofed_core::topology::CdnNetwork;
 use altofed_peers::PeerEvent;
 use altofed_server::{AppState, Documents};
@@ -45,6 +45,8 @@ pub struct Engine {
     server: AppState,
     state_dir: Option<PathBuf>,
     metrics: EngineMetrics,
+    /// The last merged network map: most recomputes do not change it.
+    merge_cache: MergeCache,
 }
 
 impl Engine {
@@ -67,6 +69,7 @@ impl Engine {
             server,
             state_dir,
             metrics,
+            merge_cache: MergeCache::default(),
         }
     }
 
@@ -268,6 +271,7 @@ impl Engine {
         );
         let server = self.server.clone();
         let state_dir = self.state_dir.clone();
+        let mut cache = std::mem::take(&mut self.merge_cache);
         let result = tokio::task::spawn_blocking(move || {
             let inputs: Vec<Option<PeerInput<'_>>> = held
                 .iter()
@@ -279,16 +283,23 @@ impl Engine {
                     })
                 })
                 .collect();
-            let computed = assemble(&config, &cdn, &inputs, warnings).map_err(|e| e.to_string())?;
-            let docs = documents(&config, computed);
-            if let Some(dir) = &state_dir {
-                if let Err(e) = persist::save(dir, &docs) {
-                    tracing::warn!("snapshot not persisted: {e}");
+            let computed = assemble_with(&config, &cdn, &inputs, warnings, &mut cache);
+            let published = computed.map_err(|e| e.to_string()).and_then(|computed| {
+                let docs = documents(&config, computed);
+                if let Some(dir) = &state_dir {
+                    if let Err(e) = persist::save(dir, &docs) {
+                        tracing::warn!("snapshot not persisted: {e}");
+                    }
                 }
-            }
-            server.publish(docs).map_err(|e| e.to_string())
+                server.publish(docs).map_err(|e| e.to_string())
+            });
+            (published, cache)
         })
-        .await;
+        .await
+        .map(|(published, cache)| {
+            self.merge_cache = cache;
+            published
+        });
         self.metrics
             .recomputed(matches!(result, Ok(Ok(_))), started);
         match result {
@@ -307,15 +318,13 @@ pub fn documents(config: &Config, computed: Computed) -> Documents {
     for warning in &computed.warnings {
         tracing::debug!("{warning}");
     }
+    let mut cost_maps = vec![(config.cost_map_id(CostMode::Numerical), computed.cost_map)];
+    if let Some(ordinal) = computed.ordinal_cost_map {
+        cost_maps.push((config.cost_map_id(CostMode::Ordinal), ordinal));
+    }
     Documents {
         network_map: computed.network_map,
-        cost_maps: vec![
-            (config.cost_map_id(CostMode::Numerical), computed.cost_map),
-            (
-                config.cost_map_id(CostMode::Ordinal),
-                computed.ordinal_cost_map,
-            ),
-        ],
+        cost_maps,
         property_maps: vec![(config.property_map_id(), computed.property_map)],
     }
 }

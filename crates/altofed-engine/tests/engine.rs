@@ -67,7 +67,7 @@ fn start(dir: &Path, max_age: &str, state_dir: &Path) -> (AppState, mpsc::Sender
 
 fn document(state: &AppState, id: &str) -> Value {
     let snapshot = state.snapshot().expect("a snapshot");
-    serde_json::from_slice(&snapshot.resources[id].body.identity).unwrap()
+    serde_json::from_slice(&snapshot.resources[id].body.identity.to_bytes()).unwrap()
 }
 
 /// Waits until `check` holds on the published documents; the deadline only

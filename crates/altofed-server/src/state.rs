@@ -84,7 +84,8 @@ impl AppState {
     /// Builds and swaps in a snapshot; the caller holds the node book lock.
     fn install(&self, docs: Documents) -> Result<Arc<Snapshot>, SnapshotError> {
         let generation = self.inner.generation.load(Ordering::SeqCst) + 1;
-        let snapshot = Arc::new(build_snapshot(docs, generation)?);
+        let previous = self.inner.current.load_full();
+        let snapshot = Arc::new(build_snapshot(docs, generation, previous.as_deref())?);
         self.inner.generation.store(generation, Ordering::SeqCst);
         self.inner.current.store(Some(snapshot.clone()));
         self.inner.changes.send_replace(Some(snapshot.clone()));

@@ -45,8 +45,21 @@ fn write_outputs(dir: &Path, computed: &Computed) -> Result<()> {
     let [netmap, costmap, ordinal, propmap] = OUTPUT_FILES;
     write_json(&dir.join(netmap), &computed.network_map)?;
     write_json(&dir.join(costmap), &computed.cost_map)?;
-    write_json(&dir.join(ordinal), &computed.ordinal_cost_map)?;
+    match &computed.ordinal_cost_map {
+        Some(doc) => write_json(&dir.join(ordinal), doc)?,
+        // A map from an earlier run would be served as current.
+        None => remove_if_there(&dir.join(ordinal))?,
+    }
     write_json(&dir.join(propmap), &computed.property_map)
+}
+
+fn remove_if_there(path: &Path) -> Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+            Err(e).with_context(|| format!("{}: cannot remove", path.display()))
+        }
+        _ => Ok(()),
+    }
 }
 
 fn write_json<T: Serialize>(path: &Path, doc: &T) -> Result<()> {

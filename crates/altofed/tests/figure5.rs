@@ -195,3 +195,24 @@ fn golden_files_match() {
         }
     }
 }
+
+#[test]
+fn without_the_ordinal_map_only_the_numerical_one_is_written_and_an_old_one_goes() {
+    let out = compute("altofed.toml");
+    let ordinal = out.path().join("costmap-ordinal.json");
+    assert!(ordinal.exists());
+    let config = scenario("figure5").join("altofed.toml");
+    let output = std::process::Command::new(BIN)
+        .args(["compute", "--config", config.to_str().unwrap(), "--out"])
+        .arg(out.path())
+        .env("ALTOFED_OUTPUT__ORDINAL_COST_MAP", "false")
+        .output()
+        .unwrap();
+    let (stdout, stderr) = texts(&output);
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    assert!(
+        !ordinal.exists(),
+        "the ordinal map of the earlier run would be served as current"
+    );
+    assert_table(out.path(), MULTIPATH);
+}

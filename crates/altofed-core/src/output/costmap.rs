@@ -10,18 +10,27 @@ use altofed_model::{
 };
 use rayon::slice::ParallelSliceMut;
 
-/// Builds the numerical and the ordinal cost map from numerical costs.
-/// `network_map` is the vtag of the network map both depend on.
+/// Builds the numerical cost map from numerical costs, and the ordinal one
+/// when it has an id. `network_map` is the vtag of the network map both
+/// depend on.
 pub fn build_cost_maps(
     table: CostTable,
     network_map: &VersionTag,
     numerical_id: &str,
-    ordinal_id: &str,
-) -> Result<(CostTableDoc, CostTableDoc), PartsError> {
-    let ordinal = ordinal_ranks(&table)?;
+    ordinal_id: Option<&str>,
+) -> Result<(CostTableDoc, Option<CostTableDoc>), PartsError> {
+    let ordinal = match ordinal_id {
+        Some(id) => Some(cost_map(
+            ordinal_ranks(&table)?,
+            CostMode::Ordinal,
+            network_map,
+            id,
+        )),
+        None => None,
+    };
     Ok((
         cost_map(table, CostMode::Numerical, network_map, numerical_id),
-        cost_map(ordinal, CostMode::Ordinal, network_map, ordinal_id),
+        ordinal,
     ))
 }
 

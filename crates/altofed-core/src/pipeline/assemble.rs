@@ -3,14 +3,15 @@
 
 use std::collections::BTreeMap;
 
-use altofed_model::validate::{validate_cost_table, validate_network_map, validate_property_map};
+use altofed_model::validate::{validate_cost_table, validate_property_map};
 use altofed_model::{content_tag, CostMode, NetworkMapDoc, NetworkMapMeta, VersionTag};
 
+use super::merged::{MergeCache, Merged};
 use super::table::cost_table;
 use super::{ComputeError, Computed, PeerInput};
 use crate::config::Config;
 use crate::output::{
-    build_cost_maps, build_property_map, merge_network_map, OutputError, PeerPids, PublishedPid,
+    build_cost_maps, build_property_map, OutputError, PeerPids, PublishedPid,
 };
 use crate::topology::CdnNetwork;
 
@@ -21,7 +22,19 @@ pub fn assemble(
     config: &Config,
     cdn: &CdnNetwork,
     peers: &[Option<PeerInput<'_>>],
+    warnings: Vec<String>,
+) -> Result<Computed, ComputeError> {
+    assemble_with(config, cdn, peers, warnings, &mut MergeCache::default())
+}
+
+/// [`assemble`], taking the merged network map from `cache` when its
+/// inputs did not change since the last call, and leaving this one there.
+pub fn assemble_with(
+    config: &Config,
+    cdn: &CdnNetwork,
+    peers: &[Option<PeerInput<'_>>],
     mut warnings: Vec<String>,
+    cache: &mut MergeCache,
 ) -> Result<Computed, ComputeError> {
     if peers.len() != config.peers.len() {
         return Err(ComputeError::PeerCount(peers.len(), config.peers.len()));
@@ -44,8 +57,14 @@ pub fn assemble(
                 .collect(),
         })
         .collect();
-    let merged = merge_network_map(&config.output.catch_all_pid, &cdn.pids, &peer_pids)?;
-    warnings.extend(merged.warnings);
+    let net_id = config.network_map_id();
+    let merged = cache.merge(
+        &config.output.catch_all_pid,
+        &cdn.pids,
+        &peer_pids,
+        |pids| network_map_doc(&net_id, pids),
+    )?;
+    warnings.extend(merged.warnings.iter().cloned());
     if let Some((peer, pid)) = catch_all_source(config, peers) {
         let republished = peers[peer]
             .as_ref()
@@ -57,7 +76,7 @@ pub fn assemble(
             ));
         }
     }
-    publish(config, cdn, peers, &merged.pids, warnings)
+    publish(config, cdn, peers, merged, warnings)
 }
 
 /// Assembles and validates the documents.
@@ -65,10 +84,10 @@ fn publish(
     config: &Config,
     cdn: &CdnNetwork,
     peers: &[Option<PeerInput<'_>>],
-    pids: &[PublishedPid],
+    merged: &Merged,
     warnings: Vec<String>,
 ) -> Result<Computed, ComputeError> {
-    let network_map = network_map_doc(&config.network_map_id(), pids);
+    let (pids, network_map) = (&merged.pids[..], merged.network_map.clone());
     let vtag = network_map.meta.vtag.clone();
     let invalid = |document, e: &dyn std::fmt::Display| OutputError::Invalid {
         document,
@@ -78,11 +97,15 @@ fn publish(
     let default = config.output.default_cost;
     let table = cost_table(cdn, peers, pids, catch_all, default)
         .map_err(|e| invalid("cost map", &e))?;
+    let ordinal_id = config
+        .output
+        .ordinal_cost_map
+        .then(|| config.cost_map_id(CostMode::Ordinal));
     let (cost_map, ordinal_cost_map) = build_cost_maps(
         table,
         &vtag,
         &config.cost_map_id(CostMode::Numerical),
-        &config.cost_map_id(CostMode::Ordinal),
+        ordinal_id.as_deref(),
     )
     .map_err(|e| invalid("ordinal cost map", &e))?;
     let peer_names: Vec<&str> = config.peers.iter().map(|p| p.name.as_str()).collect();
@@ -91,10 +114,11 @@ fn publish(
         .map(|p| p.as_ref().and_then(|i| i.stale_since))
         .collect();
     let property_map = build_property_map(pids, &peer_names, &stale, &vtag);
-    validate_network_map(&network_map).map_err(|e| invalid("network map", &e))?;
     validate_cost_table(&cost_map, Some(&network_map)).map_err(|e| invalid("cost map", &e))?;
-    validate_cost_table(&ordinal_cost_map, Some(&network_map))
-        .map_err(|e| invalid("ordinal cost map", &e))?;
+    if let Some(ordinal) = &ordinal_cost_map {
+        validate_cost_table(ordinal, Some(&network_map))
+            .map_err(|e| invalid("ordinal cost map", &e))?;
+    }
     validate_property_map(&property_map).map_err(|e| invalid("property map", &e))?;
     Ok(Computed {
         network_map,

@@ -9,10 +9,12 @@
 //! [`compute`] runs all three for a one-shot computation.
 
 mod assemble;
+mod merged;
 mod peer;
 mod table;
 
-pub use assemble::assemble;
+pub use assemble::{assemble, assemble_with};
+pub use merged::MergeCache;
 pub use peer::{compose_peer, PeerColumns};
 
 use altofed_model::{CostTableDoc, NetworkMapDoc, PropertyMapDoc};
@@ -30,7 +32,8 @@ use crate::topology::CdnNetwork;
 pub struct Computed {
     pub network_map: NetworkMapDoc,
     pub cost_map: CostTableDoc,
-    pub ordinal_cost_map: CostTableDoc,
+    /// `None` when `output.ordinal-cost-map` is off.
+    pub ordinal_cost_map: Option<CostTableDoc>,
     pub property_map: PropertyMapDoc,
     /// Things an operator should know that did not stop the computation.
     pub warnings: Vec<String>,

@@ -3,6 +3,7 @@
 //! `application/alto-error+json`), `Accept-Encoding`, and conditional GET
 //! with `If-None-Match`.
 
+use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
@@ -100,12 +101,8 @@ pub fn send_resource(headers: &HeaderMap, resource: &Resource) -> Result<Respons
     let mut response = if not_modified(headers, &resource.etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        let body = resource
-            .body
-            .get(coding)
-            .cloned()
-            .unwrap_or_else(|| resource.body.identity.clone());
-        let mut response = (StatusCode::OK, body).into_response();
+        let body = resource.body.get(coding).unwrap_or(&resource.body.identity);
+        let mut response = (StatusCode::OK, Body::new(body.http_body())).into_response();
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static(resource.media_type),

@@ -3,18 +3,20 @@
 //! thread.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use altofed_model::lookup::PidLookup;
 use altofed_model::validate::{
     validate_cost_table, validate_ird, validate_network_map, validate_property_map,
 };
-use altofed_model::{content_tag, media, validate_resource_id, VersionTag};
+use altofed_model::{content_tag, media, validate_resource_id, PropertyMapDoc, VersionTag};
 use serde::Serialize;
 use thiserror::Error;
 
+use super::costbody::encode_cost_map;
 use super::ird::{cost_type_name, directory, ServiceIds};
-use super::{CostMapEntry, Documents, Encoded, Resource, Snapshot};
+use super::{CostMapEntry, Documents, Encoded, Resource, Rope, Snapshot};
 
 /// Documents that cannot be served. Nothing is published when this occurs.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -31,20 +33,38 @@ pub enum SnapshotError {
     DuplicateId(String),
 }
 
-/// Validates and indexes the documents and pre-encodes every GET body.
-pub fn build_snapshot(docs: Documents, generation: u64) -> Result<Snapshot, SnapshotError> {
+/// Validates and indexes the documents and pre-encodes every GET body,
+/// taking over the compressed parts of cost map bodies that did not change
+/// since `previous`.
+pub fn build_snapshot(
+    docs: Documents,
+    generation: u64,
+    previous: Option<&Snapshot>,
+) -> Result<Snapshot, SnapshotError> {
     let net_id = docs.network_map.meta.vtag.resource_id.clone();
     let invalid = |id: &str, reason: String| SnapshotError::Invalid {
         id: id.to_owned(),
         reason,
     };
-    validate_network_map(&docs.network_map).map_err(|e| invalid(&net_id, e.to_string()))?;
-    let lookup = PidLookup::build(&docs.network_map.network_map)
-        .map_err(|e| invalid(&net_id, e.to_string()))?;
+    // A network map equal to the last one (the usual case: a peer's costs
+    // changed) was validated, indexed and encoded then; comparing is cheap.
+    let same_net = previous.filter(|p| p.network_map == docs.network_map);
+    let lookup = match same_net {
+        Some(p) => p.lookup.clone(),
+        None => {
+            validate_network_map(&docs.network_map)
+                .map_err(|e| invalid(&net_id, e.to_string()))?;
+            let lookup = PidLookup::build(&docs.network_map.network_map)
+                .map_err(|e| invalid(&net_id, e.to_string()))?;
+            Arc::new(lookup)
+        }
+    };
     let ids = ServiceIds::for_network_map(&net_id);
     check_ids(&docs, &ids)?;
     for (id, doc) in &docs.property_maps {
-        validate_property_map(doc).map_err(|e| invalid(id, e.to_string()))?;
+        if unchanged(previous, id, doc).is_none() {
+            validate_property_map(doc).map_err(|e| invalid(id, e.to_string()))?;
+        }
     }
     let ird = directory(&docs, &ids);
     validate_ird(&ird).map_err(|e| invalid("directory", e.to_string()))?;
@@ -57,19 +77,42 @@ pub fn build_snapshot(docs: Documents, generation: u64) -> Result<Snapshot, Snap
 
     let mut resources = BTreeMap::new();
     let net_vtag = Some(&network_map.meta.vtag);
+    let net_resource = same_net.and_then(|p| p.resources.get(&net_id).cloned());
     resources.insert(
         net_id.clone(),
-        resource(&net_id, media::NETWORK_MAP, &network_map, net_vtag),
+        net_resource
+            .unwrap_or_else(|| resource(&net_id, media::NETWORK_MAP, &network_map, net_vtag)),
     );
+    let mut cost_bodies = BTreeMap::new();
     for entry in &cost_maps {
         let doc = &entry.doc;
+        let reusable = previous.and_then(|p| {
+            let old = p.cost_maps.iter().find(|e| e.id == entry.id)?;
+            Some((&old.doc, p.cost_bodies.get(&entry.id)?))
+        });
+        let (body, pieces) = encode_cost_map(doc, reusable);
+        tracing::debug!(
+            id = %entry.id,
+            reused = pieces.reused,
+            built = pieces.built,
+            "cost map body"
+        );
+        cost_bodies.insert(entry.id.clone(), pieces);
+        let etag = etag(doc.meta.vtag.as_ref(), &body.identity);
         resources.insert(
             entry.id.clone(),
-            resource(&entry.id, media::COST_MAP, doc, doc.meta.vtag.as_ref()),
+            Resource {
+                id: entry.id.clone(),
+                media_type: media::COST_MAP,
+                etag,
+                body,
+            },
         );
     }
     for (id, doc) in &property_maps {
-        resources.insert(id.clone(), resource(id, media::PROPERTY_MAP, doc, None));
+        let encoded = unchanged(previous, id, doc).cloned();
+        let encoded = encoded.unwrap_or_else(|| resource(id, media::PROPERTY_MAP, doc, None));
+        resources.insert(id.clone(), encoded);
     }
     Ok(Snapshot {
         generation,
@@ -80,8 +123,20 @@ pub fn build_snapshot(docs: Documents, generation: u64) -> Result<Snapshot, Snap
         network_map,
         lookup,
         cost_maps,
+        cost_bodies,
         property_maps: property_maps.into_iter().collect(),
     })
+}
+
+/// The previous snapshot's resource for property map `id` if it held the
+/// same document.
+fn unchanged<'a>(
+    previous: Option<&'a Snapshot>,
+    id: &str,
+    doc: &PropertyMapDoc,
+) -> Option<&'a Resource> {
+    let p = previous?;
+    (p.property_maps.get(id)? == doc).then(|| p.resources.get(id))?
 }
 
 /// Every resource id is a valid ResourceID and unique (RFC 7285 §9.1.1).
@@ -145,16 +200,20 @@ fn resource<T: Serialize>(
     vtag: Option<&VersionTag>,
 ) -> Resource {
     // Serializing our own model types to a Vec cannot fail.
-    let body = serde_json::to_vec(doc).unwrap_or_default();
-    let etag = match vtag {
-        Some(v) if is_etag_safe(&v.tag) => v.tag.clone(),
-        _ => content_tag(&body),
-    };
+    let body = Encoded::new(serde_json::to_vec(doc).unwrap_or_default());
     Resource {
         id: id.to_owned(),
         media_type,
-        etag,
-        body: Encoded::new(body),
+        etag: etag(vtag, &body.identity),
+        body,
+    }
+}
+
+/// The vtag's tag where it can be an ETag, else a hash of the body.
+fn etag(vtag: Option<&VersionTag>, body: &Rope) -> String {
+    match vtag {
+        Some(v) if is_etag_safe(&v.tag) => v.tag.clone(),
+        _ => content_tag(&body.to_bytes()),
     }
 }
 

@@ -5,6 +5,8 @@ use std::io::Write;
 
 use bytes::Bytes;
 
+use super::rope::Rope;
+
 /// The codings we offer, in order of preference when a client accepts
 /// several with equal weight.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,9 +45,9 @@ pub(super) const ZSTD_LEVEL: i32 = 3;
 /// One body in each coding.
 #[derive(Debug, Clone)]
 pub struct Encoded {
-    pub identity: Bytes,
-    gzip: Option<Bytes>,
-    zstd: Option<Bytes>,
+    pub identity: Rope,
+    gzip: Option<Rope>,
+    zstd: Option<Rope>,
 }
 
 impl Encoded {
@@ -56,15 +58,15 @@ impl Encoded {
             (gzip(&identity), zstd(&identity))
         };
         Self {
-            identity: Bytes::from(identity),
-            gzip,
-            zstd,
+            identity: Bytes::from(identity).into(),
+            gzip: gzip.map(Rope::from),
+            zstd: zstd.map(Rope::from),
         }
     }
 
     /// A body whose codings were made elsewhere (`Encoded::from_pieces`);
     /// the caller answers for them decoding to `identity`.
-    pub(super) fn from_codings(identity: Bytes, gzip: Option<Bytes>, zstd: Option<Bytes>) -> Self {
+    pub(super) fn from_codings(identity: Rope, gzip: Option<Rope>, zstd: Option<Rope>) -> Self {
         Self {
             identity,
             gzip,
@@ -73,7 +75,7 @@ impl Encoded {
     }
 
     /// The body in `coding`, or `None` if it is not kept in that coding.
-    pub fn get(&self, coding: Coding) -> Option<&Bytes> {
+    pub fn get(&self, coding: Coding) -> Option<&Rope> {
         match coding {
             Coding::Identity => Some(&self.identity),
             Coding::Gzip => self.gzip.as_ref(),
@@ -84,8 +86,8 @@ impl Encoded {
     /// Bytes held in all codings (for the snapshot size metric).
     pub fn total_len(&self) -> usize {
         self.identity.len()
-            + self.gzip.as_ref().map_or(0, Bytes::len)
-            + self.zstd.as_ref().map_or(0, Bytes::len)
+            + self.gzip.as_ref().map_or(0, Rope::len)
+            + self.zstd.as_ref().map_or(0, Rope::len)
     }
 }
 

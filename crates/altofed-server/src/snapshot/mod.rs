@@ -3,18 +3,23 @@
 //! services use the typed documents and the prefix lookup kept beside them.
 
 mod build;
+mod costbody;
 mod encode;
 mod ird;
 mod pieces;
+mod rope;
 
 pub use build::{build_snapshot, SnapshotError};
+pub use costbody::CostBody;
 pub use encode::{Coding, Encoded};
 pub use ird::{
     filter_uri, map_uri, ServiceIds, ENDPOINT_COST_URI, ENDPOINT_PROP_URI, UPDATE_STREAM_URI,
 };
 pub use pieces::Piece;
+pub use rope::{Rope, RopeBody};
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use altofed_model::lookup::PidLookup;
@@ -61,8 +66,12 @@ pub struct Snapshot {
     /// GET-mode resources by resource id.
     pub resources: BTreeMap<String, Resource>,
     pub network_map: NetworkMapDoc,
-    pub lookup: PidLookup,
+    /// Shared with the previous snapshot when the network map is the same.
+    pub lookup: Arc<PidLookup>,
     pub cost_maps: Vec<CostMapEntry>,
+    /// The pieces of each cost map's GET body by resource id, for the next
+    /// snapshot to reuse.
+    pub cost_bodies: BTreeMap<String, CostBody>,
     pub property_maps: BTreeMap<String, PropertyMapDoc>,
 }
 

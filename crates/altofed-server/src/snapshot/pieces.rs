@@ -12,10 +12,11 @@
 //!   share entropy tables and repeat offsets.
 //! - CRC-32: kept per piece and combined, so assembling a body only copies.
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use flate2::{Compress, Compression, FlushCompress};
 
 use super::encode::{Encoded, MIN_COMPRESS, ZSTD_LEVEL};
+use super::rope::Rope;
 
 /// Most bytes one deflate stored block holds (RFC 1951 §3.2.4).
 const STORED_MAX: usize = 65_535;
@@ -94,35 +95,36 @@ impl Piece {
 }
 
 impl Encoded {
-    /// The body made of `pieces` in order, with no compression: identity is
-    /// their concatenation, gzip one member around all their deflate blocks,
-    /// zstd their frames one after another. Bodies shorter than
+    /// The body made of `pieces` in order, with no compression and no
+    /// copy: identity is their texts one after another, gzip one member
+    /// around all their deflate blocks, zstd their frames one after another,
+    /// each a [`Rope`] of the pieces' own buffers. Bodies shorter than
     /// `MIN_COMPRESS` get no compressed codings, as with [`Encoded::new`].
     pub fn from_pieces<'a>(pieces: impl IntoIterator<Item = &'a Piece>) -> Encoded {
         let pieces: Vec<&Piece> = pieces.into_iter().collect();
-        let identity = concat(pieces.iter().map(|p| &p.identity));
+        let identity = Rope::from_parts(pieces.iter().map(|p| p.identity.clone()));
         if identity.len() < MIN_COMPRESS {
             return Encoded::from_codings(identity, None, None);
         }
-        let deflate_len: usize = pieces.iter().map(|p| p.deflate.len()).sum();
-        let mut gzip =
-            BytesMut::with_capacity(GZIP_HEADER.len() + deflate_len + DEFLATE_END.len() + 8);
-        gzip.extend_from_slice(&GZIP_HEADER);
         let mut crc = crc32fast::Hasher::new();
         for p in &pieces {
-            gzip.extend_from_slice(&p.deflate);
             crc.combine(&crc32fast::Hasher::new_with_initial_len(
                 p.crc,
                 p.identity.len() as u64,
             ));
         }
-        gzip.extend_from_slice(&DEFLATE_END);
-        gzip.extend_from_slice(&crc.finalize().to_le_bytes());
+        let mut trailer = DEFLATE_END.to_vec();
+        trailer.extend_from_slice(&crc.finalize().to_le_bytes());
         // ISIZE is the length modulo 2^32 (RFC 1952 §2.3.1): truncating is
         // the definition, not a loss.
-        gzip.extend_from_slice(&(identity.len() as u32).to_le_bytes());
-        let zstd = concat(pieces.iter().map(|p| &p.zstd));
-        Encoded::from_codings(identity, Some(gzip.freeze()), Some(zstd))
+        trailer.extend_from_slice(&(identity.len() as u32).to_le_bytes());
+        let gzip = Rope::from_parts(
+            std::iter::once(Bytes::from_static(&GZIP_HEADER))
+                .chain(pieces.iter().map(|p| p.deflate.clone()))
+                .chain(std::iter::once(Bytes::from(trailer))),
+        );
+        let zstd = Rope::from_parts(pieces.iter().map(|p| p.zstd.clone()));
+        Encoded::from_codings(identity, Some(gzip), Some(zstd))
     }
 }
 
@@ -132,20 +134,6 @@ impl Encoded {
 fn tight(mut compressed: Vec<u8>) -> Bytes {
     compressed.shrink_to_fit();
     Bytes::from(compressed)
-}
-
-/// The parts joined; one part is shared, not copied.
-fn concat<'a>(parts: impl Iterator<Item = &'a Bytes> + Clone) -> Bytes {
-    let mut non_empty = parts.clone().filter(|b| !b.is_empty());
-    if let (Some(only), None) = (non_empty.next(), non_empty.next()) {
-        return only.clone();
-    }
-    let len = parts.clone().map(Bytes::len).sum();
-    let mut out = BytesMut::with_capacity(len);
-    for part in parts {
-        out.extend_from_slice(part);
-    }
-    out.freeze()
 }
 
 /// `text` as raw deflate from a fresh compressor, ended by a full flush

@@ -41,7 +41,7 @@ impl Synced {
         let resource = self.snapshot.resources.get(id)?;
         let cell = self.full.get(id)?;
         Some(
-            cell.get_or_init(|| data_lines(&resource.body.identity, self.max_line))
+            cell.get_or_init(|| data_lines(&resource.body.identity.to_bytes(), self.max_line))
                 .clone(),
         )
     }
@@ -109,7 +109,12 @@ impl Transition {
             let change = match needs.get(id) {
                 Some(need) => {
                     let change =
-                        patches(&old.body.identity, &resource.body.identity, *need, max_line);
+                        patches(
+                            &old.body.identity.to_bytes(),
+                            &resource.body.identity.to_bytes(),
+                            *need,
+                            max_line,
+                        );
                     if need.full || (change.merge.is_none() && change.json.is_none()) {
                         // Encode it here rather than under the registry lock.
                         let _ = synced.full(id);

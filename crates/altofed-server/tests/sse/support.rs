@@ -137,7 +137,7 @@ impl Server {
     /// The current body of resource `id`, as the GET resource serves it.
     pub fn body(&self, id: &str) -> Value {
         let snapshot = self.state.snapshot().unwrap();
-        serde_json::from_slice(&snapshot.resources[id].body.identity).unwrap()
+        serde_json::from_slice(&snapshot.resources[id].body.identity.to_bytes()).unwrap()
     }
 
     /// The current vtag tag of resource `id`.

@@ -1,0 +1,226 @@
+//! End to end (issue #6 item 4): the running service's whole path for 300
+//! CDN PIDs x 10 ISPs x 1,700 PIDs (5.1M pairs published), through the
+//! public API only, so that it keeps measuring the same thing while the
+//! internals change: a real `Engine` on a tokio runtime publishing to an
+//! `AppState`; a trigger goes in, and the time is taken until the watch
+//! channel of `AppState::subscribe` shows the next snapshot (recompute,
+//! assemble, serialize, compress, swap).
+//!
+//! - `full`: `Trigger::Cdn`, alternating between the network and the same
+//!   network with every link 1% dearer: C_cdn and every peer's columns
+//!   again, and every published cost changes, so no part of the previous
+//!   snapshot's bodies can be reused; then one publish.
+//! - `incremental-one-isp`: ISP 3's maps replaced, alternating between two
+//!   versions whose costs all differ, so that every iteration changes the
+//!   published costs; only that peer's columns are recomposed.
+//!
+//! Target: full / incremental >= 5 (printed at the end from the medians of
+//! every timed publish).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stderr,
+    missing_docs
+)]
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use altofed_benches::e2e_scenario::{build, E2eScenario, CHANGED_ISP, ISPS};
+use altofed_engine::{Engine, Trigger};
+use altofed_model::CostTableDoc;
+use altofed_peers::{parse_document, PeerEvent};
+use altofed_server::{AppState, ServerConfig, Snapshot};
+use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
+use tokio::runtime::Runtime;
+use tokio::sync::{mpsc, watch};
+
+const NUMERICAL: &str = "agg-routingcost-num";
+
+/// An engine running with every ISP's maps in.
+struct Running {
+    rt: Runtime,
+    triggers: mpsc::Sender<Trigger>,
+    snapshots: watch::Receiver<Option<Arc<Snapshot>>>,
+}
+
+impl Running {
+    fn start(s: &E2eScenario) -> Self {
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .unwrap();
+        let state = AppState::new(ServerConfig::default());
+        let engine = Engine::new(s.config.clone(), s.cdn.clone(), state.clone(), None);
+        let (triggers, rx) = mpsc::channel(64);
+        let mut running = Self {
+            snapshots: state.subscribe(),
+            triggers,
+            rt,
+        };
+        running.rt.spawn(engine.run(rx));
+        for (peer, maps) in s.peers.iter().enumerate() {
+            let maps = maps.clone();
+            let t = Trigger::Peer(PeerEvent::Updated { peer, maps });
+            running.rt.block_on(running.triggers.send(t)).unwrap();
+        }
+        // Peers that arrive while one is composed are published together;
+        // wait until the snapshot holds them all.
+        let want = 1 + s.cdn.pids.len() + s.peers.len() * ISPS.pids;
+        running.rt.block_on(async {
+            let all = |s: &Option<Arc<Snapshot>>| {
+                s.as_ref()
+                    .is_some_and(|s| s.network_map.network_map.len() >= want)
+            };
+            running.snapshots.wait_for(all).await.unwrap();
+        });
+        running
+    }
+
+    fn current(&self) -> Arc<Snapshot> {
+        self.snapshots.borrow().clone().expect("a snapshot")
+    }
+
+    /// Sends `trigger` and waits for the next snapshot: the time between.
+    fn publish(&mut self, trigger: Trigger) -> Duration {
+        let before = self.current().generation;
+        let started = Instant::now();
+        self.rt.block_on(async {
+            self.triggers.send(trigger).await.unwrap();
+            let newer =
+                |s: &Option<Arc<Snapshot>>| s.as_ref().is_some_and(|s| s.generation > before);
+            self.snapshots.wait_for(newer).await.unwrap();
+        });
+        started.elapsed()
+    }
+}
+
+/// What is published, once, on stderr; asserts all 5.1M pairs are there.
+fn report(s: &E2eScenario, snapshot: &Snapshot) {
+    let mb = |n: usize| n as f64 / 1e6;
+    for note in &s.notes {
+        eprintln!("note: {note}");
+    }
+    let links: Vec<usize> = s.config.peers.iter().map(|p| p.links.len()).collect();
+    eprintln!(
+        "e2e scenario: {} CDN PIDs, {} border routers; {} ISPs, links {links:?}; ISP maps {:.1} MB of JSON, {} pairs (parsed, text dropped)",
+        s.cdn.pids.len(),
+        s.cdn.borders.len(),
+        s.peers.len(),
+        mb(s.json_bytes),
+        s.isp_pairs,
+    );
+    let body = &snapshot.resources[NUMERICAL].body.identity;
+    let table: CostTableDoc = parse_document(&body.to_bytes()).unwrap();
+    let pairs = table.cost_map.len();
+    eprintln!(
+        "published: {} PIDs, {pairs} pairs per cost map",
+        snapshot.network_map.network_map.len()
+    );
+    assert_eq!(pairs, s.cdn.pids.len() * s.peers.len() * ISPS.pids);
+    let mut total = snapshot.directory.body.identity.len();
+    eprintln!("  directory: {total} bytes");
+    for (id, r) in &snapshot.resources {
+        eprintln!("  {id}: {:.1} MB", mb(r.body.identity.len()));
+        total += r.body.identity.len();
+    }
+    eprintln!(
+        "  identity bodies in all: {:.1} MB; with gzip and zstd: {:.1} MB",
+        mb(total),
+        mb(snapshot.encoded_bytes())
+    );
+}
+
+fn median(times: &[Duration]) -> Duration {
+    let mut t = times.to_vec();
+    t.sort_unstable();
+    t.get(t.len() / 2).copied().unwrap_or_default()
+}
+
+fn e2e(c: &mut Criterion) {
+    let mut s = build();
+    measure(c, &s, "e2e/300x10x1700");
+    // The ordinal map is re-ranked over the whole map on any change (RFC
+    // 7285 §6.1.2.2), so it cannot be reused; without it:
+    s.config.output.ordinal_cost_map = false;
+    measure(c, &s, "e2e/300x10x1700-numerical-only");
+}
+
+fn measure(c: &mut Criterion, s: &E2eScenario, name: &str) {
+    let mut running = Running::start(s);
+    report(s, &running.current());
+
+    // Not timed: each alternation changes the published costs.
+    let mut next_changed = true;
+    let mut swap = |running: &mut Running| {
+        let maps = if next_changed {
+            s.changed.clone()
+        } else {
+            s.peers[CHANGED_ISP].clone()
+        };
+        next_changed = !next_changed;
+        let peer = CHANGED_ISP;
+        running.publish(Trigger::Peer(PeerEvent::Updated { peer, maps }))
+    };
+    let etag = |r: &Running| r.current().resources[NUMERICAL].etag.clone();
+    let before = etag(&running);
+    swap(&mut running);
+    assert_ne!(
+        before,
+        etag(&running),
+        "ISP {CHANGED_ISP}'s change must show"
+    );
+
+    let (mut full, mut incremental) = (Vec::new(), Vec::new());
+    let mut group = c.benchmark_group(name);
+    group.sample_size(10);
+    group.sampling_mode(SamplingMode::Flat);
+    group.warm_up_time(Duration::from_millis(1));
+    group.measurement_time(Duration::from_secs(60));
+    let mut dearer = s.cdn.clone();
+    dearer
+        .topology
+        .graph
+        .edge_weights_mut()
+        .for_each(|w| *w *= 1.01);
+    let variants = [s.cdn.clone(), dearer];
+    let mut turn = 0;
+    group.bench_function("full", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                turn += 1;
+                let cdn = Box::new(variants[turn % 2].clone());
+                let t = running.publish(Trigger::Cdn(cdn));
+                full.push(t);
+                total += t;
+            }
+            total
+        })
+    });
+    group.bench_function("incremental-one-isp", |b| {
+        b.iter_custom(|iters| {
+            let mut total = Duration::ZERO;
+            for _ in 0..iters {
+                let t = swap(&mut running);
+                incremental.push(t);
+                total += t;
+            }
+            total
+        })
+    });
+    group.finish();
+
+    let (f, i) = (median(&full), median(&incremental));
+    eprintln!(
+        "{name} medians: full {f:.2?} ({} runs), incremental-one-isp {i:.2?} ({} runs); full / incremental = {:.2} (target >= 5)",
+        full.len(),
+        incremental.len(),
+        f.as_secs_f64() / i.as_secs_f64().max(f64::MIN_POSITIVE)
+    );
+}
+
+criterion_group!(benches, e2e);
+criterion_main!(benches);

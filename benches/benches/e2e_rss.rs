@@ -1,0 +1,146 @@
+//! Memory of the end-to-end case (issue #6 item 6): peak RSS while the
+//! engine publishes the 5.1M-pair scenario, against the size of the JSON it
+//! publishes (identity bodies of every resource, directory included).
+//! Target: peak RSS <= 3x that JSON.
+//!
+//! The scenario is built and its JSON texts dropped first; then the peak
+//! counter is reset (`5` written to `/proc/self/clear_refs`, Linux >= 4.0,
+//! which sets VmHWM to the current RSS), every ISP's maps go to a fresh
+//! engine in one batch (one publish), and VmHWM is read. The peak therefore
+//! includes what the service holds anyway: the parsed peer maps, C_cdn and
+//! the peers' composed columns. For context, a second full recompute is
+//! measured the same way while the first snapshot is still served (a
+//! running service's steady state).
+//!
+//! Not a criterion bench: one run, printed on stdout. Without `/proc`
+//! (not Linux) it says so and exits 0.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    missing_docs
+)]
+
+use std::sync::Arc;
+
+use altofed_benches::e2e_scenario::{build, E2eScenario};
+use altofed_engine::{Engine, Trigger};
+use altofed_peers::PeerEvent;
+use altofed_server::{AppState, ServerConfig, Snapshot};
+use tokio::sync::{mpsc, watch};
+
+/// A `kB` line of `/proc/self/status`, in bytes.
+fn status(field: &str) -> Option<usize> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = text.lines().find(|l| l.starts_with(field))?;
+    let kb: usize = line[field.len()..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+/// Sets VmHWM to the current RSS.
+fn reset_peak() -> std::io::Result<()> {
+    std::fs::write("/proc/self/clear_refs", "5")
+}
+
+/// Identity bodies of every resource, directory included.
+fn published_bytes(s: &Snapshot) -> usize {
+    let bodies = s.resources.values().map(|r| r.body.identity.len());
+    s.directory.body.identity.len() + bodies.sum::<usize>()
+}
+
+fn wait_for_generation(
+    rt: &tokio::runtime::Runtime,
+    rx: &mut watch::Receiver<Option<Arc<Snapshot>>>,
+    generation: u64,
+) -> Arc<Snapshot> {
+    rt.block_on(async {
+        let at = |s: &Option<Arc<Snapshot>>| s.as_ref().is_some_and(|s| s.generation >= generation);
+        rx.wait_for(at).await.unwrap().clone().expect("a snapshot")
+    })
+}
+
+fn main() {
+    if status("VmHWM:").is_none() {
+        println!("e2e_rss: /proc/self/status has no VmHWM (not Linux?); nothing measured");
+        return;
+    }
+    let E2eScenario {
+        config,
+        cdn,
+        peers,
+        changed,
+        json_bytes,
+        notes,
+        ..
+    } = build();
+    drop(changed);
+    for note in notes {
+        println!("note: {note}");
+    }
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let state = AppState::new(ServerConfig::default());
+    let engine = Engine::new(config, cdn.clone(), state.clone(), None);
+    let mut snapshots = state.subscribe();
+    // Queued before the engine starts: it takes them together, one publish.
+    let (tx, rx) = mpsc::channel(64);
+    for (peer, maps) in peers.iter().enumerate() {
+        let maps = maps.clone();
+        tx.try_send(Trigger::Peer(PeerEvent::Updated { peer, maps }))
+            .unwrap();
+    }
+    let next_cdn = Box::new(cdn);
+    let held = status("VmRSS:").unwrap_or(0);
+    if let Err(e) = reset_peak() {
+        println!("e2e_rss: cannot reset the peak RSS counter ({e}); nothing measured");
+        return;
+    }
+    rt.spawn(engine.run(rx));
+    let first = wait_for_generation(&rt, &mut snapshots, 1);
+    let peak = status("VmHWM:").unwrap_or(0);
+    let published = published_bytes(&first);
+    assert_eq!(first.generation, 1, "the ten peers must make one publish");
+
+    let mb = |n: usize| n as f64 / 1e6;
+    let ratio = |n: usize| n as f64 / published as f64;
+    println!(
+        "e2e_rss: ISP JSON parsed (and dropped): {:.1} MB; RSS before the run (parsed peer maps, C_cdn, runtime): {:.1} MB",
+        mb(json_bytes),
+        mb(held)
+    );
+    println!(
+        "e2e_rss: published JSON (identity bodies, {} resources + directory): {:.1} MB; all codings: {:.1} MB",
+        first.resources.len(),
+        mb(published),
+        mb(first.encoded_bytes())
+    );
+    println!(
+        "e2e_rss: first publish: peak RSS {:.1} MB = {:.2}x the published JSON (target <= 3); {:.1} MB above the RSS before the run",
+        mb(peak),
+        ratio(peak),
+        mb(peak.saturating_sub(held))
+    );
+    drop(first);
+
+    // Steady state: the first snapshot is served while the next is built.
+    let before = status("VmRSS:").unwrap_or(0);
+    reset_peak().unwrap();
+    rt.block_on(tx.send(Trigger::Cdn(next_cdn))).unwrap();
+    let _second = wait_for_generation(&rt, &mut snapshots, 2);
+    let peak = status("VmHWM:").unwrap_or(0);
+    println!(
+        "e2e_rss: second full recompute, first snapshot served meanwhile: RSS before {:.1} MB, peak {:.1} MB = {:.2}x the published JSON",
+        mb(before),
+        mb(peak),
+        ratio(peak)
+    );
+}

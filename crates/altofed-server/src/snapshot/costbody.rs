@@ -1,0 +1,254 @@
+//! A cost map's GET body, built from [`Piece`]s so that the next snapshot
+//! can take over the compressed text of every part that did not change.
+//!
+//! A row of the published cost map is one JSON object over all peers, so a
+//! change at one peer touches every row. The body is therefore cut inside
+//! rows: a *segment* is a run of a row's destinations with the same group
+//! (the name up to its first `:`: one peer, as altofed publishes
+//! `<peer>:<pid>`), at most [`SEGMENT_MAX`] entries. Each segment's text is
+//! one piece; the text between them (`,`, `},"pid9":{`, the meta) is glue.
+//! A segment is reused when the previous snapshot's table has, in the row of
+//! the same source, a segment starting at the same destination with the
+//! same destinations and bit-identical costs: compared as arrays, never by
+//! serializing again.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use altofed_model::{Cost, CostTable, CostTableDoc};
+use rayon::prelude::*;
+
+use super::{Encoded, Piece};
+
+/// Most entries in one segment: bounds a piece's size (~40 kB of JSON at
+/// 25 bytes an entry) for peers with very many PIDs.
+const SEGMENT_MAX: usize = 1_700;
+
+/// The pieces of one cost map body, kept with the snapshot for the next.
+#[derive(Debug, Clone, Default)]
+pub struct CostBody {
+    /// Per row of the table: (first entry of the segment, its piece).
+    rows: Vec<Vec<(usize, Arc<Piece>)>>,
+    /// Pieces taken over from the previous body, for the size metric.
+    pub reused: usize,
+    /// Pieces compressed for this body.
+    pub built: usize,
+}
+
+/// Encodes `doc`, reusing what it can of `previous` (the same resource in
+/// the last snapshot, with its table).
+pub fn encode_cost_map(
+    doc: &CostTableDoc,
+    previous: Option<(&CostTableDoc, &CostBody)>,
+) -> (Encoded, CostBody) {
+    let table = &doc.cost_map;
+    let keys = entry_keys(table);
+    let groups = name_groups(table);
+    let plan: Vec<Vec<Segment>> = (0..table.row_count())
+        .into_par_iter()
+        .map(|r| segments(table, &groups, r))
+        .collect();
+    let reuse = previous.map(|(doc, body)| Reuse::new(table, &doc.cost_map, body));
+    let mut reused = 0;
+    let mut wanted = Vec::new();
+    let mut rows: Vec<Vec<(usize, Option<Arc<Piece>>)>> = Vec::with_capacity(plan.len());
+    for (r, segs) in plan.iter().enumerate() {
+        let mut row = Vec::with_capacity(segs.len());
+        for seg in segs {
+            let found = reuse.as_ref().and_then(|u| u.find(table, r, seg));
+            reused += usize::from(found.is_some());
+            if found.is_none() {
+                wanted.push((r, row.len(), seg.clone()));
+            }
+            row.push((seg.start, found));
+        }
+        rows.push(row);
+    }
+    let built: Vec<(usize, usize, Arc<Piece>)> = wanted
+        .par_iter()
+        .map(|(r, i, seg)| (*r, *i, Arc::new(segment_piece(table, &keys, *r, seg))))
+        .collect();
+    let built_count = built.len();
+    for (r, i, piece) in built {
+        rows[r][i].1 = Some(piece);
+    }
+    let rows: Vec<Vec<(usize, Arc<Piece>)>> = rows
+        .into_iter()
+        .map(|row| {
+            row.into_iter()
+                .filter_map(|(start, p)| Some((start, p?)))
+                .collect()
+        })
+        .collect();
+    let encoded = assemble(doc, &rows);
+    let body = CostBody {
+        rows,
+        reused,
+        built: built_count,
+    };
+    (encoded, body)
+}
+
+/// Entries `start..end` of a row, all of one group.
+#[derive(Debug, Clone)]
+struct Segment {
+    start: usize,
+    end: usize,
+}
+
+/// A group number per name of the table: names are sorted, so one group's
+/// names are consecutive and the number changes where the group does.
+fn name_groups(table: &CostTable) -> Vec<u32> {
+    let group = |name: &str| name.split_once(':').map_or("", |(g, _)| g).to_owned();
+    let mut out = Vec::with_capacity(table.names().len());
+    let (mut last, mut id) = (None, 0u32);
+    for name in table.names() {
+        let g = group(name);
+        if last.as_ref() != Some(&g) {
+            id += 1;
+            last = Some(g);
+        }
+        out.push(id);
+    }
+    out
+}
+
+/// The segments of row `r`.
+fn segments(table: &CostTable, groups: &[u32], r: usize) -> Vec<Segment> {
+    let (dsts, _) = table.row_parts(r);
+    let group = |i: usize| groups[dsts[i] as usize];
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=dsts.len() {
+        if i == dsts.len() || i - start == SEGMENT_MAX || group(i) != group(start) {
+            out.push(Segment { start, end: i });
+            start = i;
+        }
+    }
+    out
+}
+
+/// `"name":` for every name of the table, escaped once.
+fn entry_keys(table: &CostTable) -> Vec<Vec<u8>> {
+    table
+        .names()
+        .par_iter()
+        .map(|name| {
+            let mut key = serde_json::to_vec(&**name).unwrap_or_default();
+            key.push(b':');
+            key
+        })
+        .collect()
+}
+
+/// The text of one segment: `"d1":c1,"d2":c2`, as serde_json writes it.
+fn segment_piece(table: &CostTable, keys: &[Vec<u8>], r: usize, seg: &Segment) -> Piece {
+    let (dsts, costs) = table.row_parts(r);
+    let mut text = Vec::with_capacity((seg.end - seg.start) * 28);
+    for i in seg.start..seg.end {
+        if i > seg.start {
+            text.push(b',');
+        }
+        text.extend_from_slice(&keys[dsts[i] as usize]);
+        // Writing a number to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut text, &Cost(costs[i]));
+    }
+    Piece::new(text)
+}
+
+/// Glue and pieces in body order: `{"meta":…,"cost-map":{"src":{…},…}}`.
+fn assemble(doc: &CostTableDoc, rows: &[Vec<(usize, Arc<Piece>)>]) -> Encoded {
+    let table = &doc.cost_map;
+    let names = table.names();
+    // The text between two pieces, and where each goes: Ok(glue index) or
+    // Err(piece).
+    let mut glue = b"{\"meta\":".to_vec();
+    let _ = serde_json::to_writer(&mut glue, &doc.meta);
+    glue.extend_from_slice(b",\"cost-map\":{");
+    let mut glues: Vec<Piece> = Vec::new();
+    let mut order: Vec<Result<usize, &Piece>> = Vec::new();
+    for (r, (row, &src)) in rows.iter().zip(table.sources()).enumerate() {
+        if r > 0 {
+            glue.push(b',');
+        }
+        let _ = serde_json::to_writer(&mut glue, &*names[src as usize]);
+        glue.extend_from_slice(b":{");
+        for (i, (_, piece)) in row.iter().enumerate() {
+            if i > 0 {
+                glue.push(b',');
+            }
+            glues.push(Piece::glue(&glue));
+            glue.clear();
+            order.push(Ok(glues.len() - 1));
+            order.push(Err(piece));
+        }
+        glue.push(b'}');
+    }
+    glue.extend_from_slice(b"}}");
+    glues.push(Piece::glue(&glue));
+    order.push(Ok(glues.len() - 1));
+    Encoded::from_pieces(order.iter().map(|o| match o {
+        Ok(g) => &glues[*g],
+        Err(p) => *p,
+    }))
+}
+
+/// What the previous body offers: its pieces by (row source, first
+/// destination), and its names mapped from this table's.
+struct Reuse<'a> {
+    old: &'a CostTable,
+    /// This table's name index -> the old table's, if the name is there.
+    name_map: Vec<Option<u32>>,
+    /// Old row index by source name index (old numbering).
+    old_rows: HashMap<u32, usize>,
+    body: &'a CostBody,
+}
+
+impl<'a> Reuse<'a> {
+    fn new(new: &CostTable, old: &'a CostTable, body: &'a CostBody) -> Self {
+        let old_names = old.names();
+        let name_map = new
+            .names()
+            .iter()
+            .map(|n| {
+                let i = old_names.binary_search(n).ok()?;
+                u32::try_from(i).ok()
+            })
+            .collect();
+        let old_rows = old.sources().iter().copied().zip(0..).collect();
+        Self {
+            old,
+            name_map,
+            old_rows,
+            body,
+        }
+    }
+
+    /// The old piece with exactly the text `seg` of row `r` would have.
+    fn find(&self, new: &CostTable, r: usize, seg: &Segment) -> Option<Arc<Piece>> {
+        let src = self.name_map[new.sources()[r] as usize]?;
+        let old_r = *self.old_rows.get(&src)?;
+        let (dsts, costs) = new.row_parts(r);
+        let (dsts, costs) = (&dsts[seg.start..seg.end], &costs[seg.start..seg.end]);
+        let first = self.name_map[dsts[0] as usize]?;
+        let (old_dsts, old_costs) = self.old.row_parts(old_r);
+        let at = old_dsts.binary_search(&first).ok()?;
+        let (start, piece) = self.body.rows.get(old_r)?.iter().find(|(s, _)| *s == at)?;
+        let end = *start + dsts.len();
+        let same = old_dsts.get(*start..end).is_some_and(|old| {
+            old.iter()
+                .zip(dsts)
+                .all(|(o, d)| self.name_map[*d as usize] == Some(*o))
+        }) && old_costs[*start..end]
+            .iter()
+            .zip(costs)
+            .all(|(o, c)| o.to_bits() == c.to_bits());
+        // The old segment must also end where this one does.
+        let next_start = self.body.rows[old_r]
+            .iter()
+            .map(|(s, _)| *s)
+            .find(|s| *s > *start)
+            .unwrap_or(old_dsts.len());
+        (same && next_start == end).then(|| piece.clone())
+    }
+}

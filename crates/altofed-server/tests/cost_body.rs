@@ -1,0 +1,168 @@
+//! Cost map bodies built from pieces: byte for byte what serde_json writes
+//! for the document, in every coding, and after a change only the segments
+//! whose text changed are compressed again.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+
+use std::io::Read;
+
+use altofed_model::{Cost, CostMapDoc, CostRows, CostTable, CostTableDoc, VersionTag};
+use altofed_server::snapshot::{Coding, Snapshot};
+use altofed_server::{AppState, Documents, ServerConfig};
+
+const NUM: &str = "agg-routingcost-num";
+
+/// The body in `coding`, decoded; `None` where it is not kept in it.
+fn decoded(snapshot: &Snapshot, id: &str, coding: Coding) -> Option<Vec<u8>> {
+    let body = snapshot.resources[id].body.get(coding)?.to_bytes();
+    Some(match coding {
+        Coding::Identity => body.to_vec(),
+        Coding::Zstd => zstd::decode_all(&body[..]).unwrap(),
+        Coding::Gzip => {
+            let mut out = Vec::new();
+            flate2::read::GzDecoder::new(&body[..])
+                .read_to_end(&mut out)
+                .unwrap();
+            out
+        }
+    })
+}
+
+/// Every coding of cost map `id` decodes to serde_json's text of its doc;
+/// `compressed`: whether gzip and zstd must be there.
+fn assert_body_is_the_document(snapshot: &Snapshot, id: &str, compressed: bool) {
+    let doc = &snapshot.cost_maps.iter().find(|e| e.id == id).unwrap().doc;
+    let want = serde_json::to_vec(doc).unwrap();
+    for coding in [Coding::Identity, Coding::Gzip, Coding::Zstd] {
+        match decoded(snapshot, id, coding) {
+            Some(got) => assert!(
+                got == want,
+                "{id} in {coding:?} is not the document's serialization"
+            ),
+            None => assert!(!compressed, "{id} has no {coding:?} body"),
+        }
+    }
+}
+
+#[test]
+fn figure5_bodies_are_the_documents_in_every_coding() {
+    let state = AppState::new(ServerConfig::default());
+    let snapshot = state.publish(common::figure5()).unwrap();
+    for entry in &snapshot.cost_maps {
+        assert_body_is_the_document(&snapshot, &entry.id, false);
+    }
+}
+
+/// Three peers' worth of columns (one with more than a segment's 1,700
+/// PIDs), a catch-all, five CDN rows; costs integral and fractional.
+fn rows(bump: &str) -> CostRows {
+    let groups = [("as1239", 40), ("as3257", 2_100), ("isp-a", 7)];
+    (0..5)
+        .map(|s| {
+            let mut row: std::collections::BTreeMap<String, Cost> = groups
+                .iter()
+                .flat_map(|(g, n)| (0..*n).map(move |d| (*g, d)))
+                .map(|(g, d)| {
+                    let extra = if g == bump { 0.25 } else { 0.0 };
+                    let cost = (s * 7 + d % 13) as f64 + if d % 3 == 0 { 0.5 } else { 0.0 };
+                    (format!("{g}:pid{d}"), Cost(cost + extra))
+                })
+                .collect();
+            row.insert("default".into(), Cost(99.0));
+            (format!("cdn{s}"), row)
+        })
+        .collect()
+}
+
+fn documents(bump: &str, tag: &str) -> Documents {
+    let mut docs = common::figure5();
+    let net = docs.network_map.meta.vtag.clone();
+    let rows = rows(bump);
+    // Every PID of the rows in the network map, so the snapshot validates.
+    for name in rows.keys().chain(rows.values().flat_map(|r| r.keys())) {
+        docs.network_map
+            .network_map
+            .entry(name.clone())
+            .or_default();
+    }
+    let mut doc: CostMapDoc = serde_json::from_value(serde_json::json!({
+        "meta": {
+            "dependent-vtags": [net],
+            "cost-type": {"cost-mode": "numerical", "cost-metric": "routingcost"},
+        },
+        "cost-map": {}
+    }))
+    .unwrap();
+    doc.meta.vtag = Some(VersionTag::new(NUM, tag));
+    doc.cost_map = rows;
+    let table = CostTableDoc {
+        meta: doc.meta,
+        cost_map: CostTable::from(&doc.cost_map),
+    };
+    docs.cost_maps = vec![(NUM.to_owned(), table)];
+    docs
+}
+
+#[test]
+fn a_change_at_one_peer_rebuilds_only_its_segments() {
+    let state = AppState::new(ServerConfig::default());
+    let first = state.publish(documents("", "v1")).unwrap();
+    assert_body_is_the_document(&first, NUM, true);
+    let body = &first.cost_bodies[NUM];
+    // Per row: as1239, as3257 in two segments (1,700 + 400), default, isp-a.
+    assert_eq!((body.reused, body.built), (0, 5 * 5));
+
+    let second = state.publish(documents("as3257", "v2")).unwrap();
+    assert_body_is_the_document(&second, NUM, true);
+    let body = &second.cost_bodies[NUM];
+    assert_eq!(
+        (body.reused, body.built),
+        (5 * 3, 5 * 2),
+        "only as3257's two segments of each row are new"
+    );
+    let parts = |s: &Snapshot| -> std::collections::HashSet<usize> {
+        let body = &s.resources[NUM].body.identity;
+        body.parts().iter().map(|p| p.as_ptr() as usize).collect()
+    };
+    assert_eq!(
+        parts(&first).intersection(&parts(&second)).count(),
+        5 * 3,
+        "the reused segments' text is held once, by both snapshots"
+    );
+
+    let third = state.publish(documents("as3257", "v3")).unwrap();
+    assert_body_is_the_document(&third, NUM, true);
+    let body = &third.cost_bodies[NUM];
+    assert_eq!((body.reused, body.built), (5 * 5, 0), "same costs: all reused");
+}
+
+#[test]
+fn an_unchanged_network_map_and_property_map_are_taken_over_not_rebuilt() {
+    let state = AppState::new(ServerConfig::default());
+    let first = state.publish(documents("", "v1")).unwrap();
+    let second = state.publish(documents("as3257", "v2")).unwrap();
+    let net = first.network_map_vtag().resource_id.clone();
+    assert!(std::sync::Arc::ptr_eq(&first.lookup, &second.lookup));
+    let same_bytes = |id: &str| {
+        first.resources[id].body.identity.parts()[0].as_ptr()
+            == second.resources[id].body.identity.parts()[0].as_ptr()
+    };
+    assert!(same_bytes(&net), "the network map body is shared");
+    assert!(same_bytes("agg-propmap"), "the property map body is shared");
+
+    let mut changed = documents("as3257", "v3");
+    let pid = changed.network_map.network_map.get_mut("cdn0").unwrap();
+    pid.ipv4.push("192.0.2.0/24".parse().unwrap());
+    let third = state.publish(changed).unwrap();
+    assert!(!std::sync::Arc::ptr_eq(&second.lookup, &third.lookup));
+    assert_eq!(
+        third.lookup.lookup("192.0.2.7".parse().unwrap()),
+        Some("cdn0"),
+        "a changed network map is indexed again"
+    );
+    let body: serde_json::Value =
+        serde_json::from_slice(&third.resources[&net].body.identity.to_bytes()).unwrap();
+    assert_eq!(body["network-map"]["cdn0"]["ipv4"][0], "192.0.2.0/24");
+}

@@ -1,0 +1,65 @@
+//! The engine's merge cache: `assemble_with` gives exactly what a fresh
+//! `assemble` gives, whether its inputs changed since the last call or not
+//! (the Figure 5 scenario).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use altofed_core::cdn_cost::cdn_costs;
+use altofed_core::pipeline::{
+    assemble, assemble_with, compose_peer, Computed, MergeCache, PeerColumns, PeerInput,
+};
+use altofed_core::config::Config;
+use altofed_core::peer::PeerMaps;
+use altofed_core::topology::build::build_network;
+use altofed_core::topology::spec::CdnSpec;
+use altofed_peers::{DirectorySource, PeerSource};
+use altofed_tests::fixtures::scenario;
+
+fn inputs<'a>(
+    peers: &'a [PeerMaps],
+    columns: &'a [PeerColumns],
+    present: &[bool],
+) -> Vec<Option<PeerInput<'a>>> {
+    peers
+        .iter()
+        .zip(columns)
+        .zip(present)
+        .map(|((maps, columns), here)| {
+            here.then_some(PeerInput {
+                maps,
+                columns,
+                stale_since: None,
+            })
+        })
+        .collect()
+}
+
+fn same(a: &Computed, b: &Computed) {
+    assert_eq!(a.network_map, b.network_map);
+    assert_eq!(a.cost_map, b.cost_map);
+    assert_eq!(a.ordinal_cost_map, b.ordinal_cost_map);
+    assert_eq!(a.property_map, b.property_map);
+    assert_eq!(a.warnings, b.warnings);
+}
+
+#[test]
+fn a_cached_merge_gives_what_a_fresh_one_gives() {
+    let dir = scenario("figure5");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    let config = Config::from_toml(&read("altofed.toml")).unwrap();
+    let spec = CdnSpec::from_toml(&read("cdn.toml")).unwrap();
+    let cdn = build_network(&spec, None).unwrap().0;
+    let peers = [DirectorySource::new(dir.join("isp-a")).fetch().unwrap()];
+    let (costs, _) = cdn_costs(&cdn);
+    let columns = [compose_peer(&config, 0, &peers[0], &cdn, &costs).unwrap()];
+    let mut cache = MergeCache::default();
+    // The peer; the same again (cached); withdrawn; back.
+    for present in [[true], [true], [false], [true]] {
+        let peers = inputs(&peers, &columns, &present);
+        let fresh = assemble(&config, &cdn, &peers, Vec::new()).unwrap();
+        let cached = assemble_with(&config, &cdn, &peers, Vec::new(), &mut cache).unwrap();
+        same(&cached, &fresh);
+        let isp_a = fresh.network_map.network_map.contains_key("isp-a:pid1");
+        assert_eq!(isp_a, present[0], "the peer's PIDs follow its presence");
+    }
+}
