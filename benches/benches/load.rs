@@ -1,9 +1,12 @@
 //! Serving under load over real sockets: `wrk` on loopback against the
 //! running altofed server and against per-request baselines, each server
 //! on ONE thread (a current-thread tokio runtime) so that wrk has the
-//! other core. Reported: requests/s and latency percentiles, and the
-//! ratio to the baseline. Needs `wrk` on the PATH (Debian: `apt-get
-//! install wrk`); without it the bench says so and does nothing.
+//! other core. Reported: requests/s, latency percentiles and the server
+//! thread's CPU time per request, the ratio to the baseline, and the
+//! ceiling: bare axum on the same kind of thread answering the same
+//! request with altofed's answer, pre-serialized (what one core can serve
+//! here at all). Needs `wrk` on the PATH (Debian:
+//! `apt-get install wrk`); without it the bench says so and does nothing.
 //!
 //! `cargo bench -p altofed-benches --bench load` (10 s per run;
 //! `-- --quick`: 3 s).
@@ -17,14 +20,21 @@
 )]
 
 use std::future::pending;
+use std::net::SocketAddr;
 use std::process::Command;
 use std::sync::Arc;
 
-use altofed_benches::serving::{cost_map_path, ecs_body, naive_ecs, per_request_get, PIDS};
+use altofed_benches::serving::{
+    cost_map_path, ecs_body, fixed_answer, naive_ecs, per_request_get, PIDS,
+};
 use altofed_model::media;
 use altofed_server::{AppState, ServerConfig};
 use altofed_tests::synthetic::documents;
+use axum::body::{to_bytes, Body, Bytes};
+use axum::extract::ConnectInfo;
+use axum::http::{header, Request};
 use axum::Router;
+use tower::ServiceExt;
 
 /// What one wrk run measured.
 #[derive(Debug)]
@@ -32,7 +42,14 @@ struct Run {
     requests_per_sec: f64,
     p50: String,
     p99: String,
+    /// CPU time of the server thread per request, in µs: what one core
+    /// could serve with the client elsewhere (1e6 / this requests/s), and
+    /// less disturbed than requests/s by other load on the machine.
+    cpu_us_per_request: f64,
 }
+
+/// A server under test: its address and its thread's name.
+type Target = (SocketAddr, &'static str);
 
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -52,63 +69,98 @@ fn main() {
     let netmap = Arc::new(serde_json::to_value(&snapshot.network_map).unwrap());
     let costmap_value = Arc::new(serde_json::to_value(&*costmap).unwrap());
     drop(snapshot);
+    let path = cost_map_path();
+    // The ceilings answer with altofed's own answers, made once here.
+    let (get_answer, ecs_answer) = answers(&state, &path);
 
     let ours = on_one_thread("altofed", move |listener| async move {
         altofed_server::run(listener, state, pending())
             .await
             .unwrap();
     });
+    let ours = (ours, "altofed");
     let get_baseline = axum_on_one_thread("baseline-get", per_request_get(costmap));
     let ecs_baseline = axum_on_one_thread("baseline-ecs", naive_ecs(netmap, costmap_value));
+    let get_ceiling = axum_on_one_thread(
+        "ceiling-get",
+        fixed_answer(&path, media::COST_MAP, get_answer),
+    );
+    let ecs_ceiling = axum_on_one_thread(
+        "ceiling-ecs",
+        fixed_answer("/endpointcost", media::ENDPOINT_COST, ecs_answer),
+    );
     let script = ecs_script();
 
+    // Each cell: requests/s (latency p50, p99; server thread CPU time per
+    // request).
     println!(
-        "| request | connections | altofed req/s (p50, p99) | baseline req/s (p50, p99) | ratio |"
+        "| request | connections | altofed | baseline | ratio \
+         | bare axum ceiling | altofed / ceiling |"
     );
-    println!("|---|---|---|---|---|");
-    let path = cost_map_path();
+    println!("|---|---|---|---|---|---|---|");
     if selected("get") {
-        let get = (
-            wrk(&format!("http://{ours}{path}"), 4, seconds, None),
-            wrk(&format!("http://{get_baseline}{path}"), 4, seconds, None),
-        );
-        report("GET full cost map, 1M pairs (22 MB)", 4, &get);
+        let url = |addr: SocketAddr| format!("http://{addr}{path}");
+        let runs = [ours, get_baseline, get_ceiling].map(|t| wrk(t, &url(t.0), 4, seconds, None));
+        report("GET full cost map, 1M pairs (22 MB)", 4, &runs);
     }
     for connections in [1, 64].into_iter().filter(|_| selected("ecs")) {
-        let ecs = (
-            wrk(
-                &format!("http://{ours}/endpointcost"),
-                connections,
-                seconds,
-                Some(&script),
-            ),
-            wrk(
-                &format!("http://{ecs_baseline}/endpointcost"),
-                connections,
-                seconds,
-                Some(&script),
-            ),
-        );
-        report("endpoint cost 10x1", connections, &ecs);
+        let url = |addr: SocketAddr| format!("http://{addr}/endpointcost");
+        let runs = [ours, ecs_baseline, ecs_ceiling]
+            .map(|t| wrk(t, &url(t.0), connections, seconds, Some(&script)));
+        report("endpoint cost 10x1", connections, &runs);
     }
 }
 
-fn report(what: &str, connections: usize, (ours, base): &(Run, Run)) {
+fn report(what: &str, connections: usize, [ours, base, ceiling]: &[Run; 3]) {
+    let cell = |r: &Run| {
+        format!(
+            "{:.0} ({}, {}; {:.1} µs CPU)",
+            r.requests_per_sec, r.p50, r.p99, r.cpu_us_per_request
+        )
+    };
     println!(
-        "| {what} | {connections} | {:.0} ({}, {}) | {:.0} ({}, {}) | {:.1}x |",
-        ours.requests_per_sec,
-        ours.p50,
-        ours.p99,
-        base.requests_per_sec,
-        base.p50,
-        base.p99,
-        ours.requests_per_sec / base.requests_per_sec
+        "| {what} | {connections} | {} | {} | {:.1}x | {} | {:.2} |",
+        cell(ours),
+        cell(base),
+        ours.requests_per_sec / base.requests_per_sec,
+        cell(ceiling),
+        ours.requests_per_sec / ceiling.requests_per_sec
     );
+}
+
+/// altofed's answers to the GET and to the endpoint cost request, through
+/// the router in process (no socket), for the ceilings to send as they are.
+fn answers(state: &AppState, path: &str) -> (Bytes, Bytes) {
+    let app = altofed_server::router(state.clone());
+    let send = |request: Request<Body>| {
+        let mut request = request;
+        let client = SocketAddr::from(([127, 0, 0, 1], 40000));
+        request.extensions_mut().insert(ConnectInfo(client));
+        let app = app.clone();
+        async move {
+            let response = app.oneshot(request).await.unwrap();
+            assert!(response.status().is_success(), "{}", response.status());
+            to_bytes(response.into_body(), usize::MAX).await.unwrap()
+        }
+    };
+    let get = Request::get(path)
+        .header(header::ACCEPT_ENCODING, "identity")
+        .body(Body::empty())
+        .unwrap();
+    let ecs = Request::post("/endpointcost")
+        .header(header::CONTENT_TYPE, media::ENDPOINT_COST_PARAMS)
+        .body(Body::from(ecs_body()))
+        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async { (send(get).await, send(ecs).await) })
 }
 
 /// Serves on a thread of its own (named `name`, for profilers) with a
 /// current-thread runtime; returns the address once listening.
-fn on_one_thread<F, Fut>(name: &str, serve: F) -> std::net::SocketAddr
+fn on_one_thread<F, Fut>(name: &str, serve: F) -> SocketAddr
 where
     F: FnOnce(tokio::net::TcpListener) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = ()>,
@@ -130,10 +182,25 @@ where
     addr
 }
 
-fn axum_on_one_thread(name: &str, app: Router) -> std::net::SocketAddr {
-    on_one_thread(name, move |listener| async move {
+fn axum_on_one_thread(name: &'static str, app: Router) -> Target {
+    let addr = on_one_thread(name, move |listener| async move {
         axum::serve(listener, app).await.unwrap();
-    })
+    });
+    (addr, name)
+}
+
+/// CPU time in ns that the thread of this process named `name` has run
+/// (the scheduler's account; 0 where there is no `/proc`).
+fn thread_cpu_ns(name: &str) -> u64 {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return 0;
+    };
+    tasks
+        .filter_map(|task| Some(task.ok()?.path()))
+        .find(|dir| std::fs::read_to_string(dir.join("comm")).is_ok_and(|c| c.trim() == name))
+        .and_then(|dir| std::fs::read_to_string(dir.join("schedstat")).ok())
+        .and_then(|stat| stat.split_whitespace().next()?.parse().ok())
+        .unwrap_or(0)
 }
 
 /// A wrk Lua script that POSTs the endpoint cost request.
@@ -151,8 +218,10 @@ fn ecs_script() -> tempfile::NamedTempFile {
     file
 }
 
-/// One wrk run on one thread; every response must be a 2xx.
+/// One wrk run on one thread against `server`; every response must be a
+/// 2xx.
 fn wrk(
+    (_, server): Target,
     url: &str,
     connections: usize,
     seconds: u64,
@@ -166,7 +235,9 @@ fn wrk(
     if let Some(script) = script {
         command.arg("-s").arg(script.path());
     }
+    let cpu_before = thread_cpu_ns(server);
     let output = command.arg(url).output().unwrap();
+    let cpu_ns = thread_cpu_ns(server) - cpu_before;
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(output.status.success(), "wrk failed: {text}");
     assert!(
@@ -179,9 +250,15 @@ fn wrk(
             .map(|v| v.split_whitespace().next().unwrap_or("").to_owned())
             .unwrap_or_else(|| panic!("no `{label}` in wrk output:\n{text}"))
     };
+    let requests: f64 = text
+        .lines()
+        .find(|l| l.contains(" requests in "))
+        .and_then(|l| l.split_whitespace().next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no request count in wrk output:\n{text}"));
     Run {
         requests_per_sec: field("Requests/sec:").parse().unwrap(),
         p50: field("50%"),
         p99: field("99%"),
+        cpu_us_per_request: cpu_ns as f64 / 1e3 / requests,
     }
 }

@@ -2,7 +2,8 @@
 //! bench (`benches/serve.rs`) and the socket load test (`benches/load.rs`):
 //! the request bodies, and servers that do the work per request
 //! (serializing the typed map; a lookup through `serde_json::Value` maps
-//! with a linear prefix scan).
+//! with a linear prefix scan), and the ceiling of the socket load test
+//! (bare axum answering with a fixed body).
 
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -50,6 +51,18 @@ pub fn per_request_get(doc: Arc<CostTableDoc>) -> Router {
             }
         }),
     )
+}
+
+/// Ceiling: bare axum answering GET and POST on `path` with a fixed,
+/// pre-serialized `body` (read the request body, nothing else: no parsing,
+/// no lookup, no middleware). Over a socket on one thread this is what
+/// hyper, axum and the kernel's loopback TCP cost per request at all.
+pub fn fixed_answer(path: &str, media_type: &'static str, body: Bytes) -> Router {
+    let answer = move |_request: Bytes| {
+        let body = body.clone();
+        async move { ([(header::CONTENT_TYPE, media_type)], body) }
+    };
+    Router::new().route(path, get(answer.clone()).post(answer))
 }
 
 /// Baseline ECS: maps held as `serde_json::Value`, PIDs found by scanning

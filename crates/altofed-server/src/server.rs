@@ -3,9 +3,10 @@
 //! then lets in-flight requests finish.
 //!
 //! Layers, outermost first: request id, trace span, request id echo,
-//! metrics, body limit, timeout; then per route group: overload limit
-//! (ALTO resources, update streams, admin API), authentication (ALTO or
-//! admin). `/healthz`, `/readyz` and `/metrics` have neither.
+//! metrics, body limit, timeout (`ops::layers::common`); then per route
+//! group: overload limit (ALTO resources, update streams, admin API),
+//! authentication (ALTO or admin). `/healthz`, `/readyz` and `/metrics` have
+//! neither.
 
 use std::convert::Infallible;
 use std::future::{ready, Future, Ready};
@@ -15,19 +16,16 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use axum::extract::connect_info::ConnectInfo;
-use axum::extract::DefaultBodyLimit;
-use axum::http::StatusCode;
 use axum::middleware::{from_fn_with_state, AddExtension};
 use axum::serve::{IncomingStream, Listener};
 use axum::{Extension, Router};
 use tokio::net::TcpListener;
 use tower::{Layer, Service};
-use tower_http::timeout::TimeoutLayer;
 
 use crate::http::body::DEFAULT_BODY_LIMIT;
 use crate::ops::auth::{self, Auth, Guard, ADMIN_REALM, ALTO_REALM};
 use crate::ops::tls::{TlsConfig, TlsListener};
-use crate::ops::{admin, layers, metrics};
+use crate::ops::{admin, layers};
 use crate::routes;
 use crate::state::AppState;
 
@@ -100,16 +98,8 @@ pub fn router(state: AppState) -> Router {
     if let Some(max) = config.max_concurrent_requests {
         limited = layers::overload_limit(limited, max.max(1), config.overload_retry_after);
     }
-    let app = limited
-        .merge(crate::ops::routes())
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            config.request_timeout,
-        ))
-        .layer(DefaultBodyLimit::max(config.max_body_bytes))
-        .layer(from_fn_with_state(state.clone(), metrics::track))
-        .with_state(state);
-    layers::request_ids(app)
+    let app = limited.merge(crate::ops::routes());
+    layers::common(app.with_state(state.clone()), state)
 }
 
 /// Serves `state` on `listener` until `shutdown` completes (or
@@ -147,6 +137,7 @@ where
     L: Listener<Addr = SocketAddr>,
 {
     let token = state.shutdown_token();
+    let _timer = AbortOnDrop(tokio::spawn(keep_a_timer_pending()));
     let app = WithPeerAddr(router(state));
     let signal = {
         let token = token.clone();
@@ -164,6 +155,30 @@ where
         .await;
     token.cancel();
     result
+}
+
+/// Keeps a timer due within a second pending, for as long as the server
+/// runs. tokio's timer driver makes a system call (an eventfd write, to wake
+/// itself) whenever a timer is registered while it knows of none due
+/// sooner; with the request timeout armed for every request, and no timer
+/// left between requests, that was one `write` per request. With this one
+/// pending, request deadlines (`request_timeout` ahead, 30 s by default)
+/// are never the soonest. It costs a wake-up per second.
+async fn keep_a_timer_pending() {
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// Aborts the task when dropped (the server's future may be dropped
+/// rather than run to its end).
+#[derive(Debug)]
+struct AbortOnDrop(tokio::task::JoinHandle<()>);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// Makes a service per connection that knows the peer's address (what

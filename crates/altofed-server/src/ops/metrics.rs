@@ -1,6 +1,6 @@
 //! Prometheus metrics (`GET /metrics`, OpenMetrics text). Each
 //! [`AppState`] owns its registry, so several servers in one process stay
-//! independent.
+//! independent. Requests are counted by [`super::track`].
 //!
 //! Labels are bounded: `route` is the route template (`/maps/{id}`, or
 //! `unmatched`), `resource` the IRD resource id the request addressed (ids
@@ -9,11 +9,10 @@
 
 use std::sync::atomic::AtomicU64;
 use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::{Instant, SystemTime};
+use std::time::SystemTime;
 
-use axum::extract::{MatchedPath, Request, State};
-use axum::http::{header, Method, StatusCode};
-use axum::middleware::Next;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -22,34 +21,36 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::{Registry, Unit};
 
-use crate::snapshot::{ENDPOINT_COST_URI, ENDPOINT_PROP_URI, UPDATE_STREAM_URI};
+use super::track::HandleCache;
 use crate::state::AppState;
 
 const CONTENT_TYPE: &str = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct RequestLabels {
-    method: &'static str,
-    route: String,
-    resource: String,
-    status: u16,
+pub(crate) struct RequestLabels {
+    pub method: &'static str,
+    pub route: String,
+    pub resource: String,
+    pub status: u16,
 }
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
-struct RouteLabels {
-    method: &'static str,
-    route: String,
+pub(crate) struct RouteLabels {
+    pub method: &'static str,
+    pub route: String,
 }
 
-type HistogramFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
+pub(crate) type HistogramFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
 
 /// The server's metrics and their registry (prefix `altofed_`).
 #[derive(Debug)]
 pub struct Metrics {
     registry: Mutex<Registry>,
-    requests: Family<RequestLabels, Counter>,
-    latency: HistogramFamily,
-    in_flight: Gauge,
+    pub(super) requests: Family<RequestLabels, Counter>,
+    pub(super) latency: HistogramFamily,
+    pub(super) in_flight: Gauge,
+    /// Per-request handles into `requests` and `latency`.
+    pub(super) handles: HandleCache,
     snapshot_age: Gauge<f64, AtomicU64>,
     snapshot_bytes: Gauge,
     snapshot_generation: Gauge,
@@ -120,6 +121,7 @@ impl Metrics {
             requests,
             latency,
             in_flight,
+            handles: HandleCache::default(),
             snapshot_age,
             snapshot_bytes,
             snapshot_generation,
@@ -170,109 +172,4 @@ impl Metrics {
 pub async fn metrics(State(state): State<AppState>) -> Response {
     let text = state.metrics().render(&state);
     (StatusCode::OK, [(header::CONTENT_TYPE, CONTENT_TYPE)], text).into_response()
-}
-
-/// Decrements the in-flight gauge also when the request is dropped.
-struct InFlight(Gauge);
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        self.0.dec();
-    }
-}
-
-/// Middleware counting every request by route, resource and status, and
-/// timing it to the response head.
-pub async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or("unmatched", MatchedPath::as_str)
-        .to_owned();
-    let method = method_label(request.method());
-    let resource = resource_label(&state, &route, request.uri().path());
-    let metrics = state.metrics();
-    metrics.in_flight.inc();
-    let _in_flight = InFlight(metrics.in_flight.clone());
-    let start = Instant::now();
-    let response = next.run(request).await;
-    let elapsed = start.elapsed().as_secs_f64();
-    let status = response.status().as_u16();
-    metrics
-        .latency
-        .get_or_create(&RouteLabels {
-            method,
-            route: route.clone(),
-        })
-        .observe(elapsed);
-    metrics
-        .requests
-        .get_or_create(&RequestLabels {
-            method,
-            route,
-            resource,
-            status,
-        })
-        .inc();
-    response
-}
-
-fn method_label(method: &Method) -> &'static str {
-    match *method {
-        Method::GET => "GET",
-        Method::HEAD => "HEAD",
-        Method::POST => "POST",
-        Method::PUT => "PUT",
-        Method::DELETE => "DELETE",
-        Method::OPTIONS => "OPTIONS",
-        _ => "other",
-    }
-}
-
-/// The IRD id of the resource a request addressed.
-fn resource_label(state: &AppState, route: &str, path: &str) -> String {
-    const UNKNOWN: &str = "unknown";
-    let snapshot = state.snapshot();
-    let Some(snapshot) = snapshot.as_deref() else {
-        return if is_alto_route(route) {
-            UNKNOWN.to_owned()
-        } else {
-            String::new()
-        };
-    };
-    let map_id = |p: &str| {
-        p.strip_prefix("/maps/")
-            .map(|rest| rest.trim_end_matches("/filtered").to_owned())
-    };
-    let known = |id: String| {
-        if snapshot.resources.contains_key(&id) {
-            Some(id)
-        } else {
-            None
-        }
-    };
-    let label = match route {
-        "/directory" => Some("directory".to_owned()),
-        "/maps/{id}" => map_id(path).and_then(known),
-        "/maps/{id}/filtered" => map_id(path)
-            .and_then(known)
-            .map(|id| format!("{id}-filtered")),
-        ENDPOINT_PROP_URI => Some(snapshot.ids.endpoint_prop.clone()),
-        ENDPOINT_COST_URI => Some(snapshot.ids.endpoint_cost.clone()),
-        UPDATE_STREAM_URI => Some(snapshot.ids.update_stream.clone()),
-        _ => return String::new(),
-    };
-    label.unwrap_or_else(|| UNKNOWN.to_owned())
-}
-
-fn is_alto_route(route: &str) -> bool {
-    matches!(
-        route,
-        "/directory"
-            | "/maps/{id}"
-            | "/maps/{id}/filtered"
-            | ENDPOINT_PROP_URI
-            | ENDPOINT_COST_URI
-            | UPDATE_STREAM_URI
-    )
 }

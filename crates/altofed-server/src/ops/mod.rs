@@ -7,6 +7,7 @@
 //! - [`tls`]: PEM files -> rustls, and a TLS [`axum::serve::Listener`].
 //! - [`events`]: hooks that receive admin events (the engine's entry).
 //! - [`layers`]: request ids, tracing, overload (503 + `Retry-After`).
+//! - [`track`]: counting and timing requests for [`metrics`].
 
 pub mod admin;
 pub mod auth;
@@ -16,6 +17,7 @@ pub mod layers;
 pub mod metrics;
 pub mod nodes;
 pub mod tls;
+pub mod track;
 
 use axum::routing::get;
 use axum::Router;
