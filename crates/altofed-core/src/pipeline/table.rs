@@ -40,9 +40,10 @@ pub(super) fn cost_table(
         .zip(0u32..)
         .filter_map(|(pid, i)| Some((i, column_source(pid, peers, catch_all)?)))
         .collect();
+    let runs = runs(&columns);
     let filled: Vec<(Vec<u32>, Vec<f64>)> = rows
         .par_iter()
-        .map(|&(_, row)| fill_row(row, &columns, default))
+        .map(|&(_, row)| fill_row(row, &runs, columns.len(), default))
         .collect();
     let mut parts = TableParts {
         names,
@@ -78,21 +79,67 @@ fn column_source<'a>(
     }))
 }
 
+/// Consecutive published names whose costs are consecutive columns of one
+/// composed matrix (a peer's subscribers, in name order), or which have no
+/// source at all: copied as one slice per row instead of one lookup per pair.
+#[derive(Debug, Clone, Copy)]
+struct Run<'a> {
+    first_name: u32,
+    len: usize,
+    source: Option<(&'a Matrix, usize)>,
+}
+
+fn runs<'a>(columns: &[(u32, Option<(&'a Matrix, usize)>)]) -> Vec<Run<'a>> {
+    let mut out: Vec<Run<'a>> = Vec::new();
+    for &(name, source) in columns {
+        if let Some(last) = out.last_mut() {
+            let next_name = last.first_name as usize + last.len == name as usize;
+            let continues = match (last.source, source) {
+                (None, None) => true,
+                (Some((m, c)), Some((n, d))) => std::ptr::eq(m, n) && c + last.len == d,
+                _ => false,
+            };
+            if next_name && continues {
+                last.len += 1;
+                continue;
+            }
+        }
+        out.push(Run {
+            first_name: name,
+            len: 1,
+            source,
+        });
+    }
+    out
+}
+
 fn fill_row(
     row: usize,
-    columns: &[(u32, Option<(&Matrix, usize)>)],
+    runs: &[Run<'_>],
+    columns: usize,
     default: Option<f64>,
 ) -> (Vec<u32>, Vec<f64>) {
-    let mut dsts = Vec::with_capacity(columns.len());
-    let mut costs = Vec::with_capacity(columns.len());
-    for &(name, source) in columns {
-        let value = source
-            .map(|(m, col)| m.get(row, col))
-            .filter(|v| v.is_finite())
-            .or(default);
-        if let Some(v) = value {
-            dsts.push(name);
-            costs.push(v);
+    let mut dsts = Vec::with_capacity(columns);
+    let mut costs = Vec::with_capacity(columns);
+    for run in runs {
+        let names = run.first_name..;
+        match run.source {
+            Some((m, col)) => {
+                let start = row * m.cols + col;
+                for (name, &v) in names.zip(&m.data[start..start + run.len]) {
+                    let value = if v.is_finite() { Some(v) } else { default };
+                    if let Some(v) = value {
+                        dsts.push(name);
+                        costs.push(v);
+                    }
+                }
+            }
+            None => {
+                if let Some(d) = default {
+                    dsts.extend(names.take(run.len));
+                    costs.extend(std::iter::repeat_n(d, run.len));
+                }
+            }
         }
     }
     (dsts, costs)

@@ -3,6 +3,7 @@
 //! composed cost map) and code that writes them in pieces (the server's
 //! bodies), neither of which should pay for a `String` per pair.
 
+use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
@@ -22,6 +23,9 @@ pub struct TableParts {
     pub dsts: Vec<u32>,
     pub costs: Vec<f64>,
 }
+
+/// Pairs per chunk of [`CostTable::content_tag`].
+const TAG_CHUNK: usize = 1 << 16;
 
 /// Arrays that break the canonical form (a bug in the caller).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -77,7 +81,8 @@ impl CostTable {
     /// A content tag (RFC 7285 §10.3) of the pairs and costs, and of
     /// `extra` (e.g. the tag of the network map the costs refer to):
     /// hashes the arrays, not a serialization, so that it costs one pass
-    /// over memory.
+    /// over memory; the pairs in chunks hashed in parallel, the tag being
+    /// SHA-256 over the names, the row structure and the chunks' digests.
     pub fn content_tag(&self, extra: &[u8]) -> String {
         let mut h = Sha256::new();
         for name in &self.names {
@@ -87,8 +92,17 @@ impl CostTable {
         h.update(self.srcs.len().to_le_bytes());
         self.srcs.iter().for_each(|s| h.update(s.to_le_bytes()));
         self.starts.iter().for_each(|s| h.update(s.to_le_bytes()));
-        hash_le(&mut h, self.dsts.iter().map(|d| u64::from(*d)));
-        hash_le(&mut h, self.costs.iter().map(|c| c.to_bits()));
+        let digests: Vec<[u8; 32]> = (0..self.costs.len().div_ceil(TAG_CHUNK))
+            .into_par_iter()
+            .map(|c| {
+                let span = c * TAG_CHUNK..((c + 1) * TAG_CHUNK).min(self.costs.len());
+                let mut chunk = Sha256::new();
+                hash_le(&mut chunk, self.dsts[span.clone()].iter().map(|d| u64::from(*d)));
+                hash_le(&mut chunk, self.costs[span].iter().map(|c| c.to_bits()));
+                chunk.finalize().into()
+            })
+            .collect();
+        digests.iter().for_each(|d| h.update(d));
         h.update(extra);
         h.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect()
     }
