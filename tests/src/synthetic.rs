@@ -7,8 +7,8 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use altofed_model::{
-    Cost, CostMapMeta, CostTable, CostTableDoc, CostMode, CostType, EndpointAddrGroup, NetworkMapDoc,
-    NetworkMapMeta, VersionTag,
+    Cost, CostMapMeta, CostMode, CostTable, CostTableDoc, CostType, EndpointAddrGroup,
+    NetworkMapDoc, NetworkMapMeta, VersionTag,
 };
 use altofed_server::Documents;
 use ipnet::Ipv4Net;

@@ -5,11 +5,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use altofed_core::cdn_cost::cdn_costs;
+use altofed_core::config::Config;
+use altofed_core::peer::PeerMaps;
 use altofed_core::pipeline::{
     assemble, assemble_with, compose_peer, Computed, MergeCache, PeerColumns, PeerInput,
 };
-use altofed_core::config::Config;
-use altofed_core::peer::PeerMaps;
 use altofed_core::topology::build::build_network;
 use altofed_core::topology::spec::CdnSpec;
 use altofed_peers::{DirectorySource, PeerSource};

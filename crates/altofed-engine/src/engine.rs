@@ -7,7 +7,9 @@ use std::time::{Duration, Instant, SystemTime};
 use altofed_core::cdn_cost::{cdn_costs, CdnCosts};
 use altofed_core::config::Config;
 use altofed_core::peer::PeerMaps;
-use altofed_core::pipeline::{assemble_with, compose_peer, Computed, MergeCache, PeerColumns, PeerInput};
+use altofed_core::pipeline::{
+    assemble_with, compose_peer, Computed, MergeCache, PeerColumns, PeerInput,
+};
 use altofed_core::topology::CdnNetwork;
 use altofed_peers::PeerEvent;
 use altofed_server::{AppState, Documents};

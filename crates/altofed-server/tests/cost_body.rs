@@ -135,7 +135,11 @@ fn a_change_at_one_peer_rebuilds_only_its_segments() {
     let third = state.publish(documents("as3257", "v3")).unwrap();
     assert_body_is_the_document(&third, NUM, true);
     let body = &third.cost_bodies[NUM];
-    assert_eq!((body.reused, body.built), (5 * 5, 0), "same costs: all reused");
+    assert_eq!(
+        (body.reused, body.built),
+        (5 * 5, 0),
+        "same costs: all reused"
+    );
 }
 
 #[test]

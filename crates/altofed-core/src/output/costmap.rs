@@ -34,12 +34,7 @@ pub fn build_cost_maps(
     ))
 }
 
-fn cost_map(
-    table: CostTable,
-    mode: CostMode,
-    network_map: &VersionTag,
-    id: &str,
-) -> CostTableDoc {
+fn cost_map(table: CostTable, mode: CostMode, network_map: &VersionTag, id: &str) -> CostTableDoc {
     // The tag covers the costs and the network map they refer to.
     let tag = table.content_tag(network_map.tag.as_bytes());
     CostTableDoc {

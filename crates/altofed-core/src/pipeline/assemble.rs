@@ -10,9 +10,7 @@ use super::merged::{MergeCache, Merged};
 use super::table::cost_table;
 use super::{ComputeError, Computed, PeerInput};
 use crate::config::Config;
-use crate::output::{
-    build_cost_maps, build_property_map, OutputError, PeerPids, PublishedPid,
-};
+use crate::output::{build_cost_maps, build_property_map, OutputError, PeerPids, PublishedPid};
 use crate::topology::CdnNetwork;
 
 /// Merges the network maps and builds every document. `peers[i]` is
@@ -95,8 +93,8 @@ fn publish(
     };
     let catch_all = catch_all_source(config, peers);
     let default = config.output.default_cost;
-    let table = cost_table(cdn, peers, pids, catch_all, default)
-        .map_err(|e| invalid("cost map", &e))?;
+    let table =
+        cost_table(cdn, peers, pids, catch_all, default).map_err(|e| invalid("cost map", &e))?;
     let ordinal_id = config
         .output
         .ordinal_cost_map

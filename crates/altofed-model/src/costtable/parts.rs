@@ -97,14 +97,20 @@ impl CostTable {
             .map(|c| {
                 let span = c * TAG_CHUNK..((c + 1) * TAG_CHUNK).min(self.costs.len());
                 let mut chunk = Sha256::new();
-                hash_le(&mut chunk, self.dsts[span.clone()].iter().map(|d| u64::from(*d)));
+                hash_le(
+                    &mut chunk,
+                    self.dsts[span.clone()].iter().map(|d| u64::from(*d)),
+                );
                 hash_le(&mut chunk, self.costs[span].iter().map(|c| c.to_bits()));
                 chunk.finalize().into()
             })
             .collect();
         digests.iter().for_each(|d| h.update(d));
         h.update(extra);
-        h.finalize()[..16].iter().map(|b| format!("{b:02x}")).collect()
+        h.finalize()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     fn clone_shape(&self) -> Self {
@@ -150,7 +156,10 @@ fn check(p: &TableParts) -> Result<(), PartsError> {
         return Err(PartsError("one start per row and one cost per pair"));
     }
     for w in p.starts.windows(2) {
-        let row = p.dsts.get(w[0]..w[1]).ok_or(PartsError("row starts ascending"))?;
+        let row = p
+            .dsts
+            .get(w[0]..w[1])
+            .ok_or(PartsError("row starts ascending"))?;
         if !row.windows(2).all(|d| d[0] < d[1]) || row.iter().any(|&d| d as usize >= n) {
             return Err(PartsError("destinations ascending and named"));
         }

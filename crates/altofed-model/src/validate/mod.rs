@@ -19,7 +19,9 @@ mod maps;
 mod propmap;
 
 pub use ird::validate_ird;
-pub use maps::{validate_cost_map, validate_cost_table, validate_network_map, validate_network_map_complete};
+pub use maps::{
+    validate_cost_map, validate_cost_table, validate_network_map, validate_network_map_complete,
+};
 pub use propmap::{validate_entity_id, validate_property_map, validate_property_name};
 
 /// One variant per rule.

@@ -40,7 +40,9 @@ pub fn isp_a() -> Documents {
 pub fn set_cost(docs: &mut Documents, src: &str, dst: &str, cost: f64, tag: &str) {
     let (id, doc) = docs.cost_maps.first_mut().unwrap();
     let mut rows = doc.cost_map.to_rows();
-    rows.get_mut(src).unwrap().insert(dst.to_owned(), Cost(cost));
+    rows.get_mut(src)
+        .unwrap()
+        .insert(dst.to_owned(), Cost(cost));
     doc.cost_map = CostTable::from(&rows);
     doc.meta.vtag = Some(VersionTag::new(id.clone(), tag));
 }

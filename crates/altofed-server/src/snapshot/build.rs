@@ -52,8 +52,7 @@ pub fn build_snapshot(
     let lookup = match same_net {
         Some(p) => p.lookup.clone(),
         None => {
-            validate_network_map(&docs.network_map)
-                .map_err(|e| invalid(&net_id, e.to_string()))?;
+            validate_network_map(&docs.network_map).map_err(|e| invalid(&net_id, e.to_string()))?;
             let lookup = PidLookup::build(&docs.network_map.network_map)
                 .map_err(|e| invalid(&net_id, e.to_string()))?;
             Arc::new(lookup)

@@ -108,13 +108,12 @@ impl Transition {
             }
             let change = match needs.get(id) {
                 Some(need) => {
-                    let change =
-                        patches(
-                            &old.body.identity.to_bytes(),
-                            &resource.body.identity.to_bytes(),
-                            *need,
-                            max_line,
-                        );
+                    let change = patches(
+                        &old.body.identity.to_bytes(),
+                        &resource.body.identity.to_bytes(),
+                        *need,
+                        max_line,
+                    );
                     if need.full || (change.merge.is_none() && change.json.is_none()) {
                         // Encode it here rather than under the registry lock.
                         let _ = synced.full(id);

@@ -5,8 +5,8 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use altofed_model::{
-    CostMapDoc, CostMapMeta, CostTableDoc, CostMode, CostType, EndpointAddrGroup, NetworkMapDoc, NetworkMapMeta,
-    VersionTag,
+    CostMapDoc, CostMapMeta, CostMode, CostTableDoc, CostType, EndpointAddrGroup, NetworkMapDoc,
+    NetworkMapMeta, VersionTag,
 };
 use altofed_server::Documents;
 use serde_json::json;
@@ -62,7 +62,10 @@ fn big_docs(round: u32) -> Documents {
             meta: NetworkMapMeta { vtag },
             network_map,
         },
-        cost_maps: vec![(BIG_COST.to_owned(), CostTableDoc::from(&CostMapDoc { meta, cost_map }))],
+        cost_maps: vec![(
+            BIG_COST.to_owned(),
+            CostTableDoc::from(&CostMapDoc { meta, cost_map }),
+        )],
         property_maps: Vec::new(),
     }
 }

@@ -52,7 +52,9 @@ pub fn figure5() -> Documents {
 pub fn set_cost(docs: &mut Documents, id: &str, src: &str, dst: &str, cost: f64, tag: &str) {
     let (_, doc) = docs.cost_maps.iter_mut().find(|(i, _)| i == id).unwrap();
     let mut rows = doc.cost_map.to_rows();
-    rows.get_mut(src).unwrap().insert(dst.to_owned(), Cost(cost));
+    rows.get_mut(src)
+        .unwrap()
+        .insert(dst.to_owned(), Cost(cost));
     doc.cost_map = CostTable::from(&rows);
     doc.meta.vtag = Some(VersionTag::new(id, tag));
 }
