@@ -68,6 +68,13 @@ impl PidLookup {
         self.pids.get(idx).map(String::as_str)
     }
 
+    /// [`PidLookup::lookup`] as the PID's position in the network map's
+    /// name order, for callers that index their own tables by it.
+    pub fn lookup_index(&self, addr: IpAddr) -> Option<usize> {
+        let (_, &idx) = self.trie.get_lpm(&IpNet::from(addr))?;
+        Some(idx)
+    }
+
     /// Number of distinct prefixes indexed.
     pub fn len(&self) -> usize {
         self.trie.len()

@@ -61,6 +61,38 @@ impl CostTable {
         (&self.dsts[span.clone()], &self.costs[span])
     }
 
+    /// The cost of row `r` to the name with index `name`: a search over
+    /// integers, for callers that resolved names to indices beforehand.
+    pub fn cost_at(&self, r: usize, name: u32) -> Option<f64> {
+        let (dsts, costs) = self.row_parts(r);
+        dsts.binary_search(&name).ok().map(|i| costs[i])
+    }
+
+    /// For each name of `sorted` (ascending, e.g. a network map's PIDs):
+    /// its index in this table's names, and the row it is the source of.
+    pub fn index_names<'a>(
+        &self,
+        sorted: impl IntoIterator<Item = &'a str>,
+    ) -> Vec<(Option<u32>, Option<u32>)> {
+        let mut rows = vec![None; self.names.len()];
+        for (r, &s) in self.srcs.iter().enumerate() {
+            rows[s as usize] = u32::try_from(r).ok();
+        }
+        let mut at = 0;
+        sorted
+            .into_iter()
+            .map(|name| {
+                while at < self.names.len() && &*self.names[at] < name {
+                    at += 1;
+                }
+                match self.names.get(at) {
+                    Some(n) if &**n == name => (u32::try_from(at).ok(), rows[at]),
+                    _ => (None, None),
+                }
+            })
+            .collect()
+    }
+
     /// Every cost, row after row.
     pub fn costs(&self) -> &[f64] {
         &self.costs

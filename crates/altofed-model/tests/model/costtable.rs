@@ -91,3 +91,28 @@ proptest! {
         prop_assert_eq!(CostTable::from(&tree), table);
     }
 }
+
+#[test]
+fn names_of_a_network_map_index_the_table_by_number() {
+    let rows: altofed_model::CostRows = serde_json::from_value(serde_json::json!({
+        "b": {"a": 1, "c": 2.5},
+        "d": {"b": 4}
+    }))
+    .unwrap();
+    let table = CostTable::from(&rows);
+    // A network map's PIDs in name order, one the table does not know.
+    let index = table.index_names(["a", "b", "c", "d", "e"]);
+    assert_eq!(
+        index,
+        vec![
+            (Some(0), None),
+            (Some(1), Some(0)),
+            (Some(2), None),
+            (Some(3), Some(1)),
+            (None, None),
+        ]
+    );
+    assert_eq!(table.cost_at(0, 2), Some(2.5), "b -> c");
+    assert_eq!(table.cost_at(1, 1), Some(4.0), "d -> b");
+    assert_eq!(table.cost_at(1, 0), None, "d -> a has no cost");
+}

@@ -91,28 +91,29 @@ pub async fn endpoint_costs(
     };
     let srcs = if srcs.is_empty() { &own[..] } else { srcs };
     let dsts = if dsts.is_empty() { &own[..] } else { dsts };
+    // Each address to its PID's number once; costs are then found by
+    // number, never by comparing PID names.
     let dst_pids = dsts
         .iter()
-        .map(|d| Ok((d, parse_endpoint("endpoints/dsts", d)?)))
+        .map(|d| {
+            let addr = parse_endpoint("endpoints/dsts", d)?;
+            Ok((d, snapshot.lookup.lookup_index(addr.0)))
+        })
         .collect::<Result<Vec<_>, ApiError>>()?;
     let mut rows = BTreeMap::new();
     for src in srcs {
         let addr = parse_endpoint("endpoints/srcs", src)?;
-        let Some(row) = snapshot
-            .lookup
-            .lookup(addr.0)
-            .and_then(|pid| entry.doc.cost_map.row(pid))
-        else {
+        let Some(src_pid) = snapshot.lookup.lookup_index(addr.0) else {
             continue;
         };
         let costs: BTreeMap<String, Cost> = dst_pids
             .iter()
-            .filter_map(|(dst, addr)| {
-                let cost = row.get(snapshot.lookup.lookup(addr.0)?)?;
+            .filter_map(|(dst, dst_pid)| {
+                let cost = entry.cost_by_index(src_pid, (*dst_pid)?)?;
                 constraints
                     .iter()
-                    .all(|c| c.holds(cost.0))
-                    .then(|| ((*dst).clone(), cost))
+                    .all(|c| c.holds(cost))
+                    .then(|| ((*dst).clone(), Cost(cost)))
             })
             .collect();
         if !costs.is_empty() {

@@ -183,10 +183,14 @@ fn index_cost_maps(
                 cost_type: name,
             });
         }
+        let pid_index = doc
+            .cost_map
+            .index_names(network_map.network_map.keys().map(String::as_str));
         entries.push(CostMapEntry {
             id,
             cost_type_name: name,
             doc,
+            pid_index,
         });
     }
     Ok(entries)

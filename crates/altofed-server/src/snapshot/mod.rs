@@ -52,6 +52,19 @@ pub struct CostMapEntry {
     /// The IRD cost type name, e.g. `num-routingcost`.
     pub cost_type_name: String,
     pub doc: CostTableDoc,
+    /// By the network map's PID number (`PidLookup::lookup_index`): the
+    /// PID's name index in the table and the row it is the source of, so
+    /// that a request looks costs up without comparing names.
+    pub pid_index: Vec<(Option<u32>, Option<u32>)>,
+}
+
+impl CostMapEntry {
+    /// The cost between the network map's PIDs number `src` and `dst`.
+    pub fn cost_by_index(&self, src: usize, dst: usize) -> Option<f64> {
+        let row = self.pid_index.get(src)?.1?;
+        let name = self.pid_index.get(dst)?.0?;
+        self.doc.cost_map.cost_at(row as usize, name)
+    }
 }
 
 /// Everything answered from one version of the data.
