@@ -64,15 +64,17 @@ impl PidLookup {
     /// The PID whose longest prefix covers all of `net` (for prefix
     /// entities, RFC 9240 §6.1.1).
     pub fn lookup_net(&self, net: IpNet) -> Option<&str> {
-        let (_, &idx) = self.trie.get_lpm(&net.trunc())?;
-        self.pids.get(idx).map(String::as_str)
+        self.pids.get(self.index_of_net(net)?).map(String::as_str)
     }
 
     /// [`PidLookup::lookup`] as the PID's position in the network map's
     /// name order, for callers that index their own tables by it.
     pub fn lookup_index(&self, addr: IpAddr) -> Option<usize> {
-        let (_, &idx) = self.trie.get_lpm(&IpNet::from(addr))?;
-        Some(idx)
+        self.index_of_net(IpNet::from(addr))
+    }
+
+    fn index_of_net(&self, net: IpNet) -> Option<usize> {
+        self.trie.get_lpm(&net.trunc()).map(|(_, &idx)| idx)
     }
 
     /// Number of distinct prefixes indexed.

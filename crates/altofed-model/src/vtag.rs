@@ -69,6 +69,10 @@ impl fmt::Display for VersionTag {
 /// A low-collision tag derived from content (RFC 7285 §10.3 recommends one):
 /// the first 128 bits of SHA-256, as 32 lower-case hex digits.
 pub fn content_tag(bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
+    tag_of_digest(&Sha256::digest(bytes))
+}
+
+/// A content tag from a SHA-256 digest: its first 128 bits in hex.
+pub(crate) fn tag_of_digest(digest: &[u8]) -> String {
     digest[..16].iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -92,11 +92,11 @@ impl CostTable {
     }
 
     fn row_at(&self, r: usize) -> CostRow<'_> {
-        let span = self.starts[r]..self.starts[r + 1];
+        let (dsts, costs) = self.row_parts(r);
         CostRow {
             names: &self.names,
-            dsts: &self.dsts[span.clone()],
-            costs: &self.costs[span],
+            dsts,
+            costs,
         }
     }
 }

@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use thiserror::Error;
 
 use super::CostTable;
+use crate::vtag::tag_of_digest;
 
 /// The arrays of a [`CostTable`], in the canonical form described there.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -139,10 +140,7 @@ impl CostTable {
             .collect();
         digests.iter().for_each(|d| h.update(d));
         h.update(extra);
-        h.finalize()[..16]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        tag_of_digest(&h.finalize())
     }
 
     fn clone_shape(&self) -> Self {

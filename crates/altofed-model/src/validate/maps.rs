@@ -134,10 +134,8 @@ pub fn validate_cost_table(
     }
     for (r, &src) in table.sources().iter().enumerate() {
         let (dsts, costs) = table.row_parts(r);
-        let bad = |c: &f64| !c.is_finite() || (ordinal && (*c < 0.0 || c.fract() != 0.0));
-        if let Some(i) = costs.iter().position(bad) {
-            let (src, dst) = (&names[src as usize], &names[dsts[i] as usize]);
-            return check_cost(ordinal, src, dst, costs[i]);
+        for (&dst, &cost) in dsts.iter().zip(costs) {
+            check_cost(ordinal, &names[src as usize], &names[dst as usize], cost)?;
         }
     }
     Ok(())

@@ -1,8 +1,8 @@
 //! Every network map and cost map ValidationError, with its exact message.
 
 use altofed_model::{
-    validate_cost_map, validate_network_map, validate_network_map_complete, Cost, CostMapDoc,
-    CostMode, NetworkMapDoc, VersionTag,
+    validate_cost_map, validate_cost_table, validate_network_map, validate_network_map_complete,
+    Cost, CostMapDoc, CostMode, CostTableDoc, NetworkMapDoc, VersionTag,
 };
 
 fn net() -> NetworkMapDoc {
@@ -28,11 +28,14 @@ fn net_err(doc: &NetworkMapDoc) -> String {
     validate_network_map(doc).unwrap_err().to_string()
 }
 
+/// The error of `doc`, which the table form's validator must give too.
 fn cost_err(doc: &CostMapDoc, with_net: bool) -> String {
     let n = net();
-    validate_cost_map(doc, with_net.then_some(&n))
-        .unwrap_err()
-        .to_string()
+    let net = with_net.then_some(&n);
+    let tree = validate_cost_map(doc, net).unwrap_err().to_string();
+    let table = validate_cost_table(&CostTableDoc::from(doc), net).unwrap_err();
+    assert_eq!(table.to_string(), tree, "validate_cost_table agrees");
+    tree
 }
 
 #[test]
