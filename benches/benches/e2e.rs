@@ -27,11 +27,11 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use altofed_benches::e2e_scenario::{build, E2eScenario, CHANGED_ISP, ISPS};
-use altofed_engine::{Engine, Trigger};
+use altofed_benches::e2e_scenario::{build, engine, E2eScenario, CHANGED_ISP, ISPS};
+use altofed_engine::Trigger;
 use altofed_model::CostTableDoc;
 use altofed_peers::{parse_document, PeerEvent};
-use altofed_server::{AppState, ServerConfig, Snapshot};
+use altofed_server::Snapshot;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode};
 use tokio::runtime::Runtime;
 use tokio::sync::{mpsc, watch};
@@ -47,13 +47,7 @@ struct Running {
 
 impl Running {
     fn start(s: &E2eScenario) -> Self {
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let state = AppState::new(ServerConfig::default());
-        let engine = Engine::new(s.config.clone(), s.cdn.clone(), state.clone(), None);
+        let (rt, state, engine) = engine(s.config.clone(), s.cdn.clone()).unwrap();
         let (triggers, rx) = mpsc::channel(64);
         let mut running = Self {
             snapshots: state.subscribe(),

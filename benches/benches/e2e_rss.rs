@@ -24,10 +24,10 @@
 
 use std::sync::Arc;
 
-use altofed_benches::e2e_scenario::{build, E2eScenario};
-use altofed_engine::{Engine, Trigger};
+use altofed_benches::e2e_scenario::{build, engine, E2eScenario};
+use altofed_engine::Trigger;
 use altofed_peers::PeerEvent;
-use altofed_server::{AppState, ServerConfig, Snapshot};
+use altofed_server::Snapshot;
 use tokio::sync::{mpsc, watch};
 
 /// A `kB` line of `/proc/self/status`, in bytes.
@@ -83,13 +83,7 @@ fn main() {
     for note in notes {
         println!("note: {note}");
     }
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    let state = AppState::new(ServerConfig::default());
-    let engine = Engine::new(config, cdn.clone(), state.clone(), None);
+    let (rt, state, engine) = engine(config, cdn.clone()).unwrap();
     let mut snapshots = state.subscribe();
     // Queued before the engine starts: it takes them together, one publish.
     let (tx, rx) = mpsc::channel(64);

@@ -28,10 +28,13 @@ use std::sync::Arc;
 use altofed_core::config::Config;
 use altofed_core::peer::PeerMaps;
 use altofed_core::topology::{parse_rocketfuel, BorderRouter, CdnNetwork};
+use altofed_engine::Engine;
 use altofed_model::{CostTableDoc, NetworkMapDoc};
 use altofed_peers::parse_document;
+use altofed_server::{AppState, ServerConfig};
 use ipnet::Ipv4Net;
 use serde::de::DeserializeOwned;
+use tokio::runtime::Runtime;
 
 use crate::cdn_scenario::{self, place, shared_topologies, synthetic};
 use crate::isp_scenario::prefixes::{prefix_table, Route};
@@ -266,4 +269,17 @@ fn config_toml(links: &[Vec<Link>]) -> String {
         }
     }
     out
+}
+
+/// The service as the e2e benches run it: a runtime with two workers (the
+/// machine's cores), a server state and an engine over `config` and `cdn`
+/// publishing to it, not yet started (`Engine::run`).
+pub fn engine(config: Config, cdn: CdnNetwork) -> std::io::Result<(Runtime, AppState, Engine)> {
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let state = AppState::new(ServerConfig::default());
+    let engine = Engine::new(config, cdn, state.clone(), None);
+    Ok((rt, state, engine))
 }
