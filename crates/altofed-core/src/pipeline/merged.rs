@@ -43,9 +43,10 @@ impl MergeCache {
         peers: &[PeerPids<'_>],
         to_doc: impl FnOnce(&[PublishedPid]) -> NetworkMapDoc,
     ) -> Result<&Merged, ComputeError> {
-        let inputs = inputs(catch_all, cdn, peers);
         match self.last.take() {
-            Some((last, merged)) if last == inputs => Ok(&self.last.insert((last, merged)).1),
+            Some((last, merged)) if same(&last, catch_all, cdn, peers) => {
+                Ok(&self.last.insert((last, merged)).1)
+            }
             _ => {
                 let merged = merge_network_map(catch_all, cdn, peers)?;
                 let network_map = to_doc(&merged.pids);
@@ -58,10 +59,36 @@ impl MergeCache {
                     warnings: merged.warnings,
                     network_map,
                 };
-                Ok(&self.last.insert((inputs, merged)).1)
+                Ok(&self.last.insert((inputs(catch_all, cdn, peers), merged)).1)
             }
         }
     }
+}
+
+/// Whether `last` holds exactly these inputs; compared in place, so that
+/// a hit copies nothing.
+fn same(last: &MergeInputs, catch_all: &str, cdn: &[CdnPid], peers: &[PeerPids<'_>]) -> bool {
+    let (last_catch_all, last_cdn, last_peers) = last;
+    let same_pids = |last: &[(String, EndpointAddrGroup)], now: &[(&str, &EndpointAddrGroup)]| {
+        last.len() == now.len()
+            && last
+                .iter()
+                .zip(now)
+                .all(|((n, g), (m, h))| n == m && g == *h)
+    };
+    last_catch_all == catch_all
+        && last_cdn.len() == cdn.len()
+        && last_cdn
+            .iter()
+            .zip(cdn)
+            .all(|((n, g), p)| *n == p.name && *g == p.prefixes)
+        && last_peers.len() == peers.len()
+        && last_peers
+            .iter()
+            .zip(peers)
+            .all(|((n, priority, pids), p)| {
+                n == p.name && *priority == p.priority && same_pids(pids, &p.pids)
+            })
 }
 
 fn inputs(catch_all: &str, cdn: &[CdnPid], peers: &[PeerPids<'_>]) -> MergeInputs {
