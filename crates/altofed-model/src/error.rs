@@ -93,6 +93,11 @@ pub struct ErrorMeta {
         skip_serializing_if = "Option::is_none"
     )]
     syntax_error: Option<String>,
+    /// Free text for people, e.g. which server limit a request hit. Not
+    /// defined by RFC 7285, whose `meta` is an open object (§8.4); clients
+    /// that do not know it ignore it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    message: Option<String>,
 }
 
 impl ErrorDoc {
@@ -135,12 +140,20 @@ impl ErrorDoc {
         Self::with_field_value(ErrorCode::InvalidFieldValue, field, value)
     }
 
+    /// The same error with an explanation for people (`meta.message`).
+    #[must_use]
+    pub fn with_message(mut self, message: impl Into<String>) -> Self {
+        self.meta.message = Some(message.into());
+        self
+    }
+
     fn build(code: ErrorCode, field: Option<String>, value: Option<String>) -> Self {
         let meta = ErrorMeta {
             code,
             field,
             value,
             syntax_error: None,
+            message: None,
         };
         Self { meta }
     }
@@ -161,6 +174,10 @@ impl ErrorMeta {
 
     pub fn syntax_error(&self) -> Option<&str> {
         self.syntax_error.as_deref()
+    }
+
+    pub fn message(&self) -> Option<&str> {
+        self.message.as_deref()
     }
 }
 

@@ -10,8 +10,10 @@
 //! - [`state`]: the current snapshot (ArcSwap) and change notification.
 //! - [`http`]: ALTO errors, JSON request bodies, content negotiation.
 //! - [`routes`]: the resources.
+//! - [`conn`]: client connections: limit, timeouts, draining.
 //! - [`server`]: `run(listener, state, shutdown)`.
 
+pub mod conn;
 pub mod http;
 pub mod ops;
 pub mod routes;

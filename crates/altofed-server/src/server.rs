@@ -1,6 +1,6 @@
 //! Putting it together: the router, and `run(listener, state, shutdown)`
 //! that serves (HTTP, or HTTPS when configured) until `shutdown` resolves,
-//! then lets in-flight requests finish.
+//! then lets in-flight requests finish within a grace period.
 //!
 //! Layers, outermost first: request id, trace span, request id echo,
 //! metrics, body limit, timeout (`ops::layers::common`); then per route
@@ -8,23 +8,18 @@
 //! authentication (ALTO or admin). `/healthz`, `/readyz` and `/metrics` have
 //! neither.
 
-use std::convert::Infallible;
-use std::future::{ready, Future, Ready};
+use std::future::Future;
 use std::io;
-use std::net::SocketAddr;
-use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::extract::connect_info::ConnectInfo;
-use axum::middleware::{from_fn_with_state, AddExtension};
-use axum::serve::{IncomingStream, Listener};
-use axum::{Extension, Router};
+use axum::middleware::from_fn_with_state;
+use axum::Router;
 use tokio::net::TcpListener;
-use tower::{Layer, Service};
 
+use crate::conn::{self, ConnectionLimits};
 use crate::http::body::DEFAULT_BODY_LIMIT;
 use crate::ops::auth::{self, Auth, Guard, ADMIN_REALM, ALTO_REALM};
-use crate::ops::tls::{TlsConfig, TlsListener};
+use crate::ops::tls::TlsConfig;
 use crate::ops::{admin, layers};
 use crate::routes;
 use crate::state::AppState;
@@ -34,6 +29,9 @@ use crate::state::AppState;
 pub struct ServerConfig {
     /// Largest request body accepted (413 above it).
     pub max_body_bytes: usize,
+    /// Distinct source-destination pairs one filtered cost map or endpoint
+    /// cost request may ask for (an ALTO error above it).
+    pub max_pairs_per_request: u64,
     /// Time limit for one request (not for update streams).
     pub request_timeout: Duration,
     /// Credentials for the ALTO resources and update streams (`None`: open).
@@ -53,12 +51,15 @@ pub struct ServerConfig {
     pub overload_retry_after: Duration,
     /// RFC 8895 update streams: keep-alive, per-client queue, line length.
     pub update_streams: crate::sse::StreamConfig,
+    /// Client connections: how many, and their timeouts.
+    pub connections: ConnectionLimits,
 }
 
 impl Default for ServerConfig {
     fn default() -> Self {
         Self {
             max_body_bytes: DEFAULT_BODY_LIMIT,
+            max_pairs_per_request: routes::DEFAULT_MAX_PAIRS_PER_REQUEST,
             request_timeout: Duration::from_secs(30),
             alto_auth: None,
             admin_api: true,
@@ -67,6 +68,7 @@ impl Default for ServerConfig {
             max_concurrent_requests: Some(1024),
             overload_retry_after: Duration::from_secs(1),
             update_streams: crate::sse::StreamConfig::default(),
+            connections: ConnectionLimits::default(),
         }
     }
 }
@@ -103,9 +105,11 @@ pub fn router(state: AppState) -> Router {
 }
 
 /// Serves `state` on `listener` until `shutdown` completes (or
-/// [`AppState::shutdown`] is called); requests in flight then finish before
-/// this returns. HTTPS when `state.config().tls` is set: the certificate
-/// files are read here, and an error in them is `InvalidInput`.
+/// [`AppState::shutdown`] is called); requests in flight then have
+/// `connections.shutdown_grace` to finish before this returns (see
+/// [`crate::conn`]). HTTPS when `state.config().tls` is set: the
+/// certificate files are read here, and an error in them is
+/// `InvalidInput`.
 ///
 /// When shutdown begins, [`AppState::shutdown_token`] is cancelled so that
 /// update streams end.
@@ -114,31 +118,17 @@ pub async fn run(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
-    match state.config().tls.clone() {
+    let tls = match state.config().tls.clone() {
         Some(tls) => {
             let config = tls
                 .load()
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))?;
-            serve(TlsListener::new(listener, config)?, state, shutdown).await
+            Some(config)
         }
-        None => serve(listener, state, shutdown).await,
-    }
-}
-
-/// [`run`] on any listener whose peers have socket addresses (a
-/// [`TlsListener`], a `TcpListener`, ...); TLS settings in the config are
-/// not looked at. Handlers see the peer as `ConnectInfo<SocketAddr>`.
-pub async fn serve<L>(
-    listener: L,
-    state: AppState,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> io::Result<()>
-where
-    L: Listener<Addr = SocketAddr>,
-{
+        None => None,
+    };
     let token = state.shutdown_token();
     let _timer = AbortOnDrop(tokio::spawn(keep_a_timer_pending()));
-    let app = WithPeerAddr(router(state));
     let signal = {
         let token = token.clone();
         async move {
@@ -150,11 +140,11 @@ where
             token.cancel();
         }
     };
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(signal)
-        .await;
+    let limits = state.config().connections.clone();
+    let metrics = state.connection_metrics().clone();
+    conn::serve_connections(listener, tls, router(state), limits, metrics, signal).await;
     token.cancel();
-    result
+    Ok(())
 }
 
 /// Keeps a timer due within a second pending, for as long as the server
@@ -178,29 +168,5 @@ struct AbortOnDrop(tokio::task::JoinHandle<()>);
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
         self.0.abort();
-    }
-}
-
-/// Makes a service per connection that knows the peer's address (what
-/// `into_make_service_with_connect_info` does, for any listener).
-#[derive(Debug, Clone)]
-struct WithPeerAddr(Router);
-
-impl<L> Service<IncomingStream<'_, L>> for WithPeerAddr
-where
-    L: Listener<Addr = SocketAddr>,
-{
-    type Response = AddExtension<Router, ConnectInfo<SocketAddr>>;
-    type Error = Infallible;
-    type Future = Ready<Result<Self::Response, Infallible>>;
-
-    fn poll_ready(&mut self, _cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
-        Poll::Ready(Ok(()))
-    }
-
-    fn call(&mut self, incoming: IncomingStream<'_, L>) -> Self::Future {
-        ready(Ok(
-            Extension(ConnectInfo(*incoming.remote_addr())).layer(self.0.clone())
-        ))
     }
 }

@@ -38,12 +38,17 @@ struct Inner {
     shutdown: CancellationToken,
     /// Open RFC 8895 update streams.
     update_streams: crate::sse::UpdateStreams,
+    /// Where large POST answers are computed.
+    work: crate::routes::WorkPool,
+    connections: crate::conn::ConnMetrics,
 }
 
 impl AppState {
     pub fn new(config: ServerConfig) -> Self {
         let (changes, _) = watch::channel(None);
         let update_streams = crate::sse::UpdateStreams::new(config.update_streams.clone());
+        let metrics = Metrics::new();
+        let connections = crate::conn::ConnMetrics::register(&mut metrics.registry());
         Self {
             inner: Arc::new(Inner {
                 config,
@@ -51,10 +56,12 @@ impl AppState {
                 generation: AtomicU64::new(0),
                 changes,
                 nodes: Mutex::default(),
-                metrics: Metrics::new(),
+                metrics,
                 hooks: Hooks::default(),
                 shutdown: CancellationToken::new(),
                 update_streams,
+                work: crate::routes::WorkPool::per_core(),
+                connections,
             }),
         }
     }
@@ -183,6 +190,16 @@ impl AppState {
     /// The update stream service (RFC 8895) of this state.
     pub fn update_streams(&self) -> &crate::sse::UpdateStreams {
         &self.inner.update_streams
+    }
+
+    /// The blocking-pool permits of the POST services.
+    pub fn work_pool(&self) -> &crate::routes::WorkPool {
+        &self.inner.work
+    }
+
+    /// The client connection metrics.
+    pub fn connection_metrics(&self) -> &crate::conn::ConnMetrics {
+        &self.inner.connections
     }
 
     /// Starts a graceful shutdown of every server running on this state.

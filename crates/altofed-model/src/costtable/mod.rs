@@ -70,9 +70,20 @@ impl CostTable {
 
     /// The row of source PID `src`.
     pub fn row(&self, src: &str) -> Option<CostRow<'_>> {
-        let name = self.index_of(src)?;
-        let r = self.srcs.binary_search(&name).ok()?;
-        Some(self.row_at(r))
+        Some(self.row_at(self.row_of(src)?))
+    }
+
+    /// The position of source PID `src`'s row (in [`CostTable::rows`]
+    /// order), for [`CostTable::row_parts`].
+    pub fn row_of(&self, src: &str) -> Option<usize> {
+        let name = self.name_index(src)?;
+        self.srcs.binary_search(&name).ok()
+    }
+
+    /// The index of PID `name` in [`CostTable::names`].
+    pub fn name_index(&self, name: &str) -> Option<u32> {
+        let i = self.names.binary_search_by(|n| (**n).cmp(name)).ok()?;
+        u32::try_from(i).ok()
     }
 
     /// The cost from `src` to `dst`.
@@ -84,11 +95,6 @@ impl CostTable {
     pub fn to_rows(&self) -> CostRows {
         let row = |r: CostRow<'_>| r.iter().map(|(d, c)| (d.to_owned(), c)).collect();
         self.rows().map(|(s, r)| (s.to_owned(), row(r))).collect()
-    }
-
-    fn index_of(&self, name: &str) -> Option<u32> {
-        let i = self.names.binary_search_by(|n| (**n).cmp(name)).ok()?;
-        u32::try_from(i).ok()
     }
 
     fn row_at(&self, r: usize) -> CostRow<'_> {

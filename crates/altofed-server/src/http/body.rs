@@ -53,9 +53,19 @@ pub fn decode<T: DeserializeOwned>(
     media_type: &'static str,
     limit: usize,
 ) -> Result<T, ApiError> {
+    parse_body(&checked_body(headers, body, media_type, limit)?)
+}
+
+/// The body, once its `Content-Type` and size are right (for handlers
+/// that parse it elsewhere, e.g. on a blocking thread).
+pub fn checked_body(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+    media_type: &'static str,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
     check_content_type(headers, media_type)?;
-    let bytes = body.map_err(|_| ApiError::PayloadTooLarge { limit })?;
-    parse_body(&bytes)
+    body.map_err(|_| ApiError::PayloadTooLarge { limit })
 }
 
 fn check_content_type(headers: &HeaderMap, expected: &'static str) -> Result<(), ApiError> {
@@ -81,6 +91,11 @@ pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if let Ok(value) = fast {
         return Ok(value);
     }
+    if let Some(at) = nesting_exceeded(bytes, MAX_NESTING) {
+        return Err(ApiError::Alto(ErrorDoc::syntax(Some(format!(
+            "JSON nested deeper than {MAX_NESTING} levels at byte {at}"
+        )))));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     let result: Result<T, _> = serde_path_to_error::deserialize(de);
     result.map_err(|e| {
@@ -88,6 +103,42 @@ pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         let inner = e.into_inner();
         ApiError::Alto(classify(&path, &inner))
     })
+}
+
+/// Arrays and objects nested deeper than any ALTO request needs (RFC 8895
+/// stream requests, the deepest, use 5 levels). Deeper bodies are
+/// `E_SYNTAX` saying so, instead of whatever type error the parser met
+/// first on its way down.
+pub const MAX_NESTING: usize = 32;
+
+/// The offset of the first `[` or `{` nested deeper than `max`, outside
+/// strings; `None` if there is none. Only run on bodies that failed to
+/// parse: a scan of the bytes, no allocation.
+fn nesting_exceeded(bytes: &[u8], max: usize) -> Option<usize> {
+    let (mut depth, mut in_string, mut escaped) = (0usize, false, false);
+    for (at, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match b {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > max {
+                    return Some(at);
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    None
 }
 
 fn classify(path: &str, e: &serde_json::Error) -> ErrorDoc {
@@ -151,4 +202,18 @@ fn quoted_after<'a>(message: &'a str, prefix: &str) -> Option<&'a str> {
     let rest = &message[start..];
     let end = rest.find(['`', '"'])?;
     Some(&rest[..end])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn nesting_is_counted_outside_strings_only() {
+        assert_eq!(nesting_exceeded(b"[[[]]]", 3), None);
+        assert_eq!(nesting_exceeded(b"[[[[]]]]", 3), Some(3));
+        assert_eq!(nesting_exceeded(br#"{"a":"[[[[\"[[[["}"#, 1), None);
+        assert_eq!(nesting_exceeded(br#"{"a":[{"b":[]}]}"#, 3), Some(11));
+        assert_eq!(nesting_exceeded(br#"{"a":"\\",[[]]}"#, 2), Some(11));
+    }
 }

@@ -30,6 +30,13 @@ pub enum ApiError {
     },
     /// No data to answer from yet (RFC 7285 §8.5.3).
     Unavailable,
+    /// A limit of the server is reached (e.g. open update streams): 503
+    /// for the server's own limits, 429 for a client's share; with
+    /// `Retry-After`.
+    TooMany {
+        status: StatusCode,
+        message: String,
+    },
     Unauthorized {
         challenge: String,
     },
@@ -73,6 +80,14 @@ impl IntoResponse for ApiError {
                     StatusCode::SERVICE_UNAVAILABLE,
                     "no ALTO data has been published yet".to_owned(),
                 );
+                response.headers_mut().insert(
+                    header::RETRY_AFTER,
+                    HeaderValue::from_static(RETRY_AFTER_SECS),
+                );
+                response
+            }
+            ApiError::TooMany { status, message } => {
+                let mut response = text(status, message);
                 response.headers_mut().insert(
                     header::RETRY_AFTER,
                     HeaderValue::from_static(RETRY_AFTER_SECS),

@@ -28,7 +28,7 @@ pub use auth::Auth;
 pub use events::{AdminEvent, EventHook};
 pub use metrics::Metrics;
 pub use nodes::{Health, NodeStatus};
-pub use tls::{TlsConfig, TlsError, TlsListener};
+pub use tls::{TlsConfig, TlsError};
 
 /// Routes of the operations endpoints (no authentication, no load shedding).
 pub fn routes() -> Router<AppState> {

@@ -1,31 +1,15 @@
-//! HTTPS (RFC 7285 §8.3.5): a rustls server configuration from PEM files,
-//! and [`TlsListener`], an [`axum::serve::Listener`] that hands axum
-//! connections whose TLS handshake has completed.
-//!
-//! Handshakes run in their own tasks (bounded in number and time), so a
-//! slow or silent client cannot hold up accepting others. The crypto
-//! provider is `ring`, named explicitly (no process-wide default needed).
+//! HTTPS (RFC 7285 §8.3.5): a rustls server configuration from PEM files.
+//! Handshakes run in each connection's own task, bounded in number and
+//! time like the connection itself ([`crate::conn`]), so a slow or silent
+//! client cannot hold up accepting others. The crypto provider is `ring`,
+//! named explicitly (no process-wide default needed).
 
-use std::io;
-use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
 
-use axum::serve::Listener;
 use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use thiserror::Error;
-use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::{mpsc, Semaphore};
-use tokio::task::JoinHandle;
-use tokio_rustls::server::TlsStream;
-use tokio_rustls::TlsAcceptor;
-
-/// A handshake not done by then is abandoned.
-const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
-/// Handshakes in progress at once; accepting waits above this.
-const MAX_HANDSHAKES: usize = 256;
 
 /// Where the server's certificate chain and private key are (PEM).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,93 +61,4 @@ fn pem_err(path: &Path) -> impl Fn(rustls::pki_types::pem::Error) -> TlsError + 
         path: path.to_owned(),
         source,
     }
-}
-
-/// Accepts TCP connections and completes their TLS handshakes.
-#[derive(Debug)]
-pub struct TlsListener {
-    local_addr: SocketAddr,
-    ready: mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
-    accept_loop: JoinHandle<()>,
-}
-
-impl TlsListener {
-    /// Must be called within a tokio runtime (it spawns the accept loop).
-    pub fn new(listener: TcpListener, config: Arc<rustls::ServerConfig>) -> io::Result<Self> {
-        let local_addr = listener.local_addr()?;
-        let (tx, ready) = mpsc::channel(64);
-        let accept_loop = tokio::spawn(accept_loop(listener, TlsAcceptor::from(config), tx));
-        Ok(Self {
-            local_addr,
-            ready,
-            accept_loop,
-        })
-    }
-}
-
-impl Drop for TlsListener {
-    /// Stops accepting: the TCP listener closes with the loop.
-    fn drop(&mut self) {
-        self.accept_loop.abort();
-    }
-}
-
-impl Listener for TlsListener {
-    type Io = TlsStream<TcpStream>;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Self::Io, Self::Addr) {
-        match self.ready.recv().await {
-            Some(connection) => connection,
-            // The loop only ends when the listener is dropped.
-            None => std::future::pending().await,
-        }
-    }
-
-    fn local_addr(&self) -> io::Result<SocketAddr> {
-        Ok(self.local_addr)
-    }
-}
-
-async fn accept_loop(
-    listener: TcpListener,
-    acceptor: TlsAcceptor,
-    ready: mpsc::Sender<(TlsStream<TcpStream>, SocketAddr)>,
-) {
-    let handshakes = Arc::new(Semaphore::new(MAX_HANDSHAKES));
-    loop {
-        let Ok(permit) = handshakes.clone().acquire_owned().await else {
-            return;
-        };
-        let (tcp, peer) = match listener.accept().await {
-            Ok(accepted) => accepted,
-            Err(e) if is_connection_error(&e) => continue,
-            Err(e) => {
-                // E.g. out of file descriptors: back off like axum does.
-                tracing::error!("accept failed: {e}");
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                continue;
-            }
-        };
-        let (acceptor, ready) = (acceptor.clone(), ready.clone());
-        tokio::spawn(async move {
-            let _permit = permit;
-            match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
-                Ok(Ok(stream)) => {
-                    let _ = ready.send((stream, peer)).await;
-                }
-                Ok(Err(e)) => tracing::debug!(%peer, "TLS handshake failed: {e}"),
-                Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
-            }
-        });
-    }
-}
-
-fn is_connection_error(e: &io::Error) -> bool {
-    matches!(
-        e.kind(),
-        io::ErrorKind::ConnectionRefused
-            | io::ErrorKind::ConnectionAborted
-            | io::ErrorKind::ConnectionReset
-    )
 }

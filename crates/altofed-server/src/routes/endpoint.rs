@@ -1,26 +1,39 @@
 //! The endpoint property service (RFC 7285 §11.4.1) and the endpoint cost
 //! service (RFC 7285 §11.5.1): what a DNS server or HTTP redirector asks to
 //! rank CDN endpoints for a client address.
+//!
+//! Addresses are deduplicated first (a repeated address has no meaning of
+//! its own), the source x destination pairs counted against
+//! `max-pairs-per-request` before any work per pair, and the answer written
+//! straight into the response buffer ([`super::offload`] decides where).
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
+use std::sync::Arc;
 
 use altofed_model::endpoint::{
-    EndpointCostDoc, EndpointCostMeta, EndpointCostRequest, EndpointPropDoc, EndpointPropMeta,
-    EndpointPropRequest, TypedEndpointAddr,
+    EndpointCostMeta, EndpointCostRequest, EndpointPropDoc, EndpointPropMeta, EndpointPropRequest,
+    TypedEndpointAddr,
 };
 use altofed_model::error::ErrorDoc;
-use altofed_model::{media, Cost};
+use altofed_model::filter::Constraint;
+use altofed_model::media;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::Value;
 
 use super::filtered::parse_constraints;
-use super::{current, json_response};
-use crate::http::body::RequestMediaType;
+use super::jsonout::CostRowsWriter;
+use super::limits::too_many_pairs;
+use super::offload::{answer, Cancel, Planned};
+use super::{current, json_bytes_response};
+use crate::http::body::{checked_body, RequestMediaType};
 use crate::http::negotiate::require_accept;
-use crate::http::{AltoJson, ApiError};
+use crate::http::ApiError;
+use crate::snapshot::Snapshot;
 use crate::state::AppState;
 
 impl RequestMediaType for EndpointPropRequest {
@@ -35,31 +48,15 @@ impl RequestMediaType for EndpointCostRequest {
 pub async fn endpoint_properties(
     State(state): State<AppState>,
     headers: HeaderMap,
-    AltoJson(request): AltoJson<EndpointPropRequest>,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     require_accept(&headers, media::ENDPOINT_PROP)?;
+    let limit = state.config().max_body_bytes;
+    let body = checked_body(&headers, body, media::ENDPOINT_PROP_PARAMS, limit)?;
     let snapshot = current(&state)?;
-    let pid_property = format!("{}.pid", snapshot.ids.network_map);
-    if let Some(bad) = request.properties.iter().find(|p| **p != pid_property) {
-        return Err(ErrorDoc::invalid_field_value("properties", bad.clone()).into());
-    }
-    let mut rows = BTreeMap::new();
-    for endpoint in &request.endpoints {
-        let addr = parse_endpoint("endpoints", endpoint)?;
-        if let Some(pid) = snapshot.lookup.lookup(addr.0) {
-            rows.insert(
-                endpoint.clone(),
-                BTreeMap::from([(pid_property.clone(), Value::String(pid.to_owned()))]),
-            );
-        }
-    }
-    let doc = EndpointPropDoc {
-        meta: EndpointPropMeta {
-            dependent_vtags: vec![snapshot.network_map_vtag().clone()],
-        },
-        endpoint_properties: rows,
-    };
-    Ok(json_response(media::ENDPOINT_PROP, &doc))
+    let plan = move |request| PropSelection::new(snapshot, request);
+    let text = answer(state.work_pool(), body, plan).await?;
+    Ok(json_bytes_response(media::ENDPOINT_PROP, text))
 }
 
 /// Costs between the PIDs of each source and destination; an empty or
@@ -68,65 +65,170 @@ pub async fn endpoint_costs(
     State(state): State<AppState>,
     ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    AltoJson(request): AltoJson<EndpointCostRequest>,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     require_accept(&headers, media::ENDPOINT_COST)?;
+    let limit = state.config().max_body_bytes;
+    let body = checked_body(&headers, body, media::ENDPOINT_COST_PARAMS, limit)?;
     let snapshot = current(&state)?;
-    let entry = snapshot.cost_map_for(&request.cost_type).ok_or_else(|| {
-        ErrorDoc::invalid_field_value(
-            "cost-type/cost-metric",
-            request.cost_type.cost_metric.clone(),
-        )
-    })?;
-    let constraints = parse_constraints(request.constraints.as_deref().unwrap_or_default())?;
-    let (srcs, dsts) = (request.endpoints.srcs(), request.endpoints.dsts());
-    if srcs.is_empty() && dsts.is_empty() {
-        return Err(ErrorDoc::missing_field("endpoints/dsts").into());
-    }
-    // Formatted only when a list is left out: most requests name both.
-    let own = if srcs.is_empty() || dsts.is_empty() {
-        vec![TypedEndpointAddr(client.ip()).to_string()]
-    } else {
-        Vec::new()
-    };
-    let srcs = if srcs.is_empty() { &own[..] } else { srcs };
-    let dsts = if dsts.is_empty() { &own[..] } else { dsts };
-    // Each address to its PID's number once; costs are then found by
-    // number, never by comparing PID names.
-    let dst_pids = dsts
-        .iter()
-        .map(|d| {
-            let addr = parse_endpoint("endpoints/dsts", d)?;
-            Ok((d, snapshot.lookup.lookup_index(addr.0)))
-        })
-        .collect::<Result<Vec<_>, ApiError>>()?;
-    let mut rows = BTreeMap::new();
-    for src in srcs {
-        let addr = parse_endpoint("endpoints/srcs", src)?;
-        let Some(src_pid) = snapshot.lookup.lookup_index(addr.0) else {
-            continue;
-        };
-        let costs: BTreeMap<String, Cost> = dst_pids
-            .iter()
-            .filter_map(|(dst, dst_pid)| {
-                let cost = entry.cost_by_index(src_pid, (*dst_pid)?)?;
-                constraints
-                    .iter()
-                    .all(|c| c.holds(cost))
-                    .then(|| ((*dst).clone(), Cost(cost)))
-            })
-            .collect();
-        if !costs.is_empty() {
-            rows.insert(src.clone(), costs);
+    let max_pairs = state.config().max_pairs_per_request;
+    let plan = move |request| EcsSelection::new(snapshot, request, client, max_pairs);
+    let text = answer(state.work_pool(), body, plan).await?;
+    Ok(json_bytes_response(media::ENDPOINT_COST, text))
+}
+
+/// The endpoints of a property request, deduplicated.
+#[derive(Debug)]
+struct PropSelection {
+    snapshot: Arc<Snapshot>,
+    property: String,
+    endpoints: Vec<String>,
+}
+
+impl PropSelection {
+    fn new(snapshot: Arc<Snapshot>, request: EndpointPropRequest) -> Result<Self, ApiError> {
+        let property = format!("{}.pid", snapshot.ids.network_map);
+        if let Some(bad) = request.properties.iter().find(|p| **p != property) {
+            return Err(ErrorDoc::invalid_field_value("properties", bad.clone()).into());
         }
+        Ok(Self {
+            snapshot,
+            property,
+            endpoints: distinct(request.endpoints),
+        })
     }
-    let doc = EndpointCostDoc {
-        meta: EndpointCostMeta {
+}
+
+impl Planned for PropSelection {
+    fn pairs(&self) -> u64 {
+        self.endpoints.len() as u64
+    }
+
+    fn write(&self, cancel: &Cancel) -> Result<Vec<u8>, ApiError> {
+        let mut rows = BTreeMap::new();
+        for endpoint in &self.endpoints {
+            let addr = parse_endpoint("endpoints", endpoint)?;
+            if let Some(pid) = self.snapshot.lookup.lookup(addr.0) {
+                let value = Value::String(pid.to_owned());
+                rows.insert(
+                    endpoint.clone(),
+                    BTreeMap::from([(self.property.clone(), value)]),
+                );
+            }
+        }
+        cancel.check()?;
+        let doc = EndpointPropDoc {
+            meta: EndpointPropMeta {
+                dependent_vtags: vec![self.snapshot.network_map_vtag().clone()],
+            },
+            endpoint_properties: rows,
+        };
+        Ok(serde_json::to_vec(&doc).unwrap_or_default())
+    }
+}
+
+/// The sources and destinations of an endpoint cost request: distinct,
+/// sorted (the answer's key order), each with its PID's number.
+#[derive(Debug)]
+struct EcsSelection {
+    snapshot: Arc<Snapshot>,
+    /// Index into the snapshot's cost maps.
+    map: usize,
+    srcs: Vec<(String, Option<usize>)>,
+    dsts: Vec<(String, Option<usize>)>,
+    constraints: Vec<Constraint>,
+}
+
+impl EcsSelection {
+    fn new(
+        snapshot: Arc<Snapshot>,
+        request: EndpointCostRequest,
+        client: SocketAddr,
+        max_pairs: u64,
+    ) -> Result<Self, ApiError> {
+        let map = snapshot
+            .cost_map_index_for(&request.cost_type)
+            .ok_or_else(|| {
+                ErrorDoc::invalid_field_value(
+                    "cost-type/cost-metric",
+                    request.cost_type.cost_metric.clone(),
+                )
+            })?;
+        let constraints = parse_constraints(request.constraints.as_deref().unwrap_or_default())?;
+        let (srcs, dsts) = (request.endpoints.srcs, request.endpoints.dsts);
+        let (srcs, dsts) = (srcs.unwrap_or_default(), dsts.unwrap_or_default());
+        if srcs.is_empty() && dsts.is_empty() {
+            return Err(ErrorDoc::missing_field("endpoints/dsts").into());
+        }
+        // An empty list is the client's own address.
+        let own = || vec![TypedEndpointAddr(client.ip()).to_string()];
+        let srcs = distinct(if srcs.is_empty() { own() } else { srcs });
+        let dsts = distinct(if dsts.is_empty() { own() } else { dsts });
+        let pairs = (srcs.len() as u64).saturating_mul(dsts.len() as u64);
+        if pairs > max_pairs {
+            return Err(too_many_pairs("endpoints", pairs, max_pairs));
+        }
+        let srcs = resolve(&snapshot, "endpoints/srcs", srcs)?;
+        let dsts = resolve(&snapshot, "endpoints/dsts", dsts)?;
+        Ok(Self {
+            snapshot,
+            map,
+            srcs,
+            dsts,
+            constraints,
+        })
+    }
+}
+
+impl Planned for EcsSelection {
+    fn pairs(&self) -> u64 {
+        (self.srcs.len() as u64).saturating_mul(self.dsts.len() as u64)
+    }
+
+    fn write(&self, cancel: &Cancel) -> Result<Vec<u8>, ApiError> {
+        let entry = &self.snapshot.cost_maps[self.map];
+        let meta = EndpointCostMeta {
             cost_type: entry.doc.meta.cost_type.clone(),
-        },
-        endpoint_cost_map: rows,
-    };
-    Ok(json_response(media::ENDPOINT_COST, &doc))
+        };
+        let mut out = CostRowsWriter::start(&meta, "endpoint-cost-map");
+        for (src, src_pid) in &self.srcs {
+            let Some(src_pid) = *src_pid else { continue };
+            cancel.check()?;
+            out.begin_row(src);
+            for (dst, dst_pid) in &self.dsts {
+                let cost = dst_pid.and_then(|d| entry.cost_by_index(src_pid, d));
+                if let Some(cost) = cost.filter(|c| self.constraints.iter().all(|x| x.holds(*c))) {
+                    out.entry(dst, cost);
+                }
+            }
+            out.end_row();
+        }
+        Ok(out.finish())
+    }
+}
+
+/// Each address with its PID's number in the network map (`None`: in no
+/// PID); the first unparsable one is the error.
+fn resolve(
+    snapshot: &Snapshot,
+    field: &str,
+    addresses: Vec<String>,
+) -> Result<Vec<(String, Option<usize>)>, ApiError> {
+    addresses
+        .into_iter()
+        .map(|a| {
+            let addr = parse_endpoint(field, &a)?;
+            let pid = snapshot.lookup.lookup_index(addr.0);
+            Ok((a, pid))
+        })
+        .collect()
+}
+
+/// Sorted, without repeats.
+fn distinct(mut list: Vec<String>) -> Vec<String> {
+    list.sort_unstable();
+    list.dedup();
+    list
 }
 
 fn parse_endpoint(field: &str, text: &str) -> Result<TypedEndpointAddr, ApiError> {

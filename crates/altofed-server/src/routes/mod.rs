@@ -1,10 +1,17 @@
 //! The ALTO resources. GET resources answer from pre-encoded bodies; POST
 //! services compute their answer from the snapshot's typed documents.
 
+mod costfilter;
 mod endpoint;
 mod filtered;
 mod get;
+mod jsonout;
+mod limits;
+mod offload;
 mod propmap;
+
+pub use limits::DEFAULT_MAX_PAIRS_PER_REQUEST;
+pub use offload::WorkPool;
 
 use std::sync::Arc;
 
@@ -37,5 +44,12 @@ fn json_response<T: serde::Serialize>(
     use axum::http::header;
     use axum::response::IntoResponse;
     let body = serde_json::to_vec(doc).unwrap_or_default();
+    ([(header::CONTENT_TYPE, media_type)], body).into_response()
+}
+
+/// A computed answer already in its JSON text.
+fn json_bytes_response(media_type: &'static str, body: Vec<u8>) -> axum::response::Response {
+    use axum::http::header;
+    use axum::response::IntoResponse;
     ([(header::CONTENT_TYPE, media_type)], body).into_response()
 }

@@ -96,7 +96,12 @@ impl Snapshot {
     /// The cost map serving `cost_type` (metric and mode; description ignored,
     /// RFC 7285 §11.3.2.3).
     pub fn cost_map_for(&self, cost_type: &CostType) -> Option<&CostMapEntry> {
-        self.cost_maps.iter().find(|c| {
+        self.cost_maps.get(self.cost_map_index_for(cost_type)?)
+    }
+
+    /// [`Snapshot::cost_map_for`] as a position in `cost_maps`.
+    pub fn cost_map_index_for(&self, cost_type: &CostType) -> Option<usize> {
+        self.cost_maps.iter().position(|c| {
             c.doc.meta.cost_type.cost_metric == cost_type.cost_metric
                 && c.doc.meta.cost_type.cost_mode == cost_type.cost_mode
         })

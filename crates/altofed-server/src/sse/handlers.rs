@@ -1,10 +1,12 @@
 //! The HTTP side: `POST /updates` opens a stream (RFC 8895 §6), `POST
 //! /updates/control/{id}` controls one (RFC 8895 §7).
 
+use std::net::SocketAddr;
+
 use altofed_model::media;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{Path, State};
+use axum::extract::{ConnectInfo, Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 
@@ -19,6 +21,7 @@ use crate::state::AppState;
 /// with no event sent (RFC 8895 §6.6).
 pub(super) async fn open(
     State(app): State<AppState>,
+    ConnectInfo(client): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
@@ -31,7 +34,7 @@ pub(super) async fn open(
     )?;
     let id = new_control_id()?;
     let streams = app.update_streams().clone();
-    let opened = streams.open(&app, &params, id)?;
+    let opened = streams.open(&app, &params, id, client.ip())?;
     Ok(response(streams, opened))
 }
 

@@ -56,6 +56,9 @@ pub struct StreamConfig {
     pub max_data_line: Option<usize>,
     /// Open streams allowed at once; further requests get 503.
     pub max_streams: usize,
+    /// Open streams allowed from one client address; further requests
+    /// from it get 429.
+    pub max_streams_per_client: usize,
 }
 
 impl Default for StreamConfig {
@@ -65,6 +68,7 @@ impl Default for StreamConfig {
             queue_capacity: 64,
             max_data_line: Some(16 * 1024),
             max_streams: 10_000,
+            max_streams_per_client: 64,
         }
     }
 }

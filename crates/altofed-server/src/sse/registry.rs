@@ -5,9 +5,11 @@
 //! the other clients.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::net::IpAddr;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use altofed_model::error::ErrorDoc;
+use axum::http::StatusCode;
 use tokio::sync::watch;
 
 use super::frame::{control_event, event_line, Control};
@@ -48,6 +50,8 @@ pub(super) struct Streams {
 #[derive(Debug)]
 pub(super) struct Stream {
     pub(super) queue: Arc<Queue>,
+    /// The client's address, for the per-client limit.
+    pub(super) client: IpAddr,
     /// Active substreams, in the order they were added.
     pub(super) substreams: Vec<Substream>,
     /// Every substream id ever used in this stream (RFC 8895 §7.5).
@@ -116,6 +120,7 @@ impl UpdateStreams {
         app: &AppState,
         params: &UpdateStreamParams,
         id: String,
+        client: IpAddr,
     ) -> Result<Opened, ApiError> {
         let add = params
             .add
@@ -140,9 +145,7 @@ impl UpdateStreams {
         }
         let synced = state.synced.clone().ok_or(ApiError::Unavailable)?;
         let new = validate_add(add, &synced.snapshot, |_| false)?;
-        if state.streams.len() >= config.max_streams {
-            return Err(ApiError::Unavailable);
-        }
+        check_limits(&state, config, client)?;
         let mut batch = vec![control_event(
             &Control::uri(control_uri(&id)),
             config.max_data_line,
@@ -153,6 +156,7 @@ impl UpdateStreams {
         let _ = queue.push(batch);
         let stream = Stream {
             queue: queue.clone(),
+            client,
             used: new.iter().map(|s| s.id.clone()).collect(),
             substreams: new.into_iter().map(Substream::from).collect(),
         };
@@ -177,6 +181,36 @@ impl UpdateStreams {
     pub(super) fn forget(&self, id: &str) {
         self.shared.lock().streams.remove(id);
     }
+}
+
+/// At most `max_streams` open streams, `max_streams_per_client` of them
+/// from one address.
+fn check_limits(state: &Streams, config: &StreamConfig, client: IpAddr) -> Result<(), ApiError> {
+    if state.streams.len() >= config.max_streams {
+        return Err(ApiError::TooMany {
+            status: StatusCode::SERVICE_UNAVAILABLE,
+            message: format!(
+                "the server has {} update streams open, its limit \
+                 (server.max-update-streams)",
+                config.max_streams
+            ),
+        });
+    }
+    let from_client = state
+        .streams
+        .values()
+        .filter(|s| s.client == client)
+        .count();
+    if from_client >= config.max_streams_per_client {
+        return Err(ApiError::TooMany {
+            status: StatusCode::TOO_MANY_REQUESTS,
+            message: format!(
+                "{client} has {from_client} update streams open, the limit per client \
+                 (server.max-update-streams-per-client)"
+            ),
+        });
+    }
+    Ok(())
 }
 
 impl Shared {
