@@ -48,6 +48,44 @@ pub struct ServerSection {
     /// Bearer tokens required for the ALTO resources and the admin API.
     pub alto_bearer_token: Option<String>,
     pub admin_bearer_token: Option<String>,
+    /// What clients may ask of the server: `[server.limits]`.
+    pub limits: LimitsSection,
+}
+
+/// `[server.limits]`: bounds on what clients may cost the server; every
+/// key, its default and what a client sees at the limit are in
+/// docs/operations.md. `None` keeps the server's default.
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case", default)]
+pub struct LimitsSection {
+    /// Distinct source-destination pairs per filtered cost map or endpoint
+    /// cost request.
+    pub max_pairs_per_request: Option<u64>,
+    /// Largest request body, in bytes.
+    pub max_request_bytes: Option<usize>,
+    /// Requests handled at once (ALTO, update streams, admin).
+    pub max_concurrent_requests: Option<usize>,
+    /// Time to answer one request (update streams excepted).
+    #[serde(with = "humantime_serde")]
+    pub request_timeout: Option<Duration>,
+    /// Client connections open at once (default: 10,000, or fewer if the
+    /// file descriptor limit is lower).
+    pub max_connections: Option<usize>,
+    /// Time a client has to send a request head (and finish TLS).
+    #[serde(with = "humantime_serde")]
+    pub header_read_timeout: Option<Duration>,
+    /// Time a connection may stay open without a request.
+    #[serde(with = "humantime_serde")]
+    pub idle_timeout: Option<Duration>,
+    /// Time a client may leave a response's bytes untaken.
+    #[serde(with = "humantime_serde")]
+    pub write_timeout: Option<Duration>,
+    /// On shutdown, time for requests in flight to finish.
+    #[serde(with = "humantime_serde")]
+    pub shutdown_grace: Option<Duration>,
+    /// RFC 8895 update streams open at once, in all and per client address.
+    pub max_update_streams: Option<usize>,
+    pub max_update_streams_per_client: Option<usize>,
 }
 
 impl Default for ServerSection {
@@ -60,6 +98,7 @@ impl Default for ServerSection {
             tls_key: None,
             alto_bearer_token: None,
             admin_bearer_token: None,
+            limits: LimitsSection::default(),
         }
     }
 }

@@ -28,6 +28,53 @@ pub(crate) fn check(config: &Config) -> Result<(), ConfigError> {
     if server.watch_interval.is_zero() {
         return Err(invalid("server.watch-interval", "must be longer than 0s"));
     }
+    check_limits(&server.limits)
+}
+
+/// Limits of 0 would refuse everything: every one must be positive.
+fn check_limits(l: &crate::config::LimitsSection) -> Result<(), ConfigError> {
+    let counts = [
+        (
+            "max-pairs-per-request",
+            l.max_pairs_per_request.map(|v| v as u128),
+        ),
+        ("max-request-bytes", l.max_request_bytes.map(|v| v as u128)),
+        (
+            "max-concurrent-requests",
+            l.max_concurrent_requests.map(|v| v as u128),
+        ),
+        ("max-connections", l.max_connections.map(|v| v as u128)),
+        (
+            "max-update-streams",
+            l.max_update_streams.map(|v| v as u128),
+        ),
+        (
+            "max-update-streams-per-client",
+            l.max_update_streams_per_client.map(|v| v as u128),
+        ),
+    ];
+    for (name, value) in counts {
+        if value == Some(0) {
+            return Err(invalid(
+                format!("server.limits.{name}"),
+                "must be at least 1",
+            ));
+        }
+    }
+    let times = [
+        ("request-timeout", l.request_timeout),
+        ("header-read-timeout", l.header_read_timeout),
+        ("idle-timeout", l.idle_timeout),
+        ("write-timeout", l.write_timeout),
+    ];
+    for (name, value) in times {
+        if value.is_some_and(|d| d.is_zero()) {
+            return Err(invalid(
+                format!("server.limits.{name}"),
+                "must be longer than 0s",
+            ));
+        }
+    }
     Ok(())
 }
 

@@ -53,6 +53,9 @@ pub struct ServerConfig {
     pub update_streams: crate::sse::StreamConfig,
     /// Client connections: how many, and their timeouts.
     pub connections: ConnectionLimits,
+    /// Large POST answers computed at once, on the blocking pool (`None`:
+    /// one per core); more wait their turn within the request timeout.
+    pub request_jobs: Option<usize>,
 }
 
 impl Default for ServerConfig {
@@ -69,6 +72,7 @@ impl Default for ServerConfig {
             overload_retry_after: Duration::from_secs(1),
             update_streams: crate::sse::StreamConfig::default(),
             connections: ConnectionLimits::default(),
+            request_jobs: None,
         }
     }
 }

@@ -49,6 +49,10 @@ impl AppState {
         let update_streams = crate::sse::UpdateStreams::new(config.update_streams.clone());
         let metrics = Metrics::new();
         let connections = crate::conn::ConnMetrics::register(&mut metrics.registry());
+        let work = config.request_jobs.map_or_else(
+            crate::routes::WorkPool::per_core,
+            crate::routes::WorkPool::new,
+        );
         Self {
             inner: Arc::new(Inner {
                 config,
@@ -60,7 +64,7 @@ impl AppState {
                 hooks: Hooks::default(),
                 shutdown: CancellationToken::new(),
                 update_streams,
-                work: crate::routes::WorkPool::per_core(),
+                work,
                 connections,
             }),
         }

@@ -25,9 +25,7 @@ const ISP_COST_MAP: &str = include_str!("../../../topologies/figure5/isp-a/costm
 const ISP_PROPERTY_MAP: &str = include_str!("../../../topologies/figure5/isp-a/propmap.json");
 
 pub fn run(args: &DemoArgs) -> Result<ExitCode> {
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(demo(args))?;
-    Ok(ExitCode::SUCCESS)
+    crate::service::run(demo(args))
 }
 
 async fn demo(args: &DemoArgs) -> Result<()> {

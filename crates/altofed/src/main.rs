@@ -9,6 +9,7 @@ mod load;
 mod peers;
 mod publish;
 mod serve;
+mod service;
 mod shutdown;
 
 use std::process::ExitCode;

@@ -15,16 +15,14 @@ use crate::cli::PublishArgs;
 use crate::shutdown;
 
 pub fn run(args: &PublishArgs) -> Result<ExitCode> {
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(publish(args))?;
-    Ok(ExitCode::SUCCESS)
+    crate::service::run(publish(args))
 }
 
 async fn publish(args: &PublishArgs) -> Result<()> {
     // A static publisher has no CDN nodes to report on: no admin API.
     let state = AppState::new(ServerConfig {
         admin_api: false,
-        ..ServerConfig::default()
+        ..crate::service::apply_limits(ServerConfig::default(), &Default::default())
     });
     let loaded_at = newest_change(&args.dir)?;
     let docs = load_documents(&args.dir)?;

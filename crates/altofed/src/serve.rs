@@ -19,9 +19,7 @@ use crate::load::{self, LoadedConfig};
 use crate::{peers, shutdown};
 
 pub fn run(args: &ServeArgs) -> Result<ExitCode> {
-    let runtime = tokio::runtime::Runtime::new().context("cannot start the async runtime")?;
-    runtime.block_on(serve(args))?;
-    Ok(ExitCode::SUCCESS)
+    crate::service::run(serve(args))
 }
 
 async fn serve(args: &ServeArgs) -> Result<()> {
@@ -148,6 +146,6 @@ fn server_config(config: &Config, base: &std::path::Path) -> ServerConfig {
             }),
             _ => None,
         },
-        ..ServerConfig::default()
+        ..crate::service::apply_limits(ServerConfig::default(), &s.limits)
     }
 }

@@ -156,6 +156,7 @@ fn refuse(shared: &Shared, tcp: TcpStream) {
             content-length: 0\r\nconnection: close\r\n\r\n";
         let _ = tcp.try_write(BUSY);
     }
+    drop(tcp);
 }
 
 /// Errors of `accept` that concern one connection are skipped; others
