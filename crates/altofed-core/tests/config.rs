@@ -100,3 +100,28 @@ fn semantic_errors_name_their_key() {
         }
     }
 }
+
+#[test]
+fn server_limits_are_read_checked_and_unknown_ones_rejected() {
+    let text = format!(
+        "{MINIMAL}\n[server.limits]\nmax-pairs-per-request = 5000\nheader-read-timeout = \"2s\"\n"
+    );
+    let limits = Config::from_toml(&text).unwrap().server.limits;
+    assert_eq!(limits.max_pairs_per_request, Some(5000));
+    assert_eq!(
+        limits.header_read_timeout,
+        Some(std::time::Duration::from_secs(2))
+    );
+    assert_eq!(limits.max_connections, None);
+    let err = error_of(&format!("{MINIMAL}\n[server.limits]\nmax-pairs = 1\n"));
+    assert!(err.contains("unknown field `max-pairs`"), "{err}");
+    assert!(err.contains("TOML parse error at line"), "{err}");
+    for (key, value, want) in [
+        ("max-connections", "0", "server.limits.max-connections: must be at least 1"),
+        ("max-pairs-per-request", "0", "server.limits.max-pairs-per-request: must be at least 1"),
+        ("idle-timeout", "\"0s\"", "server.limits.idle-timeout: must be longer than 0s"),
+    ] {
+        let text = format!("{MINIMAL}\n[server.limits]\n{key} = {value}\n");
+        assert_eq!(error_of(&text), want);
+    }
+}

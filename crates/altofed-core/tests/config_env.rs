@@ -149,3 +149,20 @@ fn file_errors_keep_their_line_numbers() {
     .to_string();
     assert!(err.starts_with("TOML parse error at line 3"), "{err}");
 }
+
+#[test]
+fn server_limits_can_be_set_from_the_environment() {
+    let config = with(&[
+        ("ALTOFED_SERVER__LIMITS__MAX_CONNECTIONS", "20000"),
+        ("ALTOFED_SERVER__LIMITS__SHUTDOWN_GRACE", "3s"),
+    ]);
+    assert_eq!(config.server.limits.max_connections, Some(20_000));
+    assert_eq!(
+        config.server.limits.shutdown_grace,
+        Some(Duration::from_secs(3))
+    );
+    assert_eq!(
+        error_with(&[("ALTOFED_SERVER__LIMITS__MAX_CONNECTIONS", "0")]),
+        "server.limits.max-connections: must be at least 1"
+    );
+}

@@ -104,7 +104,7 @@ async fn too_many_pairs_get_an_error_naming_the_limit_and_nothing_is_lost() {
             "field": "endpoints",
             "message": "this request asks for 144000000 distinct source-destination pairs; \
                 the server answers at most 1000000 per request \
-                (server.max-pairs-per-request): split it into smaller requests",
+                (server.limits.max-pairs-per-request): split it into smaller requests",
         }})
     );
 

@@ -74,21 +74,24 @@ fn parse<T: DeserializeOwned>(text: &str) -> Result<T> {
     serde_json::from_str(text).context("embedded ISP map")
 }
 
-#[allow(clippy::print_stdout)]
 fn print_guide(isp: SocketAddr, aggregator: SocketAddr) {
     let base = format!("http://{aggregator}");
-    println!("altofed demo: draft-penno-alto-cdn Figure 5 (design.md §1)");
-    println!("ISP ALTO server (isp-a):   http://{isp}/directory");
-    println!("aggregator directory:      {base}/directory");
-    println!("aggregator cost map:       {base}/maps/agg-routingcost-num");
-    println!("aggregator network map:    {base}/maps/agg-netmap");
-    println!("aggregator property map:   {base}/maps/agg-propmap");
-    println!();
-    println!("Try:");
-    println!("  curl -s {base}/maps/agg-routingcost-num");
-    println!(
-        "  curl -s {base}/endpointcost -H 'Content-Type: application/alto-endpointcostparams+json' \\\n    -d '{{\"cost-type\":{{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"}},\"endpoints\":{{\"srcs\":[\"ipv4:203.0.113.1\",\"ipv4:203.0.113.65\",\"ipv4:203.0.113.129\"],\"dsts\":[\"ipv4:198.51.100.200\"]}}}}'"
-    );
-    println!("  curl -s {base}/metrics");
-    println!("Ctrl-C stops.");
+    let ecs = "{\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"},\
+        \"endpoints\":{\"srcs\":[\"ipv4:203.0.113.1\",\"ipv4:203.0.113.65\",\"ipv4:203.0.113.129\"],\
+        \"dsts\":[\"ipv4:198.51.100.200\"]}}";
+    crate::service::say(&format!(
+        "altofed demo: draft-penno-alto-cdn Figure 5 (design.md §1)
+ISP ALTO server (isp-a):   http://{isp}/directory
+aggregator directory:      {base}/directory
+aggregator cost map:       {base}/maps/agg-routingcost-num
+aggregator network map:    {base}/maps/agg-netmap
+aggregator property map:   {base}/maps/agg-propmap
+
+Try:
+  curl -s {base}/maps/agg-routingcost-num
+  curl -s {base}/endpointcost -H 'Content-Type: application/alto-endpointcostparams+json' \\
+    -d '{ecs}'
+  curl -s {base}/metrics
+Ctrl-C stops."
+    ));
 }

@@ -47,9 +47,9 @@ async fn publish(args: &PublishArgs) -> Result<()> {
         .context("server failed")
 }
 
-#[allow(clippy::print_stdout)]
 fn announce(dir: &Path, addr: std::net::SocketAddr) {
-    println!("publishing {} at http://{addr}/directory", dir.display());
+    let dir = dir.display();
+    crate::service::say(&format!("publishing {dir} at http://{addr}/directory"));
 }
 
 /// Polls modification times (portable, no watcher threads) and publishes

@@ -79,9 +79,8 @@ pub async fn start_aggregator(
     Ok((state, triggers))
 }
 
-#[allow(clippy::print_stdout)]
 fn announce(addr: std::net::SocketAddr) {
-    println!("serving ALTO at http://{addr}/directory");
+    crate::service::say(&format!("serving ALTO at http://{addr}/directory"));
 }
 
 /// The topology file watcher, and SIGHUP.

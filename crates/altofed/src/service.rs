@@ -48,6 +48,15 @@ pub fn raise_file_limit() -> Option<u64> {
     getrlimit(Resource::Nofile).current
 }
 
+/// Writes `text` and a newline to standard output, and flushes. A closed
+/// or broken stdout (`altofed demo | head`) is not a reason to stop
+/// serving: the error is ignored (println! would panic).
+pub fn say(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{text}").and_then(|()| out.flush());
+}
+
 /// `base` with `[server.limits]` applied, and the connection limit kept
 /// below the file descriptor limit.
 pub fn apply_limits(mut base: ServerConfig, limits: &LimitsSection) -> ServerConfig {

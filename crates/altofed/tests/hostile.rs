@@ -91,7 +91,7 @@ async fn a_request_for_144_million_pairs_gets_the_limit_error_and_memory_stays_f
         assert_eq!(doc["meta"]["field"], "endpoints");
         let message = doc["meta"]["message"].as_str().unwrap();
         assert!(message.contains("asks for 144000000 distinct"), "{message}");
-        assert!(message.contains("at most 1000000 per request (server.max-pairs-per-request)"));
+        assert!(message.contains("at most 1000000 per request (server.limits.max-pairs-per-request)"));
     }
     let growth = proc_status_bytes(&server, "VmHWM:").saturating_sub(peak_before);
     // Four 0.5 MB bodies and their parsed addresses; before, 3.9 GB and an abort.

@@ -191,7 +191,7 @@ fn check_limits(state: &Streams, config: &StreamConfig, client: IpAddr) -> Resul
             status: StatusCode::SERVICE_UNAVAILABLE,
             message: format!(
                 "the server has {} update streams open, its limit \
-                 (server.max-update-streams)",
+                 (server.limits.max-update-streams)",
                 config.max_streams
             ),
         });
@@ -206,7 +206,7 @@ fn check_limits(state: &Streams, config: &StreamConfig, client: IpAddr) -> Resul
             status: StatusCode::TOO_MANY_REQUESTS,
             message: format!(
                 "{client} has {from_client} update streams open, the limit per client \
-                 (server.max-update-streams-per-client)"
+                 (server.limits.max-update-streams-per-client)"
             ),
         });
     }
