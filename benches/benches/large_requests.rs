@@ -76,9 +76,16 @@ fn chosen(snapshot: &Snapshot) -> (Vec<(String, IpAddr)>, Vec<(String, IpAddr)>)
         .filter(|(p, _)| !p.contains(':') && p.as_str() != "default")
         .filter_map(with_address)
         .collect();
-    let subscribers: Vec<_> = all.filter(|(p, _)| p.contains(':')).filter_map(with_address).collect();
+    let subscribers: Vec<_> = all
+        .filter(|(p, _)| p.contains(':'))
+        .filter_map(with_address)
+        .collect();
     let step = subscribers.len() / DESTINATIONS;
-    let subscribers = subscribers.into_iter().step_by(step).take(DESTINATIONS).collect();
+    let subscribers = subscribers
+        .into_iter()
+        .step_by(step)
+        .take(DESTINATIONS)
+        .collect();
     (cdn, subscribers)
 }
 
@@ -144,7 +151,12 @@ fn baseline_ecs(snapshot: &Snapshot, srcs: &[String], dsts: &[String]) -> Vec<u8
 fn status(field: &str) -> Option<usize> {
     let text = std::fs::read_to_string("/proc/self/status").ok()?;
     let line = text.lines().find(|l| l.starts_with(field))?;
-    let kb: usize = line[field.len()..].trim().trim_end_matches("kB").trim().parse().ok()?;
+    let kb: usize = line[field.len()..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
     Some(kb * 1024)
 }
 
@@ -179,23 +191,39 @@ fn main() {
     let (src_pids, dst_pids) = (names(&cdn), names(&subscribers));
     let (src_addrs, dst_addrs) = (addresses(&cdn), addresses(&subscribers));
     let pairs = (src_pids.len() * dst_pids.len()) as u64;
-    println!("large_requests: {} sources x {} destinations = {pairs} pairs", src_pids.len(), dst_pids.len());
+    println!(
+        "large_requests: {} sources x {} destinations = {pairs} pairs",
+        src_pids.len(),
+        dst_pids.len()
+    );
     let cost_type = json!({"cost-mode": "numerical", "cost-metric": "routingcost"});
-    let filter = json!({"cost-type": cost_type, "pids": {"srcs": src_pids, "dsts": dst_pids}}).to_string();
-    let ecs = json!({"cost-type": cost_type, "endpoints": {"srcs": src_addrs, "dsts": dst_addrs}}).to_string();
+    let filter =
+        json!({"cost-type": cost_type, "pids": {"srcs": src_pids, "dsts": dst_pids}}).to_string();
+    let ecs = json!({"cost-type": cost_type, "endpoints": {"srcs": src_addrs, "dsts": dst_addrs}})
+        .to_string();
     let filtered_path = format!("/maps/{}/filtered", snapshot.cost_maps[0].id);
     let filtered = || post(&filtered_path, media::COST_MAP_FILTER, filter.clone());
     let endpoint = || post("/endpointcost", media::ENDPOINT_COST_PARAMS, ecs.clone());
 
-    peak_of("filtered cost map", || rt.block_on(send(&app, filtered())).len());
-    peak_of("endpoint cost", || rt.block_on(send(&app, endpoint())).len());
+    peak_of("filtered cost map", || {
+        rt.block_on(send(&app, filtered())).len()
+    });
+    peak_of("endpoint cost", || {
+        rt.block_on(send(&app, endpoint())).len()
+    });
     let table = &snapshot.cost_maps[0].doc.cost_map;
-    peak_of("filtered cost map, baseline tree", || baseline_filtered(table, &src_pids, &dst_pids).len());
-    peak_of("endpoint cost, baseline tree", || baseline_ecs(&snapshot, &src_addrs, &dst_addrs).len());
+    peak_of("filtered cost map, baseline tree", || {
+        baseline_filtered(table, &src_pids, &dst_pids).len()
+    });
+    peak_of("endpoint cost, baseline tree", || {
+        baseline_ecs(&snapshot, &src_addrs, &dst_addrs).len()
+    });
 
     let mut c = Criterion::default().configure_from_args();
     let mut group = c.benchmark_group("large_requests");
-    group.sample_size(10).throughput(Throughput::Elements(pairs));
+    group
+        .sample_size(10)
+        .throughput(Throughput::Elements(pairs));
     group.bench_function("filtered/altofed", |b| {
         b.to_async(&rt).iter(|| send(&app, filtered()));
     });

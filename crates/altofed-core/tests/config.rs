@@ -117,9 +117,21 @@ fn server_limits_are_read_checked_and_unknown_ones_rejected() {
     assert!(err.contains("unknown field `max-pairs`"), "{err}");
     assert!(err.contains("TOML parse error at line"), "{err}");
     for (key, value, want) in [
-        ("max-connections", "0", "server.limits.max-connections: must be at least 1"),
-        ("max-pairs-per-request", "0", "server.limits.max-pairs-per-request: must be at least 1"),
-        ("idle-timeout", "\"0s\"", "server.limits.idle-timeout: must be longer than 0s"),
+        (
+            "max-connections",
+            "0",
+            "server.limits.max-connections: must be at least 1",
+        ),
+        (
+            "max-pairs-per-request",
+            "0",
+            "server.limits.max-pairs-per-request: must be at least 1",
+        ),
+        (
+            "idle-timeout",
+            "\"0s\"",
+            "server.limits.idle-timeout: must be longer than 0s",
+        ),
     ] {
         let text = format!("{MINIMAL}\n[server.limits]\n{key} = {value}\n");
         assert_eq!(error_of(&text), want);

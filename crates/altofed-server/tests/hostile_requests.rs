@@ -227,3 +227,49 @@ async fn probes_are_answered_while_the_largest_allowed_requests_run() {
         task.await.unwrap();
     }
 }
+
+#[tokio::test]
+async fn a_property_map_filter_of_many_addresses_inherits_by_prefix_once_per_entity() {
+    let mut docs = figure5();
+    let props = &mut docs.property_maps[0].1.property_map;
+    for (entity, values) in [
+        (
+            "ipv4:10.0.0.0/8",
+            json!({"priv:region": "eu", "priv:tier": "1"}),
+        ),
+        ("ipv4:10.1.0.0/16", json!({"priv:region": "fr"})),
+        ("ipv4:10.1.2.3", json!({"priv:tier": null})),
+        ("ipv6:2001:db8::/32", json!({"priv:region": "v6"})),
+    ] {
+        props.insert(entity.to_owned(), serde_json::from_value(values).unwrap());
+    }
+    let server = start(ServerConfig::default(), Some(docs)).await;
+    let mut entities = distinct_addresses(40_000);
+    entities.extend(
+        repeated("ipv4:10.1.2.3", 1_000)
+            .into_iter()
+            .map(str::to_owned),
+    );
+    entities.extend(["ipv4:10.1.2.3/32", "ipv6:2001:db8::1", "ipv4:192.0.2.1"].map(str::to_owned));
+    let body = json!({"entities": entities}).to_string();
+    let (status, doc) = post(
+        &server,
+        "/maps/agg-propmap/filtered",
+        media::PROPERTY_MAP_PARAMS,
+        body,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let map = doc["property-map"].as_object().unwrap();
+    // The 40,000 addresses in 10.0/16, 10.1.2.3 once, its /32 spelling and
+    // the IPv6 one; 192.0.2.1 has nothing.
+    assert_eq!(map.len(), 40_000 + 1 + 2);
+    assert_eq!(
+        map["ipv4:10.0.0.5"],
+        json!({"priv:region": "eu", "priv:tier": "1"})
+    );
+    // null blocks the inherited value (RFC 9240 §6.1).
+    assert_eq!(map["ipv4:10.1.2.3"], json!({"priv:region": "fr"}));
+    assert_eq!(map["ipv4:10.1.2.3/32"], json!({"priv:region": "fr"}));
+    assert_eq!(map["ipv6:2001:db8::1"], json!({"priv:region": "v6"}));
+}

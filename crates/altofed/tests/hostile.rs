@@ -75,7 +75,11 @@ async fn a_request_for_144_million_pairs_gets_the_limit_error_and_memory_stays_f
         "endpoints": {"srcs": addresses, "dsts": addresses},
     })
     .to_string();
-    assert!(body.len() > 400_000 && body.len() < 1024 * 1024, "{}", body.len());
+    assert!(
+        body.len() > 400_000 && body.len() < 1024 * 1024,
+        "{}",
+        body.len()
+    );
     let client = reqwest::Client::new();
     for _ in 0..4 {
         let response = client
@@ -91,7 +95,9 @@ async fn a_request_for_144_million_pairs_gets_the_limit_error_and_memory_stays_f
         assert_eq!(doc["meta"]["field"], "endpoints");
         let message = doc["meta"]["message"].as_str().unwrap();
         assert!(message.contains("asks for 144000000 distinct"), "{message}");
-        assert!(message.contains("at most 1000000 per request (server.limits.max-pairs-per-request)"));
+        assert!(
+            message.contains("at most 1000000 per request (server.limits.max-pairs-per-request)")
+        );
     }
     let growth = proc_status_bytes(&server, "VmHWM:").saturating_sub(peak_before);
     // Four 0.5 MB bodies and their parsed addresses; before, 3.9 GB and an abort.

@@ -1,5 +1,5 @@
-//! `AltoJson<T>`: a POST body of one ALTO request media type, parsed into
-//! `T`, with every failure mapped to the error a client should see:
+//! POST bodies of one ALTO request media type, checked and parsed, with
+//! every failure mapped to the error a client should see:
 //! wrong `Content-Type` -> 415, too large -> 413, bad JSON -> `E_SYNTAX`,
 //! missing member -> `E_MISSING_FIELD` with its `/`-separated path, wrong
 //! JSON type -> `E_INVALID_FIELD_TYPE`, bad value -> `E_INVALID_FIELD_VALUE`
@@ -8,43 +8,14 @@
 use altofed_model::error::ErrorDoc;
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
-use axum::extract::{FromRequest, Request};
 use axum::http::{header, HeaderMap};
 use serde::de::DeserializeOwned;
 use serde_json::error::Category;
 
 use super::error::ApiError;
-use crate::state::AppState;
-
-/// Media types of request bodies (the IRD's `accepts`).
-pub trait RequestMediaType {
-    const MEDIA_TYPE: &'static str;
-}
-
-/// A parsed request body of the type's own media type.
-#[derive(Debug)]
-pub struct AltoJson<T>(pub T);
 
 /// Limit on request bodies; requests are small (lists of PIDs or addresses).
 pub const DEFAULT_BODY_LIMIT: usize = 1024 * 1024;
-
-impl<T> FromRequest<AppState> for AltoJson<T>
-where
-    T: DeserializeOwned + RequestMediaType,
-{
-    type Rejection = ApiError;
-
-    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        // What `decode` does, in the same order (the body is read even when
-        // its type is wrong), without cloning the headers.
-        let content_type = check_content_type(req.headers(), T::MEDIA_TYPE);
-        let body = Bytes::from_request(req, state).await;
-        content_type?;
-        let limit = state.config().max_body_bytes;
-        let bytes = body.map_err(|_| ApiError::PayloadTooLarge { limit })?;
-        parse_body(&bytes).map(AltoJson)
-    }
-}
 
 /// Checks the `Content-Type` and the size, then parses the body.
 pub fn decode<T: DeserializeOwned>(

@@ -5,5 +5,4 @@ pub mod body;
 pub mod error;
 pub mod negotiate;
 
-pub use body::AltoJson;
 pub use error::ApiError;

@@ -30,19 +30,11 @@ use super::jsonout::CostRowsWriter;
 use super::limits::too_many_pairs;
 use super::offload::{answer, Cancel, Planned};
 use super::{current, json_bytes_response};
-use crate::http::body::{checked_body, RequestMediaType};
+use crate::http::body::checked_body;
 use crate::http::negotiate::require_accept;
 use crate::http::ApiError;
 use crate::snapshot::Snapshot;
 use crate::state::AppState;
-
-impl RequestMediaType for EndpointPropRequest {
-    const MEDIA_TYPE: &'static str = media::ENDPOINT_PROP_PARAMS;
-}
-
-impl RequestMediaType for EndpointCostRequest {
-    const MEDIA_TYPE: &'static str = media::ENDPOINT_COST_PARAMS;
-}
 
 /// Only `<network-map>.pid` is offered (RFC 7285 §11.4.1.4).
 pub async fn endpoint_properties(

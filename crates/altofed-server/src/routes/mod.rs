@@ -36,17 +36,6 @@ fn current(state: &AppState) -> Result<Arc<Snapshot>, ApiError> {
     state.snapshot().ok_or(ApiError::Unavailable)
 }
 
-/// A computed (per-request) JSON answer with its media type.
-fn json_response<T: serde::Serialize>(
-    media_type: &'static str,
-    doc: &T,
-) -> axum::response::Response {
-    use axum::http::header;
-    use axum::response::IntoResponse;
-    let body = serde_json::to_vec(doc).unwrap_or_default();
-    ([(header::CONTENT_TYPE, media_type)], body).into_response()
-}
-
 /// A computed answer already in its JSON text.
 fn json_bytes_response(media_type: &'static str, body: Vec<u8>) -> axum::response::Response {
     use axum::http::header;

@@ -10,7 +10,6 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::patch::Updates;
-use crate::http::body::RequestMediaType;
 use crate::snapshot::Snapshot;
 
 /// The body of a stream request or of a stream control request.
@@ -23,10 +22,6 @@ pub struct UpdateStreamParams {
     /// stream, RFC 8895 §6.5). Empty means all (RFC 8895 §7.3).
     #[serde(default)]
     pub remove: Option<Vec<String>>,
-}
-
-impl RequestMediaType for UpdateStreamParams {
-    const MEDIA_TYPE: &'static str = media::UPDATE_STREAM_PARAMS;
 }
 
 /// `AddUpdatesReq` (RFC 8895 §6.5).
