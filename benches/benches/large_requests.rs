@@ -40,6 +40,9 @@ use tower::ServiceExt;
 
 const DESTINATIONS: usize = 3_333;
 
+/// A PID and an address inside it.
+type Chosen = (String, IpAddr);
+
 /// The published snapshot of the e2e scenario, and the runtime serving it.
 fn published() -> (Runtime, Arc<Snapshot>, Router) {
     let E2eScenario {
@@ -65,7 +68,7 @@ fn published() -> (Runtime, Arc<Snapshot>, Router) {
 
 /// The CDN's PIDs (no `:`; not the catch-all) and every
 /// `DESTINATIONS / n`-th subscriber PID, each with an address inside it.
-fn chosen(snapshot: &Snapshot) -> (Vec<(String, IpAddr)>, Vec<(String, IpAddr)>) {
+fn chosen(snapshot: &Snapshot) -> (Vec<Chosen>, Vec<Chosen>) {
     let with_address = |(pid, group): (&String, &altofed_model::EndpointAddrGroup)| {
         let net = group.prefixes().next()?;
         Some((pid.clone(), net.network()))
@@ -182,8 +185,8 @@ fn peak_of(what: &str, run: impl FnOnce() -> usize) {
 fn main() {
     let (rt, snapshot, app) = published();
     let (cdn, subscribers) = chosen(&snapshot);
-    let names = |v: &[(String, IpAddr)]| v.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
-    let addresses = |v: &[(String, IpAddr)]| {
+    let names = |v: &[Chosen]| v.iter().map(|(p, _)| p.clone()).collect::<Vec<_>>();
+    let addresses = |v: &[Chosen]| {
         v.iter()
             .map(|(_, a)| TypedEndpointAddr(*a).to_string())
             .collect::<Vec<_>>()
