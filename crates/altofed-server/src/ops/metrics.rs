@@ -150,7 +150,7 @@ impl Metrics {
         );
         registry.register(
             "node_status_changes",
-            "CDN node status changes published (a status set and reset before it was published counts for none)",
+            "CDN node status changes applied, counted when published (a status set and reset within one publish counts for none)",
             node_changes.clone(),
         );
         Self {

@@ -65,7 +65,7 @@ pub fn build_snapshot(
         &ids,
         resource_ids.chain(docs.property_maps.iter().map(|(id, _)| id)),
     )?;
-    validate_property_maps(previous, &docs.property_maps)?;
+    let property_resources = property_map_resources(previous, &docs.property_maps)?;
     let ird = directory(&IrdInput::of(&docs), &ids);
     validate_ird(&ird).map_err(|e| invalid("directory", e.to_string()))?;
     let Documents {
@@ -85,9 +85,7 @@ pub fn build_snapshot(
         }),
     );
     let cost_bodies = encode_cost_maps(&cost_maps, previous, &mut resources);
-    for (id, doc) in &property_maps {
-        resources.insert(id.clone(), property_map_resource(previous, id, doc));
-    }
+    resources.extend(property_resources);
     Ok(Snapshot {
         generation,
         created: SystemTime::now(),
@@ -142,31 +140,28 @@ fn encode_cost_maps(
     cost_bodies
 }
 
-/// Validates the property maps that are not in `previous` as they are.
-pub(super) fn validate_property_maps(
+/// The GET resource of each property map: the previous snapshot's if it
+/// held the same document (compared once: it is the size of the map), else
+/// validated and newly encoded.
+pub(super) fn property_map_resources(
     previous: Option<&Snapshot>,
     property_maps: &[(String, PropertyMapDoc)],
-) -> Result<(), SnapshotError> {
+) -> Result<Vec<(String, Resource)>, SnapshotError> {
+    let mut resources = Vec::with_capacity(property_maps.len());
     for (id, doc) in property_maps {
-        if unchanged(previous, id, doc).is_none() {
-            validate_property_map(doc).map_err(|e| SnapshotError::Invalid {
-                id: id.clone(),
-                reason: e.to_string(),
-            })?;
-        }
+        let resource = match unchanged(previous, id, doc) {
+            Some(same) => same.clone(),
+            None => {
+                validate_property_map(doc).map_err(|e| SnapshotError::Invalid {
+                    id: id.clone(),
+                    reason: e.to_string(),
+                })?;
+                resource(id, media::PROPERTY_MAP, doc, None)
+            }
+        };
+        resources.push((id.clone(), resource));
     }
-    Ok(())
-}
-
-/// The GET resource of property map `id`: the previous snapshot's if it
-/// held the same document, else newly encoded.
-pub(super) fn property_map_resource(
-    previous: Option<&Snapshot>,
-    id: &str,
-    doc: &PropertyMapDoc,
-) -> Resource {
-    let encoded = unchanged(previous, id, doc).cloned();
-    encoded.unwrap_or_else(|| resource(id, media::PROPERTY_MAP, doc, None))
+    Ok(resources)
 }
 
 /// The previous snapshot's resource for property map `id` if it held the

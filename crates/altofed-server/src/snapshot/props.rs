@@ -11,7 +11,7 @@ use std::time::SystemTime;
 use altofed_model::validate::validate_ird;
 use altofed_model::{media, PropertyMapDoc};
 
-use super::build::{check_ids, property_map_resource, resource, validate_property_maps};
+use super::build::{check_ids, property_map_resources, resource};
 use super::ird::{directory, IrdInput};
 use super::{Resource, Snapshot, SnapshotError};
 
@@ -26,7 +26,7 @@ pub fn with_property_maps(
     let ids = &previous.ids;
     let cost_ids = previous.cost_maps.iter().map(|c| &c.id);
     check_ids(ids, cost_ids.chain(property_maps.iter().map(|(id, _)| id)))?;
-    validate_property_maps(Some(previous), &property_maps)?;
+    let property_resources = property_map_resources(Some(previous), &property_maps)?;
     let input = IrdInput {
         cost_maps: previous
             .cost_maps
@@ -43,10 +43,7 @@ pub fn with_property_maps(
     for id in previous.property_maps.keys() {
         resources.remove(id);
     }
-    for (id, doc) in &property_maps {
-        let encoded = property_map_resource(Some(previous), id, doc);
-        resources.insert(id.clone(), encoded);
-    }
+    resources.extend(property_resources);
     Ok(Snapshot {
         generation,
         created: SystemTime::now(),

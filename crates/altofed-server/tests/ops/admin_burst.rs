@@ -12,7 +12,7 @@ use altofed_tests::prometheus::sample;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
-use crate::support::{client, Server, NETMAP, PROPMAP};
+use crate::support::{client, documents, Server, NETMAP, PROPMAP};
 
 const CLIENTS: usize = 50;
 const PUTS_PER_CLIENT: usize = 10;
@@ -179,5 +179,44 @@ async fn a_status_publish_shares_everything_but_the_property_map() {
     assert!(after.property_maps[PROPMAP]
         .property_map
         .contains_key("ipv4:10.0.0.1"));
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_change_that_cannot_be_published_is_undone() {
+    // No property map, and a cost map under the id the status property map
+    // would get: the first status cannot be published.
+    let server = Server::start(ServerConfig::default()).await;
+    let mut docs = documents();
+    docs.property_maps.clear();
+    docs.cost_maps[0].0 = PROPMAP.to_owned();
+    server.state.publish(docs).unwrap();
+    let generation = server.state.snapshot().unwrap().generation;
+
+    let http = client();
+    let r = http
+        .put(server.url("/admin/nodes/192.0.2.10"))
+        .json(&status(1, 0))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let text = r.text().await.unwrap();
+    assert!(
+        text.contains(&format!("`{PROPMAP}` is used twice")),
+        "{text}"
+    );
+    let batch = json!({"nodes": {"192.0.2.11": status(2, 0), "192.0.2.12": status(3, 0)}});
+    let r = http
+        .put(server.url("/admin/nodes"))
+        .json(&batch)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+
+    assert!(server.state.node_statuses().is_empty());
+    assert_eq!(server.state.snapshot().unwrap().generation, generation);
+    assert_eq!(node_publishes(&server).await, 0.0);
     server.stop().await;
 }
