@@ -5,7 +5,7 @@
 //!
 //! Publishers take turns (`publish_turn`): the engine's [`AppState::publish`]
 //! of new documents, and the single flight that republishes CDN node status
-//! changes in batches ([`nodes`]).
+//! changes in batches (`state/nodes.rs`).
 
 mod nodes;
 
