@@ -66,7 +66,7 @@ fn main() {
     let state = AppState::new(ServerConfig::default());
     let snapshot = state.publish(documents(PIDS, 1)).unwrap();
     let costmap = Arc::new(snapshot.cost_maps[0].doc.clone());
-    let netmap = Arc::new(serde_json::to_value(&snapshot.network_map).unwrap());
+    let netmap = Arc::new(serde_json::to_value(&*snapshot.network_map).unwrap());
     let costmap_value = Arc::new(serde_json::to_value(&*costmap).unwrap());
     drop(snapshot);
     let path = cost_map_path();

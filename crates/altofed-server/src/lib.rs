@@ -6,8 +6,12 @@
 //! `altofed publish`, a static directory of map files.
 //!
 //! - [`snapshot`]: documents -> pre-serialized, pre-compressed resources,
-//!   the IRD, and the lookup structures POST services need.
-//! - [`state`]: the current snapshot (ArcSwap) and change notification.
+//!   the IRD, and the lookup structures POST services need; the big parts
+//!   shared (`Arc`) with the next snapshot when only the property maps
+//!   change ([`snapshot::with_property_maps`]).
+//! - [`state`]: the current snapshot (ArcSwap) and change notification;
+//!   CDN node status changes, published in batches by a single flight.
+//! - [`ops`]: probes, metrics, authentication, TLS and the admin API.
 //! - [`http`]: ALTO errors, JSON request bodies, content negotiation.
 //! - [`routes`]: the resources.
 //! - [`conn`]: client connections: limit, timeouts, draining.

@@ -2,9 +2,13 @@
 //! (readers never wait on a publisher), and a channel that tells update
 //! streams a new snapshot exists; plus the operations state: metrics, CDN
 //! node status, admin event hooks and the shutdown signal.
+//!
+//! Publishers take turns (`publish_turn`): the engine's [`AppState::publish`]
+//! of new documents, and the single flight that republishes CDN node status
+//! changes in batches (`state/nodes.rs`).
 
-use std::collections::BTreeMap;
-use std::net::IpAddr;
+mod nodes;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -13,8 +17,9 @@ use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use crate::ops::events::{AdminEvent, Hooks};
-use crate::ops::metrics::Metrics;
-use crate::ops::nodes::{NodeBook, NodeStatus};
+use crate::ops::metrics::{Metrics, PublishCause};
+use crate::ops::node_book::NodeBook;
+use crate::ops::nodes::merge_nodes;
 use crate::server::ServerConfig;
 use crate::snapshot::{build_snapshot, Documents, Snapshot, SnapshotError};
 
@@ -31,7 +36,10 @@ struct Inner {
     generation: AtomicU64,
     changes: watch::Sender<Option<Arc<Snapshot>>>,
     /// Held while a snapshot is built and swapped in, so that publishers
-    /// (engine, admin status changes) are serialised.
+    /// (engine, node status batches) take turns.
+    publish_turn: Mutex<()>,
+    /// Node statuses and their queued changes; held only for bookkeeping,
+    /// never while a snapshot is built, so changes queue during a publish.
     nodes: Mutex<NodeBook>,
     metrics: Metrics,
     hooks: Hooks,
@@ -59,6 +67,7 @@ impl AppState {
                 current: ArcSwapOption::empty(),
                 generation: AtomicU64::new(0),
                 changes,
+                publish_turn: Mutex::default(),
                 nodes: Mutex::default(),
                 metrics,
                 hooks: Hooks::default(),
@@ -79,29 +88,39 @@ impl AppState {
         self.inner.current.load_full()
     }
 
-    /// Builds a snapshot from `docs`, with the CDN node status merged into
-    /// the first property map, and makes it current. On error the current
-    /// snapshot stays. CPU-heavy for big maps: async callers should use
-    /// `tokio::task::spawn_blocking`.
+    /// Builds a snapshot from `docs`, with the published CDN node statuses
+    /// merged into the first property map, and makes it current. On error
+    /// the current snapshot stays. CPU-heavy for big maps: async callers
+    /// should use `tokio::task::spawn_blocking`.
     pub fn publish(&self, mut docs: Documents) -> Result<Arc<Snapshot>, SnapshotError> {
-        let mut book = self.node_book();
-        let base = docs.property_maps.clone();
-        book.merge_into(&mut docs);
-        let snapshot = self.install(docs)?;
-        book.base_property_maps = Some(base);
+        let _turn = self.publish_turn();
+        let nodes = self.node_book().published().clone();
+        let base = Arc::new(docs.property_maps.clone());
+        merge_nodes(&nodes, &docs.network_map.meta.vtag, &mut docs.property_maps);
+        let previous = self.snapshot();
+        let snapshot = self.install(PublishCause::Documents, |generation| {
+            build_snapshot(docs, generation, previous.as_deref())
+        })?;
+        self.node_book().set_base(base);
         Ok(snapshot)
     }
 
-    /// Builds and swaps in a snapshot; the caller holds the node book lock.
-    fn install(&self, docs: Documents) -> Result<Arc<Snapshot>, SnapshotError> {
+    /// Builds generation n+1 and swaps it in; the caller has the publish
+    /// turn (so the current snapshot is the one it built from).
+    fn install(
+        &self,
+        cause: PublishCause,
+        build: impl FnOnce(u64) -> Result<Snapshot, SnapshotError>,
+    ) -> Result<Arc<Snapshot>, SnapshotError> {
         let generation = self.inner.generation.load(Ordering::SeqCst) + 1;
-        let previous = self.inner.current.load_full();
-        let snapshot = Arc::new(build_snapshot(docs, generation, previous.as_deref())?);
+        let snapshot = Arc::new(build(generation)?);
         self.inner.generation.store(generation, Ordering::SeqCst);
         self.inner.current.store(Some(snapshot.clone()));
         self.inner.changes.send_replace(Some(snapshot.clone()));
+        self.inner.metrics.count_publish(cause);
         tracing::info!(
             generation,
+            cause = cause.as_str(),
             resources = snapshot.resources.len(),
             bytes = snapshot.encoded_bytes(),
             "published snapshot"
@@ -114,56 +133,18 @@ impl AppState {
         self.inner.changes.subscribe()
     }
 
+    fn publish_turn(&self) -> MutexGuard<'_, ()> {
+        self.inner
+            .publish_turn
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn node_book(&self) -> MutexGuard<'_, NodeBook> {
         self.inner
             .nodes
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-    }
-
-    /// The status of every CDN node set so far.
-    pub fn node_statuses(&self) -> BTreeMap<IpAddr, NodeStatus> {
-        self.node_book().nodes.clone()
-    }
-
-    /// Sets (`Some`) or clears (`None`) a CDN node's status and returns the
-    /// previous one. When it changes and something has been published, the
-    /// last published documents are published again with the status merged
-    /// (new snapshot, vtags and ETags, update stream patch), then the event
-    /// hooks are called with [`AdminEvent::NodeChanged`]. If that snapshot
-    /// cannot be built the change is undone and the error returned. CPU work
-    /// like [`AppState::publish`].
-    pub fn set_node_status(
-        &self,
-        address: IpAddr,
-        status: Option<NodeStatus>,
-    ) -> Result<Option<NodeStatus>, SnapshotError> {
-        let mut book = self.node_book();
-        let previous = match status {
-            Some(s) => book.nodes.insert(address, s),
-            None => book.nodes.remove(&address),
-        };
-        if previous == status {
-            return Ok(previous);
-        }
-        let docs = self
-            .snapshot()
-            .and_then(|snapshot| book.base_documents(&snapshot));
-        if let Some(mut docs) = docs {
-            book.merge_into(&mut docs);
-            if let Err(e) = self.install(docs) {
-                match previous {
-                    Some(p) => book.nodes.insert(address, p),
-                    None => book.nodes.remove(&address),
-                };
-                return Err(e);
-            }
-        }
-        drop(book);
-        self.inner
-            .hooks
-            .emit(&AdminEvent::NodeChanged { address, status });
-        Ok(previous)
     }
 
     /// Registers a hook for admin events (node status changes, recompute

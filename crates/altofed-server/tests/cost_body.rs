@@ -50,7 +50,7 @@ fn assert_body_is_the_document(snapshot: &Snapshot, id: &str, compressed: bool) 
 fn figure5_bodies_are_the_documents_in_every_coding() {
     let state = AppState::new(ServerConfig::default());
     let snapshot = state.publish(common::figure5()).unwrap();
-    for entry in &snapshot.cost_maps {
+    for entry in snapshot.cost_maps.iter() {
         assert_body_is_the_document(&snapshot, &entry.id, false);
     }
 }

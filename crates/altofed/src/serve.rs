@@ -57,9 +57,13 @@ pub async fn start_aggregator(
     engine.restore();
     let (triggers, rx) = mpsc::channel(256);
     let hook = triggers.clone();
-    state.on_event(move |_| {
-        // A full queue means a recompute is already pending.
-        let _ = hook.try_send(Trigger::Recompute);
+    state.on_event(move |event| {
+        // Node status lives in the property map, which the server
+        // republishes itself; the engine does not use it.
+        if matches!(event, altofed_server::ops::AdminEvent::RecomputeRequested) {
+            // A full queue means a recompute is already pending.
+            let _ = hook.try_send(Trigger::Recompute);
+        }
     });
     let every = config.server.watch_interval;
     let http_peers = peers::HttpPeerContext::new(&state);

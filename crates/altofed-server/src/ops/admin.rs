@@ -5,12 +5,27 @@
 //! - `PUT /admin/nodes/{address}` with `application/json`
 //!   `{"health": "up"|"down", "load": 0.0..=1.0, "drained": bool}`: sets it,
 //!   republishes the property map, answers 200 with the stored status
+//! - `PUT /admin/nodes` with `application/json`
+//!   `{"nodes": {"<address>": <status> | null, ...}}`: sets each listed node
+//!   (`null` clears it) in one publish, others untouched; answers 200 with
+//!   `{"nodes": {...}}`, the stored statuses of the listed nodes (cleared
+//!   ones left out). All or nothing: one bad entry and none is applied. At
+//!   most [`MAX_BATCH`](super::node_batch::MAX_BATCH) entries.
 //! - `DELETE /admin/nodes/{address}`: clears it (204, or 404 if unknown)
 //! - `POST /admin/recompute`: asks the engine for a recompute (202, or 501
 //!   when no engine hook is registered)
 //!
+//! A status change is answered once the property map that shows it is
+//! served: a client that reads the map after its answer sees its change.
+//! Changes from concurrent requests are published together, one snapshot
+//! for all of them, and only the property maps are rebuilt
+//! ([`crate::AppState::change_nodes`]); a burst of changes costs far fewer
+//! publishes than changes.
+//!
 //! Bad input is an ALTO error document (400) naming the field and value:
-//! `address`, `health`, `load`, `drained` (RFC 7285 §8.5.2 codes).
+//! `address`, `health`, `load`, `drained` (RFC 7285 §8.5.2 codes); in a
+//! batch the path of the entry's member, e.g. `nodes/192.0.2.10/load`, or
+//! `nodes` with the bad address as the value.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -25,17 +40,18 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 
+use super::node_batch::{batch_changes, BatchBody};
+use super::node_book::{NodeChangeError, NodeChanges};
 use super::nodes::NodeStatus;
 use crate::http::body::decode;
 use crate::http::ApiError;
-use crate::snapshot::SnapshotError;
 use crate::state::AppState;
 
 const JSON: &str = "application/json";
 
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/admin/nodes", get(list_nodes))
+        .route("/admin/nodes", get(list_nodes).put(put_nodes))
         .route(
             "/admin/nodes/{address}",
             get(get_node).put(put_node).delete(delete_node),
@@ -48,8 +64,7 @@ pub fn routes() -> Router<AppState> {
 enum AdminError {
     Api(ApiError),
     /// The status was not applied: the documents with it cannot be served.
-    Publish(SnapshotError),
-    Internal(String),
+    Publish(NodeChangeError),
 }
 
 impl From<ApiError> for AdminError {
@@ -75,9 +90,6 @@ impl IntoResponse for AdminError {
                     format!("node status not applied: {e}\n"),
                 )
                     .into_response()
-            }
-            AdminError::Internal(e) => {
-                (StatusCode::INTERNAL_SERVER_ERROR, format!("{e}\n")).into_response()
             }
         }
     }
@@ -114,8 +126,23 @@ async fn put_node(
     let ip = parse_address(&address)?;
     let status: NodeStatus = decode(&headers, body, JSON, state.config().max_body_bytes)?;
     status.validate()?;
-    apply(state, ip, Some(status)).await?;
+    apply(&state, vec![(ip, Some(status))]).await?;
     Ok(Json(status))
+}
+
+async fn put_nodes(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Json<NodeList>, AdminError> {
+    let body: BatchBody = decode(&headers, body, JSON, state.config().max_body_bytes)?;
+    let changes = batch_changes(body.nodes)?;
+    let stored = changes
+        .iter()
+        .filter_map(|&(address, status)| Some((address, status?)))
+        .collect();
+    apply(&state, changes).await?;
+    Ok(Json(NodeList { nodes: stored }))
 }
 
 async fn delete_node(
@@ -123,9 +150,9 @@ async fn delete_node(
     Path(address): Path<String>,
 ) -> Result<StatusCode, AdminError> {
     let ip = parse_address(&address)?;
-    match apply(state, ip, None).await? {
-        Some(_) => Ok(StatusCode::NO_CONTENT),
-        None => Err(ApiError::NotFound(format!("node {address}")).into()),
+    match apply(&state, vec![(ip, None)]).await?.first() {
+        Some(Some(_)) => Ok(StatusCode::NO_CONTENT),
+        _ => Err(ApiError::NotFound(format!("node {address}")).into()),
     }
 }
 
@@ -145,16 +172,15 @@ async fn recompute(State(state): State<AppState>) -> Response {
     }
 }
 
-/// Sets or clears the status on a blocking thread (a republish builds a
-/// snapshot); returns the previous status.
+/// Applies the changes and waits for the publish that shows them; returns
+/// each node's previous status.
 async fn apply(
-    state: AppState,
-    ip: IpAddr,
-    status: Option<NodeStatus>,
-) -> Result<Option<NodeStatus>, AdminError> {
-    tokio::task::spawn_blocking(move || state.set_node_status(ip, status))
+    state: &AppState,
+    changes: NodeChanges,
+) -> Result<Vec<Option<NodeStatus>>, AdminError> {
+    state
+        .change_nodes(changes)
         .await
-        .map_err(|e| AdminError::Internal(format!("node status update failed: {e}")))?
         .map_err(AdminError::Publish)
 }
 

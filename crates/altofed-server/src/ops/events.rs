@@ -8,11 +8,13 @@ use std::sync::{Arc, PoisonError, RwLock};
 use super::nodes::NodeStatus;
 
 /// Something an operator asked for through the admin API (or code through
-/// [`crate::AppState::set_node_status`] / [`crate::AppState::request_recompute`]).
+/// [`crate::AppState::change_nodes`] / [`crate::AppState::set_node_status`] /
+/// [`crate::AppState::request_recompute`]).
 #[derive(Debug, Clone, PartialEq)]
 pub enum AdminEvent {
     /// A node's status changed (`None`: cleared). The property map has
-    /// already been republished with it when this is sent.
+    /// already been republished with it when this is sent. Changes published
+    /// together give one event per node whose published status changed.
     NodeChanged {
         address: IpAddr,
         status: Option<NodeStatus>,

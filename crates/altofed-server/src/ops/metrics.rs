@@ -40,6 +40,29 @@ pub(crate) struct RouteLabels {
     pub route: String,
 }
 
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CauseLabels {
+    cause: &'static str,
+}
+
+/// What a snapshot was published for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PublishCause {
+    /// New documents ([`AppState::publish`]: the engine, a map directory).
+    Documents,
+    /// A batch of CDN node status changes (property maps only).
+    NodeStatus,
+}
+
+impl PublishCause {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PublishCause::Documents => "documents",
+            PublishCause::NodeStatus => "node-status",
+        }
+    }
+}
+
 pub(crate) type HistogramFamily = Family<RouteLabels, Histogram, fn() -> Histogram>;
 
 /// The server's metrics and their registry (prefix `altofed_`).
@@ -54,7 +77,9 @@ pub struct Metrics {
     snapshot_age: Gauge<f64, AtomicU64>,
     snapshot_bytes: Gauge,
     snapshot_generation: Gauge,
+    publishes: Family<CauseLabels, Counter>,
     nodes: Gauge,
+    node_changes: Counter,
 }
 
 fn latency_histogram() -> Histogram {
@@ -75,6 +100,8 @@ impl Metrics {
         let (in_flight, nodes) = (Gauge::default(), Gauge::default());
         let snapshot_age = Gauge::<f64, AtomicU64>::default();
         let (snapshot_bytes, snapshot_generation) = (Gauge::default(), Gauge::default());
+        let publishes = Family::<CauseLabels, Counter>::default();
+        let node_changes = Counter::default();
         let mut registry = Registry::with_prefix("altofed");
         let http = registry.sub_registry_with_prefix("http");
         http.register(
@@ -111,10 +138,20 @@ impl Metrics {
             "Generation of the current snapshot (0: none yet)",
             snapshot_generation.clone(),
         );
+        snapshot.register(
+            "publishes",
+            "Snapshots published, by cause: new documents or node status changes",
+            publishes.clone(),
+        );
         registry.register(
             "node_statuses",
             "CDN node statuses set through the admin API",
             nodes.clone(),
+        );
+        registry.register(
+            "node_status_changes",
+            "CDN node status changes applied, counted when published (a status set and reset within one publish counts for none)",
+            node_changes.clone(),
         );
         Self {
             registry: Mutex::new(registry),
@@ -125,8 +162,21 @@ impl Metrics {
             snapshot_age,
             snapshot_bytes,
             snapshot_generation,
+            publishes,
             nodes,
+            node_changes,
         }
+    }
+
+    pub(crate) fn count_publish(&self, cause: PublishCause) {
+        let labels = CauseLabels {
+            cause: cause.as_str(),
+        };
+        self.publishes.get_or_create(&labels).inc();
+    }
+
+    pub(crate) fn count_node_changes(&self, published: usize) {
+        self.node_changes.inc_by(published as u64);
     }
 
     /// The registry, for other parts of the program to add their metrics

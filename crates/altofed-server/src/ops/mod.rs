@@ -3,6 +3,9 @@
 //!
 //! - `GET /healthz`, `GET /readyz`, `GET /metrics`: always open.
 //! - [`admin`]: node status and recompute requests, behind the admin auth.
+//! - [`nodes`]: CDN node status in the property map; [`node_book`]: the
+//!   statuses and the single flight that publishes their changes in
+//!   batches.
 //! - [`auth`]: Basic / Bearer for the ALTO resources and the admin API.
 //! - [`tls`]: PEM files -> rustls, and a TLS [`axum::serve::Listener`].
 //! - [`events`]: hooks that receive admin events (the engine's entry).
@@ -15,6 +18,8 @@ pub mod events;
 mod health;
 pub mod layers;
 pub mod metrics;
+pub mod node_batch;
+pub mod node_book;
 pub mod nodes;
 pub mod tls;
 pub mod track;
@@ -26,7 +31,8 @@ use crate::state::AppState;
 
 pub use auth::Auth;
 pub use events::{AdminEvent, EventHook};
-pub use metrics::Metrics;
+pub use metrics::{Metrics, PublishCause};
+pub use node_book::{NodeChangeError, NodeChanges};
 pub use nodes::{Health, NodeStatus};
 pub use tls::{TlsConfig, TlsError};
 

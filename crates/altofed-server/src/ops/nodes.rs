@@ -4,18 +4,18 @@
 //! `priv:health`, `priv:load` and `priv:drained`.
 //!
 //! The status is merged into every snapshot: into the documents an engine
-//! publishes, and, when the status changes, into the last published
-//! documents again (see [`crate::state::AppState::set_node_status`]).
+//! publishes, and, when the status changes, into the property maps of the
+//! last published documents again, the rest of the snapshot being shared
+//! (see [`crate::state::AppState::change_nodes`] and
+//! [`crate::ops::node_book`]).
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use altofed_model::error::ErrorDoc;
-use altofed_model::{PropertyMapDoc, PropertyMapMeta};
+use altofed_model::{PropertyMapDoc, PropertyMapMeta, VersionTag};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-use crate::snapshot::{Documents, Snapshot};
 
 pub const PROP_HEALTH: &str = "priv:health";
 pub const PROP_LOAD: &str = "priv:load";
@@ -80,62 +80,39 @@ pub fn entity_id(address: IpAddr) -> String {
     }
 }
 
-/// What status republishing needs: the node status, and the property maps
-/// of the last published documents as they were before the merge.
-#[derive(Debug, Default)]
-pub(crate) struct NodeBook {
-    pub nodes: BTreeMap<IpAddr, NodeStatus>,
-    /// `None` until something has been published.
-    pub base_property_maps: Option<Vec<(String, PropertyMapDoc)>>,
-}
-
-impl NodeBook {
-    /// Merges the node status into the first property map of `docs`,
-    /// creating `<prefix>-propmap` when there is none and some status
-    /// exists. Existing properties of the same entity are kept; the three
-    /// status properties are overwritten.
-    pub fn merge_into(&self, docs: &mut Documents) {
-        if self.nodes.is_empty() {
-            return;
-        }
-        if docs.property_maps.is_empty() {
-            let net_id = &docs.network_map.meta.vtag.resource_id;
-            let prefix = net_id.rsplit_once('-').map_or(net_id.as_str(), |(p, _)| p);
-            let meta = PropertyMapMeta {
-                dependent_vtags: vec![docs.network_map.meta.vtag.clone()],
-            };
-            docs.property_maps.push((
-                format!("{prefix}-propmap"),
-                PropertyMapDoc {
-                    meta,
-                    property_map: BTreeMap::new(),
-                },
-            ));
-        }
-        if let Some((_, map)) = docs.property_maps.first_mut() {
-            for (address, status) in &self.nodes {
-                map.property_map
-                    .entry(entity_id(*address))
-                    .or_default()
-                    .extend(status.properties());
-            }
-        }
+/// Merges `nodes` into the first of `property_maps`, creating
+/// `<prefix>-propmap` (named after the network map `network_map`) when
+/// there is none and some status exists. Existing properties of the same
+/// entity are kept; the three status properties are overwritten.
+pub(crate) fn merge_nodes(
+    nodes: &BTreeMap<IpAddr, NodeStatus>,
+    network_map: &VersionTag,
+    property_maps: &mut Vec<(String, PropertyMapDoc)>,
+) {
+    if nodes.is_empty() {
+        return;
     }
-
-    /// The last published documents again, unmerged: maps from the current
-    /// snapshot, property maps from the book. `None` before the first
-    /// publish.
-    pub fn base_documents(&self, snapshot: &Snapshot) -> Option<Documents> {
-        let property_maps = self.base_property_maps.clone()?;
-        Some(Documents {
-            network_map: snapshot.network_map.clone(),
-            cost_maps: snapshot
-                .cost_maps
-                .iter()
-                .map(|c| (c.id.clone(), c.doc.clone()))
-                .collect(),
-            property_maps,
-        })
+    if property_maps.is_empty() {
+        let net_id = &network_map.resource_id;
+        let prefix = net_id.rsplit_once('-').map_or(net_id.as_str(), |(p, _)| p);
+        let meta = PropertyMapMeta {
+            dependent_vtags: vec![network_map.clone()],
+        };
+        property_maps.push((
+            format!("{prefix}-propmap"),
+            PropertyMapDoc {
+                meta,
+                property_map: BTreeMap::new(),
+            },
+        ));
+    }
+    if let Some((_, map)) = property_maps.first_mut() {
+        for (address, status) in nodes {
+            map.property_map
+                .entry(entity_id(*address))
+                .or_default()
+                .extend(status.properties());
+        }
     }
 }
 

@@ -15,8 +15,8 @@ use serde::Serialize;
 use thiserror::Error;
 
 use super::costbody::encode_cost_map;
-use super::ird::{cost_type_name, directory, ServiceIds};
-use super::{CostMapEntry, Documents, Encoded, Resource, Rope, Snapshot};
+use super::ird::{cost_type_name, directory, IrdInput, ServiceIds};
+use super::{CostBody, CostMapEntry, Documents, Encoded, Resource, Rope, Snapshot};
 
 /// Documents that cannot be served. Nothing is published when this occurs.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -34,8 +34,9 @@ pub enum SnapshotError {
 }
 
 /// Validates and indexes the documents and pre-encodes every GET body,
-/// taking over the compressed parts of cost map bodies that did not change
-/// since `previous`.
+/// taking over from `previous` what did not change: an equal network map
+/// (its `Arc`, lookup and body), equal property maps' bodies and the
+/// compressed parts of cost map bodies.
 pub fn build_snapshot(
     docs: Documents,
     generation: u64,
@@ -48,7 +49,7 @@ pub fn build_snapshot(
     };
     // A network map equal to the last one (the usual case: a peer's costs
     // changed) was validated, indexed and encoded then; comparing is cheap.
-    let same_net = previous.filter(|p| p.network_map == docs.network_map);
+    let same_net = previous.filter(|p| *p.network_map == docs.network_map);
     let lookup = match same_net {
         Some(p) => p.lookup.clone(),
         None => {
@@ -59,13 +60,13 @@ pub fn build_snapshot(
         }
     };
     let ids = ServiceIds::for_network_map(&net_id);
-    check_ids(&docs, &ids)?;
-    for (id, doc) in &docs.property_maps {
-        if unchanged(previous, id, doc).is_none() {
-            validate_property_map(doc).map_err(|e| invalid(id, e.to_string()))?;
-        }
-    }
-    let ird = directory(&docs, &ids);
+    let resource_ids = docs.cost_maps.iter().map(|(id, _)| id);
+    check_ids(
+        &ids,
+        resource_ids.chain(docs.property_maps.iter().map(|(id, _)| id)),
+    )?;
+    let property_resources = property_map_resources(previous, &docs.property_maps)?;
+    let ird = directory(&IrdInput::of(&docs), &ids);
     validate_ird(&ird).map_err(|e| invalid("directory", e.to_string()))?;
     let Documents {
         network_map,
@@ -75,15 +76,43 @@ pub fn build_snapshot(
     let cost_maps = index_cost_maps(cost_maps, &network_map)?;
 
     let mut resources = BTreeMap::new();
-    let net_vtag = Some(&network_map.meta.vtag);
     let net_resource = same_net.and_then(|p| p.resources.get(&net_id).cloned());
     resources.insert(
         net_id.clone(),
-        net_resource
-            .unwrap_or_else(|| resource(&net_id, media::NETWORK_MAP, &network_map, net_vtag)),
+        net_resource.unwrap_or_else(|| {
+            let vtag = Some(&network_map.meta.vtag);
+            resource(&net_id, media::NETWORK_MAP, &network_map, vtag)
+        }),
     );
+    let cost_bodies = encode_cost_maps(&cost_maps, previous, &mut resources);
+    resources.extend(property_resources);
+    Ok(Snapshot {
+        generation,
+        created: SystemTime::now(),
+        directory: resource("directory", media::DIRECTORY, &ird, None),
+        ids,
+        resources,
+        network_map: match same_net {
+            Some(p) => p.network_map.clone(),
+            None => Arc::new(network_map),
+        },
+        lookup,
+        cost_maps: cost_maps.into(),
+        cost_bodies: Arc::new(cost_bodies),
+        property_maps: property_maps.into_iter().collect(),
+    })
+}
+
+/// Encodes each cost map's body into `resources`, reusing the pieces of
+/// the same resource in `previous`; returns the pieces for the next
+/// snapshot.
+fn encode_cost_maps(
+    cost_maps: &[CostMapEntry],
+    previous: Option<&Snapshot>,
+    resources: &mut BTreeMap<String, Resource>,
+) -> BTreeMap<String, CostBody> {
     let mut cost_bodies = BTreeMap::new();
-    for entry in &cost_maps {
+    for entry in cost_maps {
         let doc = &entry.doc;
         let reusable = previous.and_then(|p| {
             let old = p.cost_maps.iter().find(|e| e.id == entry.id)?;
@@ -108,23 +137,31 @@ pub fn build_snapshot(
             },
         );
     }
-    for (id, doc) in &property_maps {
-        let encoded = unchanged(previous, id, doc).cloned();
-        let encoded = encoded.unwrap_or_else(|| resource(id, media::PROPERTY_MAP, doc, None));
-        resources.insert(id.clone(), encoded);
+    cost_bodies
+}
+
+/// The GET resource of each property map: the previous snapshot's if it
+/// held the same document (compared once: it is the size of the map), else
+/// validated and newly encoded.
+pub(super) fn property_map_resources(
+    previous: Option<&Snapshot>,
+    property_maps: &[(String, PropertyMapDoc)],
+) -> Result<Vec<(String, Resource)>, SnapshotError> {
+    let mut resources = Vec::with_capacity(property_maps.len());
+    for (id, doc) in property_maps {
+        let resource = match unchanged(previous, id, doc) {
+            Some(same) => same.clone(),
+            None => {
+                validate_property_map(doc).map_err(|e| SnapshotError::Invalid {
+                    id: id.clone(),
+                    reason: e.to_string(),
+                })?;
+                resource(id, media::PROPERTY_MAP, doc, None)
+            }
+        };
+        resources.push((id.clone(), resource));
     }
-    Ok(Snapshot {
-        generation,
-        created: SystemTime::now(),
-        directory: resource("directory", media::DIRECTORY, &ird, None),
-        ids,
-        resources,
-        network_map,
-        lookup,
-        cost_maps,
-        cost_bodies,
-        property_maps: property_maps.into_iter().collect(),
-    })
+    Ok(resources)
 }
 
 /// The previous snapshot's resource for property map `id` if it held the
@@ -138,8 +175,12 @@ fn unchanged<'a>(
     (p.property_maps.get(id)? == doc).then(|| p.resources.get(id))?
 }
 
-/// Every resource id is a valid ResourceID and unique (RFC 7285 §9.1.1).
-fn check_ids(docs: &Documents, ids: &ServiceIds) -> Result<(), SnapshotError> {
+/// Every resource id (the services' and `resource_ids`) is a valid
+/// ResourceID and unique (RFC 7285 §9.1.1).
+pub(super) fn check_ids<'a>(
+    ids: &'a ServiceIds,
+    resource_ids: impl Iterator<Item = &'a String>,
+) -> Result<(), SnapshotError> {
     let mut seen = std::collections::BTreeSet::new();
     let all = [
         &ids.network_map,
@@ -149,8 +190,7 @@ fn check_ids(docs: &Documents, ids: &ServiceIds) -> Result<(), SnapshotError> {
         &ids.update_stream,
     ]
     .into_iter()
-    .chain(docs.cost_maps.iter().map(|(id, _)| id))
-    .chain(docs.property_maps.iter().map(|(id, _)| id));
+    .chain(resource_ids);
     for id in all {
         validate_resource_id(id).map_err(|e| SnapshotError::Invalid {
             id: id.clone(),
@@ -196,7 +236,7 @@ fn index_cost_maps(
     Ok(entries)
 }
 
-fn resource<T: Serialize>(
+pub(super) fn resource<T: Serialize>(
     id: &str,
     media_type: &'static str,
     doc: &T,

@@ -6,9 +6,34 @@ use std::collections::BTreeMap;
 
 use altofed_model::ird::{Capabilities, DirectoryDoc, DirectoryMeta, IrdEntry};
 use altofed_model::media;
-use altofed_model::CostMode;
+use altofed_model::{CostMode, CostType, PropertyMapDoc};
 
 use super::Documents;
+
+/// What the IRD is made of: each cost map's id and cost type, and each
+/// property map (its `mappings` come from its entities and properties).
+#[derive(Debug)]
+pub(super) struct IrdInput<'a> {
+    pub cost_maps: Vec<(&'a str, &'a CostType)>,
+    pub property_maps: Vec<(&'a str, &'a PropertyMapDoc)>,
+}
+
+impl<'a> IrdInput<'a> {
+    pub fn of(docs: &'a Documents) -> Self {
+        Self {
+            cost_maps: docs
+                .cost_maps
+                .iter()
+                .map(|(id, doc)| (id.as_str(), &doc.meta.cost_type))
+                .collect(),
+            property_maps: docs
+                .property_maps
+                .iter()
+                .map(|(id, doc)| (id.as_str(), doc))
+                .collect(),
+        }
+    }
+}
 
 /// Resource ids of the services (POST resources) next to the maps.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,8 +104,8 @@ fn entry(
     }
 }
 
-/// The IRD for these documents.
-pub fn directory(docs: &Documents, ids: &ServiceIds) -> DirectoryDoc {
+/// The IRD for these resources.
+pub(super) fn directory(docs: &IrdInput<'_>, ids: &ServiceIds) -> DirectoryDoc {
     let net = &ids.network_map;
     let mut resources = BTreeMap::new();
     let mut cost_types = BTreeMap::new();
@@ -98,8 +123,7 @@ pub fn directory(docs: &Documents, ids: &ServiceIds) -> DirectoryDoc {
             vec![net.clone()],
         ),
     );
-    for (id, doc) in &docs.cost_maps {
-        let ty = &doc.meta.cost_type;
+    for &(id, ty) in &docs.cost_maps {
         let name = cost_type_name(ty.cost_mode, &ty.cost_metric);
         cost_types.insert(name.clone(), ty.clone());
         let caps = Capabilities {
@@ -107,7 +131,7 @@ pub fn directory(docs: &Documents, ids: &ServiceIds) -> DirectoryDoc {
             ..Capabilities::default()
         };
         resources.insert(
-            id.clone(),
+            id.to_owned(),
             entry(
                 map_uri(id),
                 media::COST_MAP,
@@ -132,13 +156,13 @@ pub fn directory(docs: &Documents, ids: &ServiceIds) -> DirectoryDoc {
             ),
         );
     }
-    for (id, doc) in &docs.property_maps {
+    for &(id, doc) in &docs.property_maps {
         let caps = Capabilities {
             mappings: Some(property_mappings(doc)),
             ..Capabilities::default()
         };
         resources.insert(
-            id.clone(),
+            id.to_owned(),
             entry(
                 map_uri(id),
                 media::PROPERTY_MAP,
@@ -201,11 +225,11 @@ pub fn directory(docs: &Documents, ids: &ServiceIds) -> DirectoryDoc {
 
 /// The update stream covers every GET resource (RFC 8895 §6.4); each may be
 /// updated by JSON merge patch or JSON patch.
-fn update_stream_entry(docs: &Documents, ids: &ServiceIds) -> IrdEntry {
+fn update_stream_entry(docs: &IrdInput<'_>, ids: &ServiceIds) -> IrdEntry {
     let patch_types = format!("{},{}", media::MERGE_PATCH, media::JSON_PATCH);
     let mut uses = vec![ids.network_map.clone()];
-    uses.extend(docs.cost_maps.iter().map(|(id, _)| id.clone()));
-    uses.extend(docs.property_maps.iter().map(|(id, _)| id.clone()));
+    uses.extend(docs.cost_maps.iter().map(|(id, _)| (*id).to_owned()));
+    uses.extend(docs.property_maps.iter().map(|(id, _)| (*id).to_owned()));
     let changes = uses
         .iter()
         .map(|id| (id.clone(), patch_types.clone()))
@@ -226,7 +250,7 @@ fn update_stream_entry(docs: &Documents, ids: &ServiceIds) -> IrdEntry {
 
 /// RFC 9240 §7.4 `mappings`: entity domain -> property names, as found in
 /// the map (`agg-netmap.pid:x` -> domain `agg-netmap.pid`).
-fn property_mappings(doc: &altofed_model::PropertyMapDoc) -> BTreeMap<String, Vec<String>> {
+fn property_mappings(doc: &PropertyMapDoc) -> BTreeMap<String, Vec<String>> {
     let mut mappings: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for (entity, props) in &doc.property_map {
         let domain = entity

@@ -7,6 +7,7 @@ mod costbody;
 mod encode;
 mod ird;
 mod pieces;
+mod props;
 mod rope;
 
 pub use build::{build_snapshot, SnapshotError};
@@ -16,6 +17,7 @@ pub use ird::{
     filter_uri, map_uri, ServiceIds, ENDPOINT_COST_URI, ENDPOINT_PROP_URI, UPDATE_STREAM_URI,
 };
 pub use pieces::Piece;
+pub use props::with_property_maps;
 pub use rope::{Rope, RopeBody};
 
 use std::collections::BTreeMap;
@@ -68,6 +70,12 @@ impl CostMapEntry {
 }
 
 /// Everything answered from one version of the data.
+///
+/// The big parts (network map, its lookup, the cost maps and their body
+/// pieces) are behind `Arc`s so that a snapshot that differs only in its
+/// property maps (a CDN node status change, [`with_property_maps`]) shares
+/// them with the previous one instead of copying them; they read as plain
+/// fields through `Deref`.
 #[derive(Debug)]
 pub struct Snapshot {
     /// Increases by one with every snapshot a server publishes.
@@ -78,13 +86,14 @@ pub struct Snapshot {
     pub directory: Resource,
     /// GET-mode resources by resource id.
     pub resources: BTreeMap<String, Resource>,
-    pub network_map: NetworkMapDoc,
+    /// Shared with the previous snapshot when the network map is the same.
+    pub network_map: Arc<NetworkMapDoc>,
     /// Shared with the previous snapshot when the network map is the same.
     pub lookup: Arc<PidLookup>,
-    pub cost_maps: Vec<CostMapEntry>,
+    pub cost_maps: Arc<[CostMapEntry]>,
     /// The pieces of each cost map's GET body by resource id, for the next
     /// snapshot to reuse.
-    pub cost_bodies: BTreeMap<String, CostBody>,
+    pub cost_bodies: Arc<BTreeMap<String, CostBody>>,
     pub property_maps: BTreeMap<String, PropertyMapDoc>,
 }
 

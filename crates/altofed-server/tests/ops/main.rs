@@ -2,6 +2,8 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod admin;
+mod admin_batch;
+mod admin_burst;
 mod auth;
 mod health_metrics;
 mod request_id;
