@@ -25,10 +25,12 @@ async fn https_round_trip_with_client_address() {
         cert_chain: cert_path,
         private_key: key_path,
     };
-    let state = AppState::new(ServerConfig {
+    let mut config = ServerConfig {
         tls: Some(tls),
         ..ServerConfig::default()
-    });
+    };
+    config.connections.header_read_timeout = std::time::Duration::from_secs(1);
+    let state = AppState::new(config);
     state.publish(documents()).unwrap();
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr: SocketAddr = listener.local_addr().unwrap();
@@ -80,6 +82,26 @@ async fn https_round_trip_with_client_address() {
         .await
         .is_err());
     // The TLS port still serves after that failed handshake.
+    assert_eq!(
+        https
+            .get(format!("{base}/healthz"))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        StatusCode::OK
+    );
+
+    // A client that never starts its handshake is closed after the
+    // header timeout, while others are served.
+    let mut silent = tokio::net::TcpStream::connect(addr).await.unwrap();
+    let mut rest = Vec::new();
+    let read = tokio::time::timeout(
+        std::time::Duration::from_secs(30),
+        tokio::io::AsyncReadExt::read_to_end(&mut silent, &mut rest),
+    );
+    assert!(read.await.is_ok(), "the silent TLS client was kept");
+    assert!(rest.is_empty());
     assert_eq!(
         https
             .get(format!("{base}/healthz"))
