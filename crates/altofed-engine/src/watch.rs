@@ -74,7 +74,8 @@ pub fn spawn_topology(
             match load() {
                 Ok(cdn) => Some(Trigger::Cdn(Box::new(cdn))),
                 Err(e) => {
-                    tracing::warn!("CDN topology not reloaded, the one in use stays: {e}");
+                    // The loader reports its own failures (log and metric).
+                    tracing::debug!("CDN topology not reloaded: {e}");
                     None
                 }
             }

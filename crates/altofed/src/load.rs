@@ -17,6 +17,8 @@ use anyhow::{Context, Result};
 pub struct LoadedConfig {
     pub config: Config,
     pub base: PathBuf,
+    /// The file it was read from.
+    pub path: PathBuf,
 }
 
 /// Reads the configuration file with the process's `ALTOFED_*` overrides.
@@ -26,10 +28,49 @@ pub fn config(path: &Path) -> Result<LoadedConfig> {
     let config = Config::from_toml_with_env(&text, &overrides)
         .with_context(|| path.display().to_string())?;
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
-    Ok(LoadedConfig { config, base })
+    Ok(LoadedConfig {
+        config,
+        base,
+        path: path.to_owned(),
+    })
 }
 
-/// The CDN network and the warnings its files gave.
+/// The top-level sections that differ between two configurations.
+pub fn changed_sections(running: &Config, now: &Config) -> Vec<&'static str> {
+    // The configuration types hold no floats that differ in their
+    // formatting only, so their debug text compares content.
+    let sections = [
+        (
+            "[cdn]",
+            format!("{:?}", running.cdn) != format!("{:?}", now.cdn),
+        ),
+        (
+            "[output]",
+            format!("{:?}", running.output) != format!("{:?}", now.output),
+        ),
+        (
+            "[[peer]]",
+            format!("{:?}", running.peers) != format!("{:?}", now.peers),
+        ),
+        (
+            "[[pin]]",
+            format!("{:?}", running.pins) != format!("{:?}", now.pins),
+        ),
+        (
+            "[server]",
+            format!("{:?}", running.server) != format!("{:?}", now.server),
+        ),
+    ];
+    sections
+        .into_iter()
+        .filter(|(_, differ)| *differ)
+        .map(|(name, _)| name)
+        .collect()
+}
+
+/// The CDN network and the warnings its files gave; a network unfit for
+/// the configuration (no CDN PID, no border router, no peer link on one)
+/// is an error.
 pub fn cdn(loaded: &LoadedConfig) -> Result<(CdnNetwork, Vec<String>)> {
     let path = loaded.base.join(&loaded.config.cdn.topology);
     let spec = CdnSpec::from_toml(&read(&path)?).with_context(|| path.display().to_string())?;
@@ -50,6 +91,10 @@ pub fn cdn(loaded: &LoadedConfig) -> Result<(CdnNetwork, Vec<String>)> {
     };
     let (network, build_warnings) =
         build_network(&spec, imported).with_context(|| path.display().to_string())?;
+    let problems = altofed_core::topology::sanity::problems(&network, &loaded.config);
+    if !problems.is_empty() {
+        anyhow::bail!("{}: {}", path.display(), problems.join("; "));
+    }
     warnings.extend(
         build_warnings
             .iter()

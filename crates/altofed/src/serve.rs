@@ -11,6 +11,7 @@ use altofed_peers::DirectorySource;
 use altofed_server::ops::Auth;
 use altofed_server::{run as serve_http, AppState, ServerConfig};
 use anyhow::{Context, Result};
+use prometheus_client::metrics::counter::Counter;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
 
@@ -37,7 +38,7 @@ async fn serve(args: &ServeArgs) -> Result<()> {
         .as_ref()
         .map(|d| loaded.base.join(d));
     let (state, triggers) = start_aggregator(&loaded.config, &loaded.base, cdn, state_dir).await?;
-    watch_topology(&loaded, &triggers);
+    watch_topology(&loaded, &state, &triggers);
     announce(listener.local_addr()?);
     serve_http(listener, state, shutdown::signal())
         .await
@@ -88,13 +89,21 @@ fn announce(addr: std::net::SocketAddr) {
 }
 
 /// The topology file watcher, and SIGHUP.
-fn watch_topology(loaded: &Arc<LoadedConfig>, triggers: &mpsc::Sender<Trigger>) {
+fn watch_topology(loaded: &Arc<LoadedConfig>, state: &AppState, triggers: &mpsc::Sender<Trigger>) {
+    let failures = Counter::<u64>::default();
+    state.metrics().registry().register(
+        "topology_reload_failures",
+        "CDN topology reloads refused (unreadable, invalid or unfit); the topology in use stays",
+        failures.clone(),
+    );
     let reload = {
         let loaded = loaded.clone();
         move || {
-            load::cdn(&loaded)
-                .map(|(cdn, _)| cdn)
-                .map_err(|e| format!("{e:#}"))
+            load::cdn(&loaded).map(|(cdn, _)| cdn).map_err(|e| {
+                failures.inc();
+                tracing::error!("CDN topology not reloaded, the one in use stays: {e:#}");
+                format!("{e:#}")
+            })
         }
     };
     let every = loaded.config.server.watch_interval;
@@ -104,11 +113,14 @@ fn watch_topology(loaded: &Arc<LoadedConfig>, triggers: &mpsc::Sender<Trigger>) 
         reload.clone(),
         triggers.clone(),
     );
-    spawn_sighup(reload, triggers.clone());
+    spawn_sighup(loaded.clone(), reload, triggers.clone());
 }
 
-/// SIGHUP re-reads the topology and recomputes.
+/// SIGHUP re-reads the topology and recomputes. `altofed.toml` is read
+/// again to say whether it changed: its changes need a restart, which the
+/// log says (docs/operations.md).
 fn spawn_sighup(
+    loaded: Arc<LoadedConfig>,
     reload: impl Fn() -> Result<altofed_core::topology::CdnNetwork, String> + Send + Sync + 'static,
     triggers: mpsc::Sender<Trigger>,
 ) {
@@ -121,18 +133,35 @@ fn spawn_sighup(
         };
         while hup.recv().await.is_some() {
             tracing::info!("SIGHUP: reloading the topology");
+            report_config_changes(&loaded);
             let trigger = match reload() {
                 Ok(cdn) => Trigger::Cdn(Box::new(cdn)),
-                Err(e) => {
-                    tracing::warn!("CDN topology not reloaded: {e}");
-                    Trigger::Recompute
-                }
+                Err(_) => Trigger::Recompute,
             };
             if triggers.send(trigger).await.is_err() {
                 return;
             }
         }
     });
+}
+
+/// Logs whether `altofed.toml` changed since start-up, and that its
+/// changes apply at the next start.
+fn report_config_changes(running: &LoadedConfig) {
+    match load::config(&running.path) {
+        Err(e) => tracing::error!("{e:#}: the running configuration stays"),
+        Ok(now) => {
+            let changed = load::changed_sections(&running.config, &now.config);
+            if !changed.is_empty() {
+                tracing::warn!(
+                    "{} changed ({}): SIGHUP reloads only the CDN topology; \
+                     restart altofed to apply the rest",
+                    running.path.display(),
+                    changed.join(", ")
+                );
+            }
+        }
+    }
 }
 
 /// The HTTP server's settings from `[server]`.

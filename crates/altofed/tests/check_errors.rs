@@ -358,3 +358,53 @@ fn border_address_only_in_the_catch_all() {
         &["peer `isp-a` link `r7`: address 10.0.0.1 matches only the catch-all prefix of PID `pid3`"],
     );
 }
+
+#[test]
+fn an_emptied_or_cut_topology_is_refused() {
+    let dir = figure5_copy();
+    let topology = dir.path().join("cdn.toml");
+    std::fs::write(&topology, "").unwrap();
+    let stderr = check_fails(dir.path());
+    assert_mentions(
+        &stderr,
+        &[
+            "cdn.toml: no CDN PID ([[pid]] tables): the published map would hold no CDN PID; \
+             no border router ([[border]] tables): no peer could be composed",
+            "1 problem(s) found",
+        ],
+    );
+    let full = std::fs::read_to_string(scenario("figure5").join("cdn.toml")).unwrap();
+    let cut = &full[..full.find("[[border]]").unwrap()];
+    std::fs::write(&topology, cut).unwrap();
+    let stderr = check_fails(dir.path());
+    assert_mentions(
+        &stderr,
+        &["cdn.toml: no border router ([[border]] tables): no peer could be composed"],
+    );
+    assert!(!stderr.contains("no CDN PID"), "{stderr}");
+    // Borders that no peer link uses leave every peer un-composed.
+    std::fs::write(
+        &topology,
+        full.replace("router = \"r6\"", "router = \"c1\"")
+            .replace("router = \"r7\"", "router = \"n9\""),
+    )
+    .unwrap();
+    edit(
+        &dir.path().join("cdn.toml"),
+        "pid = \"pid6\"",
+        "pid = \"pid60\"",
+    );
+    edit(
+        &dir.path().join("cdn.toml"),
+        "pid = \"pid7\"",
+        "pid = \"pid70\"",
+    );
+    let stderr = check_fails(dir.path());
+    assert_mentions(
+        &stderr,
+        &[
+            "cdn.toml: no peer link's router is a border router of this topology (c1, n9): \
+           every peer would be left un-composed",
+        ],
+    );
+}

@@ -9,6 +9,7 @@
 pub mod build;
 pub mod graphml;
 pub mod rocketfuel;
+pub mod sanity;
 pub mod spec;
 
 use std::collections::HashMap;
