@@ -50,6 +50,10 @@ pub struct CheckArgs {
     /// The aggregator's configuration file (altofed.toml).
     #[arg(long, short)]
     pub config: PathBuf,
+    /// Do not fetch peers pulled over the network (url or discover): check
+    /// only the configuration, the topology and directory peers.
+    #[arg(long)]
+    pub offline: bool,
 }
 
 #[derive(Debug, Args)]

@@ -21,7 +21,13 @@ pub const OUTPUT_FILES: [&str; 4] = [
 pub fn run(args: &ComputeArgs) -> Result<ExitCode> {
     let loaded = load::config(&args.config)?;
     let (cdn, mut warnings) = load::cdn(&loaded)?;
-    let peers = load::peers(&loaded)?;
+    let puller = crate::pull::Puller::new()?;
+    let peers = loaded
+        .config
+        .peers
+        .iter()
+        .map(|peer| puller.pull(&loaded, peer))
+        .collect::<Result<Vec<_>>>()?;
     let computed = compute(&loaded.config, &cdn, &peers)?;
     warnings.extend(computed.warnings.iter().cloned());
     for warning in &warnings {

@@ -5,11 +5,9 @@
 use std::path::{Path, PathBuf};
 
 use altofed_core::config::{env_overrides, Config};
-use altofed_core::peer::PeerMaps;
 use altofed_core::topology::build::{build_network, import_topology};
 use altofed_core::topology::spec::CdnSpec;
 use altofed_core::topology::CdnNetwork;
-use altofed_peers::{DirectorySource, PeerSource};
 use anyhow::{Context, Result};
 
 /// The configuration and the directory its relative paths start from.
@@ -101,33 +99,6 @@ pub fn cdn(loaded: &LoadedConfig) -> Result<(CdnNetwork, Vec<String>)> {
             .map(|w| format!("{}: {w}", path.display())),
     );
     Ok((network, warnings))
-}
-
-/// The source of each configured peer, in configuration order.
-pub fn peer_sources(loaded: &LoadedConfig) -> Vec<DirectorySource> {
-    loaded
-        .config
-        .peers
-        .iter()
-        .map(|p| DirectorySource::new(loaded.base.join(p.dir.as_deref().unwrap_or(Path::new("")))))
-        .collect()
-}
-
-/// Every peer's maps, checked to belong together.
-pub fn peers(loaded: &LoadedConfig) -> Result<Vec<PeerMaps>> {
-    loaded
-        .config
-        .peers
-        .iter()
-        .zip(peer_sources(loaded))
-        .map(|(peer, source)| fetch_peer(&peer.name, &source))
-        .collect()
-}
-
-pub fn fetch_peer(name: &str, source: &DirectorySource) -> Result<PeerMaps> {
-    let maps = source.fetch().with_context(|| format!("peer `{name}`"))?;
-    maps.check(name)?;
-    Ok(maps)
 }
 
 fn read(path: &Path) -> Result<String> {

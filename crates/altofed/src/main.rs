@@ -8,6 +8,7 @@ mod discover;
 mod load;
 mod peers;
 mod publish;
+mod pull;
 mod serve;
 mod service;
 mod shutdown;

@@ -5,11 +5,10 @@ use std::path::Path;
 
 use altofed_core::config::PeerConfig;
 use altofed_engine::Trigger;
-use altofed_peers::discovery::{discover, Resolver};
 use altofed_peers::http::{HttpPeer, PeerMetrics};
 use altofed_peers::PeerEvent;
 use altofed_server::AppState;
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 use tokio::sync::mpsc;
 
 /// What every HTTP peer watcher shares: the metrics on the server's
@@ -37,16 +36,7 @@ pub async fn spawn_http_peer(
     context: &HttpPeerContext,
     triggers: mpsc::Sender<Trigger>,
 ) -> Result<()> {
-    let url = match (&peer.url, peer.links.first().and_then(|l| l.address)) {
-        (Some(url), _) => url.clone(),
-        (None, Some(address)) => discover_ird(&peer.name, address).await?,
-        (None, None) => bail!(
-            "peer `{}` has neither a url nor an address to discover from",
-            peer.name
-        ),
-    };
-    let url = reqwest::Url::parse(&url)
-        .with_context(|| format!("peer `{}`: bad url `{url}`", peer.name))?;
+    let url = crate::pull::ird_url(peer).await?;
     let client = HttpPeer::new(&peer.name, url, &peer.http, base)
         .with_context(|| format!("peer `{}`", peer.name))?
         .with_metrics(context.metrics.clone());
@@ -60,14 +50,4 @@ pub async fn spawn_http_peer(
         }
     });
     Ok(())
-}
-
-/// The IRD URI of the ALTO server responsible for `address` (RFC 8686).
-async fn discover_ird(peer: &str, address: std::net::IpAddr) -> Result<String> {
-    let resolver = Resolver::from_system_conf().with_context(|| format!("peer `{peer}`"))?;
-    let found = discover(address, &resolver)
-        .await
-        .with_context(|| format!("peer `{peer}`"))?;
-    tracing::info!(peer, uri = found.ird_uri(), at = %found.name, "discovered the ALTO server");
-    Ok(found.ird_uri().to_owned())
 }
