@@ -14,7 +14,7 @@ use thiserror::Error;
 
 use crate::compose::Mode;
 pub use crate::config_env::{env_overrides, ENV_PREFIX};
-pub use crate::config_http::HttpOptions;
+pub use crate::config_http::{FollowRedirects, HttpOptions};
 
 /// The whole file.
 #[derive(Debug, Clone, Deserialize)]
@@ -182,6 +182,12 @@ pub struct PeerConfig {
     /// is served from its last good maps (marked stale) until then.
     #[serde(default = "default_max_age", with = "humantime_serde")]
     pub max_age: Duration,
+    /// Maps with more PIDs than this (network map or cost map) are refused.
+    #[serde(default = "default_max_pids")]
+    pub max_pids: usize,
+    /// Network maps with more prefixes than this are refused.
+    #[serde(default = "default_max_prefixes")]
+    pub max_prefixes: usize,
     /// Higher wins when two peers claim an identical prefix.
     #[serde(default)]
     pub priority: i64,
@@ -234,6 +240,26 @@ pub struct PinConfig {
     pub cdn_pid: String,
     pub peer: String,
     pub link: String,
+}
+
+impl PeerConfig {
+    pub fn size_limits(&self) -> crate::peer_checks::SizeLimits {
+        crate::peer_checks::SizeLimits {
+            max_pids: self.max_pids,
+            max_prefixes: self.max_prefixes,
+        }
+    }
+}
+
+/// A large ISP publishes a few thousand PIDs; 100,000 leaves room for a
+/// per-prefix map of a regional network.
+fn default_max_pids() -> usize {
+    100_000
+}
+
+/// Twice the global IPv4 and IPv6 routing tables together.
+fn default_max_prefixes() -> usize {
+    2_000_000
 }
 
 fn default_max_age() -> Duration {

@@ -43,6 +43,40 @@ pub struct HttpOptions {
     /// PEM file of CA certificates to trust for this peer (besides the
     /// system roots), relative to the configuration file.
     pub ca_file: Option<PathBuf>,
+    /// Which redirects the peer may send the client to.
+    pub follow_redirects: FollowRedirects,
+}
+
+/// `follow-redirects`: where a peer's redirects may lead. The host is
+/// compared with the URL first asked for, as host name and port (so
+/// `http://a` to `https://a` is another host: the port changes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FollowRedirects {
+    /// No redirect is followed.
+    None,
+    /// Only to the same host and port.
+    #[default]
+    SameHost,
+    /// Anywhere (credentials are still only sent to the first host).
+    Any,
+}
+
+impl FollowRedirects {
+    /// The configuration value, for messages.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FollowRedirects::None => "none",
+            FollowRedirects::SameHost => "same-host",
+            FollowRedirects::Any => "any",
+        }
+    }
+}
+
+impl std::fmt::Display for FollowRedirects {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl Default for HttpOptions {
@@ -63,6 +97,7 @@ impl Default for HttpOptions {
             basic_password: None,
             bearer_token: None,
             ca_file: None,
+            follow_redirects: FollowRedirects::SameHost,
         }
     }
 }

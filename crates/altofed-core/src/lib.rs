@@ -9,6 +9,7 @@
 //! - [`border`]: which ISP PID sits at the far end of each peering link.
 //! - [`compose`]: C_cdn + link + C_isp, multipath or single path.
 //! - [`output`]: the network, cost and property maps altofed publishes.
+//! - [`peer_checks`]: checks on one peer's maps before they are composed.
 //! - [`pipeline`]: all of the above in one call.
 
 pub mod border;
@@ -20,5 +21,6 @@ mod config_env;
 mod config_http;
 pub mod output;
 pub mod peer;
+pub mod peer_checks;
 pub mod pipeline;
 pub mod topology;

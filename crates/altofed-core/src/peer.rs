@@ -40,6 +40,18 @@ impl PeerMaps {
     pub fn check(&self, peer: &str) -> Result<(), PeerError> {
         check_cost_map(peer, &self.network_map, &self.cost_map.meta)
     }
+
+    /// Whether `other` says the same as these maps, whatever their vtags:
+    /// same PIDs and prefixes, same cost type and costs, same properties.
+    /// A peer may change its vtags without changing anything else; such
+    /// maps need no recompute.
+    pub fn same_content(&self, other: &PeerMaps) -> bool {
+        self.network_map.network_map == other.network_map.network_map
+            && self.cost_map.meta.cost_type == other.cost_map.meta.cost_type
+            && self.cost_map.cost_map == other.cost_map.cost_map
+            && self.property_map.as_ref().map(|p| &p.property_map)
+                == other.property_map.as_ref().map(|p| &p.property_map)
+    }
 }
 
 /// [`PeerMaps::check`] on its parts: the cost map whose meta is `meta`

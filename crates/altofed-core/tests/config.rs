@@ -4,7 +4,7 @@
 #![allow(clippy::unwrap_used)]
 
 use altofed_core::compose::Mode;
-use altofed_core::config::{BorderMethod, Config};
+use altofed_core::config::{BorderMethod, Config, FollowRedirects};
 
 const MINIMAL: &str = r#"
 [cdn]
@@ -136,4 +136,38 @@ fn server_limits_are_read_checked_and_unknown_ones_rejected() {
         let text = format!("{MINIMAL}\n[server.limits]\n{key} = {value}\n");
         assert_eq!(error_of(&text), want);
     }
+}
+
+#[test]
+fn follow_redirects_is_read_and_unknown_values_are_refused() {
+    let with = |value: &str| {
+        MINIMAL.replace(
+            "dir = \"isp-a\"",
+            &format!("url = \"http://x/directory\"\n[peer.http]\nfollow-redirects = {value}"),
+        )
+    };
+    let follow = |text: &str| {
+        Config::from_toml(text).unwrap().peers[0]
+            .http
+            .follow_redirects
+    };
+    assert_eq!(follow(MINIMAL), FollowRedirects::SameHost, "the default");
+    for (value, want) in [
+        ("\"none\"", FollowRedirects::None),
+        ("\"same-host\"", FollowRedirects::SameHost),
+        ("\"any\"", FollowRedirects::Any),
+    ] {
+        assert_eq!(follow(&with(value)), want, "{value}");
+        assert_eq!(format!("\"{want}\""), value);
+    }
+    for value in ["\"sometimes\"", "\"same_host\"", "true"] {
+        let err = error_of(&with(value));
+        assert!(err.contains("TOML parse error at line 9"), "{err}");
+        assert!(err.contains("follow-redirects"), "{err}");
+    }
+    let err = error_of(&with("\"sometimes\""));
+    assert!(
+        err.contains("unknown variant `sometimes`, expected one of `none`, `same-host`, `any`"),
+        "{err}"
+    );
 }

@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use altofed_core::config::{env_overrides, Config};
+use altofed_core::config::{env_overrides, Config, FollowRedirects};
 
 const TEXT: &str = r#"
 [cdn]
@@ -79,6 +79,7 @@ fn tables_peers_and_links_by_name_or_index() {
         ("ALTOFED_OUTPUT__DEFAULT_COST", "99"),
         ("ALTOFED_PEER__AS1239__HTTP__BEARER_TOKEN", "peer-token"),
         ("ALTOFED_PEER__AS1239__HTTP__UPDATE_STREAM", "false"),
+        ("ALTOFED_PEER__AS1239__HTTP__FOLLOW_REDIRECTS", "any"),
         ("ALTOFED_PEER__ISP_A__LINK__PAR__COST", "7.5"),
         ("ALTOFED_PEER__0__PRIORITY", "3"),
         ("ALTOFED_PEER__1__LINK__0__PREFERENCE", "100"),
@@ -91,6 +92,7 @@ fn tables_peers_and_links_by_name_or_index() {
     let (a, b) = (&config.peers[0], &config.peers[1]);
     assert_eq!(b.http.bearer_token.as_deref(), Some("peer-token"));
     assert!(!b.http.update_stream);
+    assert_eq!(b.http.follow_redirects, FollowRedirects::Any);
     assert_eq!((a.links[0].cost, a.links[1].cost), (0.0, 7.5));
     assert_eq!((a.priority, b.links[0].preference), (3, 100));
     // Everything else is the file's.

@@ -7,6 +7,7 @@
 //!
 //! - [`engine`]: the state and the event loop.
 //! - [`persist`]: the last published documents on disk, read at start-up.
+//! - [`watch`]: directory peers and the topology file, polled.
 
 pub mod engine;
 mod metrics;

@@ -7,88 +7,32 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
 use std::path::Path;
-use std::time::{Duration, Instant};
 
-use altofed_core::config::Config;
-use altofed_core::topology::build::build_network;
-use altofed_core::topology::spec::CdnSpec;
-use altofed_core::topology::CdnNetwork;
-use altofed_engine::{watch, Engine, Trigger};
-
+use altofed_engine::watch;
 use altofed_peers::DirectorySource;
-use altofed_server::{AppState, ServerConfig};
-use altofed_tests::fixtures::{copy_tree, scenario};
-use serde_json::Value;
+use altofed_server::AppState;
+use common::{cost, document, eventually, metrics, EVERY};
 use tokio::sync::mpsc;
 
-const EVERY: Duration = Duration::from_millis(20);
-
-fn cdn(dir: &Path) -> CdnNetwork {
-    try_cdn(dir).unwrap()
-}
-
-/// The watcher's loader: the directory may be gone once the test is over.
-fn try_cdn(dir: &Path) -> Result<CdnNetwork, String> {
-    let text = std::fs::read_to_string(dir.join("cdn.toml")).map_err(|e| e.to_string())?;
-    let spec = CdnSpec::from_toml(&text).map_err(|e| e.to_string())?;
-    Ok(build_network(&spec, None).map_err(|e| e.to_string())?.0)
-}
-
-fn config(dir: &Path, max_age: &str) -> Config {
-    let text = std::fs::read_to_string(dir.join("altofed.toml")).unwrap();
-    Config::from_toml(&text.replace(
-        "dir = \"isp-a\"",
-        &format!("dir = \"isp-a\"\nmax-age = \"{max_age}\""),
-    ))
-    .unwrap()
-}
-
-/// Starts an engine with a directory watcher; returns the server state.
-fn start(dir: &Path, max_age: &str, state_dir: &Path) -> (AppState, mpsc::Sender<Trigger>) {
-    let state = AppState::new(ServerConfig::default());
-    let engine = Engine::new(
-        config(dir, max_age),
-        cdn(dir),
-        state.clone(),
-        Some(state_dir.to_owned()),
-    );
-    engine.restore();
-    let (tx, rx) = mpsc::channel(64);
+/// An engine with a directory watcher over Figure 5 copied into `dir`,
+/// its peer with `max_age`; returns the server state.
+fn start(
+    dir: &Path,
+    max_age: &str,
+    state_dir: &Path,
+) -> (AppState, mpsc::Sender<altofed_engine::Trigger>) {
+    common::figure5(dir, max_age, false);
+    let (state, tx) = common::start(dir, Some(state_dir));
     watch::spawn_directory_peer(
         0,
         DirectorySource::new(dir.join("isp-a")),
         EVERY,
         tx.clone(),
     );
-    tokio::spawn(engine.run(rx));
     (state, tx)
-}
-
-fn document(state: &AppState, id: &str) -> Value {
-    let snapshot = state.snapshot().expect("a snapshot");
-    serde_json::from_slice(&snapshot.resources[id].body.identity.to_bytes()).unwrap()
-}
-
-/// Waits until `check` holds on the published documents; the deadline only
-/// guards against a hang.
-async fn eventually(state: &AppState, what: &str, check: impl Fn(&AppState) -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while !(state.snapshot().is_some() && check(state)) {
-        assert!(
-            Instant::now() < deadline,
-            "never happened: {what}; cost map now: {}",
-            state
-                .snapshot()
-                .map(|_| document(state, "agg-routingcost-num"))
-                .unwrap_or_default()
-        );
-        tokio::time::sleep(EVERY).await;
-    }
-}
-
-fn cost(state: &AppState, src: &str, dst: &str) -> Option<f64> {
-    document(state, "agg-routingcost-num")["cost-map"][src][dst].as_f64()
 }
 
 fn edit(path: &Path, from: &str, to: &str) {
@@ -100,7 +44,6 @@ fn edit(path: &Path, from: &str, to: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn recomputes_on_change_serves_stale_then_withdraws_and_recovers() {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&scenario("figure5"), dir.path());
     let state_dir = dir.path().join("state");
     let (state, _tx) = start(dir.path(), "1s", &state_dir);
     eventually(&state, "first computation", |s| {
@@ -171,15 +114,9 @@ async fn recomputes_on_change_serves_stale_then_withdraws_and_recovers() {
     assert!(metrics(&state).contains("altofed_engine_recomputes_total{result=\"ok\"}"));
 }
 
-/// What `/metrics` would show.
-fn metrics(state: &AppState) -> String {
-    state.metrics().render(state)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restarted_engine_serves_the_persisted_snapshot_with_its_peer_down() {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&scenario("figure5"), dir.path());
     let state_dir = dir.path().join("state");
     {
         let (state, _tx) = start(dir.path(), "1h", &state_dir);
@@ -194,27 +131,19 @@ async fn a_restarted_engine_serves_the_persisted_snapshot_with_its_peer_down() {
     }
     // The peer is gone; the restarted engine answers at once from disk.
     std::fs::remove_dir_all(dir.path().join("isp-a")).unwrap();
-    let state = AppState::new(ServerConfig::default());
-    let engine = Engine::new(
-        config(dir.path(), "1h"),
-        cdn(dir.path()),
-        state.clone(),
-        Some(state_dir),
-    );
-    engine.restore();
+    let (state, _tx) = common::start(dir.path(), Some(&state_dir));
     assert_eq!(cost(&state, "pid10", "isp-a:pid2"), Some(5.0));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_topology_change_recomputes_every_column() {
     let dir = tempfile::tempdir().unwrap();
-    copy_tree(&scenario("figure5"), dir.path());
     let (state, tx) = start(dir.path(), "1h", &dir.path().join("state"));
     let root = dir.path().to_owned();
     watch::spawn_topology(
         vec![root.join("cdn.toml")],
         EVERY,
-        move || try_cdn(&root),
+        move || common::try_cdn(&root),
         tx,
     );
     eventually(&state, "first computation", |s| {

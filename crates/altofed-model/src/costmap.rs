@@ -44,7 +44,7 @@ pub struct CostMapMeta {
 /// Costs are parsed directly, without a `serde_json::Value` detour, and each
 /// row is collected into a `Vec` and bulk-built into its `BTreeMap` (about
 /// twice as fast as inserting pair by pair). A key repeated in one object
-/// keeps its last value, as with `serde_json::Value`.
+/// is refused, naming it ([`crate::unique`]).
 pub fn deserialize_cost_rows<'de, D: Deserializer<'de>>(d: D) -> Result<CostRows, D::Error> {
     d.deserialize_map(RowsVisitor)
 }
@@ -61,11 +61,14 @@ impl<'de> Visitor<'de> for RowsVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<CostRows, A::Error> {
         let mut rows = Vec::with_capacity(map.size_hint().unwrap_or(0).min(4096));
         while let Some((src, row)) = map.next_entry::<String, Option<SparseRow>>()? {
-            if let Some(SparseRow(row)) = row {
-                rows.push((src, row));
-            }
+            rows.push((src, row));
         }
-        Ok(rows.into_iter().collect())
+        // A `null` row repeated is as ambiguous as any other.
+        let rows = sorted_unique(rows)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(src, row)| Some((src, row?.0)))
+            .collect())
     }
 }
 
@@ -90,10 +93,27 @@ impl<'de> Visitor<'de> for RowVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<SparseRow, A::Error> {
         let mut row = Vec::with_capacity(map.size_hint().unwrap_or(0).min(4096));
         while let Some((dst, cost)) = map.next_entry::<String, Option<Cost>>()? {
-            if let Some(cost) = cost {
-                row.push((dst, cost));
-            }
+            row.push((dst, cost));
         }
-        Ok(SparseRow(row.into_iter().collect()))
+        // A `null` cost repeated is as ambiguous as any other.
+        let row = sorted_unique(row)?;
+        Ok(SparseRow(
+            row.into_iter()
+                .filter_map(|(dst, cost)| Some((dst, cost?)))
+                .collect(),
+        ))
     }
+}
+
+/// The entries as a map, or the error naming a key that appears twice.
+/// Sorting first costs nothing extra: `BTreeMap`'s `FromIterator` sorts
+/// anyway, and an already sorted input is one linear pass for it.
+fn sorted_unique<V, E: serde::de::Error>(
+    mut entries: Vec<(String, V)>,
+) -> Result<BTreeMap<String, V>, E> {
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    if let Some(w) = entries.windows(2).find(|w| w[0].0 == w[1].0) {
+        return Err(crate::unique::duplicate(&w[0].0));
+    }
+    Ok(entries.into_iter().collect())
 }

@@ -14,7 +14,7 @@ pub struct DirectoryDoc {
     #[serde(default)]
     pub meta: DirectoryMeta,
     /// Keyed by ResourceID (RFC 7285 §9.1.1).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::unique::map")]
     pub resources: BTreeMap<String, IrdEntry>,
 }
 
@@ -24,7 +24,8 @@ pub struct DirectoryMeta {
     #[serde(
         rename = "cost-types",
         default,
-        skip_serializing_if = "BTreeMap::is_empty"
+        skip_serializing_if = "BTreeMap::is_empty",
+        deserialize_with = "crate::unique::map"
     )]
     pub cost_types: BTreeMap<String, CostType>,
     /// MUST be present in a Root IRD (RFC 7285 §9.2.2).

@@ -24,6 +24,7 @@ pub mod name;
 pub mod netmap;
 pub mod prefix;
 pub mod propmap;
+pub mod unique;
 pub mod validate;
 pub mod vtag;
 

@@ -13,7 +13,7 @@ use crate::vtag::VersionTag;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NetworkMapDoc {
     pub meta: NetworkMapMeta,
-    #[serde(rename = "network-map")]
+    #[serde(rename = "network-map", deserialize_with = "crate::unique::map")]
     pub network_map: BTreeMap<String, EndpointAddrGroup>,
 }
 

@@ -19,7 +19,7 @@ pub type PropertyRows = BTreeMap<String, BTreeMap<String, Value>>;
 pub struct PropertyMapDoc {
     #[serde(default)]
     pub meta: PropertyMapMeta,
-    #[serde(rename = "property-map")]
+    #[serde(rename = "property-map", deserialize_with = "crate::unique::nested")]
     pub property_map: PropertyRows,
 }
 

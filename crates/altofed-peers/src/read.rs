@@ -1,8 +1,9 @@
 //! Reading one ALTO document from a file: bounded in size, parsed straight
 //! into its typed form, and every error naming the file and the JSON key.
 
-use std::fs::File;
-use std::io::Read;
+use std::fs::{File, OpenOptions};
+use std::io::{self, Read};
+use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
 use std::path::Path;
 
 use serde::de::DeserializeOwned;
@@ -23,7 +24,7 @@ pub fn read_document<T: DeserializeOwned>(
         path: path.to_owned(),
         error,
     };
-    let file = File::open(path).map_err(io)?;
+    let file = open_regular(path).map_err(io)?;
     let size = file.metadata().map_err(io)?.len();
     if size > limit {
         return Err(SourceError::TooLarge {
@@ -50,6 +51,37 @@ pub fn read_document<T: DeserializeOwned>(
     })
 }
 
+/// Opens `path` for reading if it is a regular file (after symlinks). The
+/// open itself never blocks: `O_NONBLOCK` makes opening a FIFO with no
+/// writer return at once (it has no effect on regular files), and the
+/// type is checked on the opened file, so a file swapped for a FIFO or a
+/// device between a check and the open is still refused.
+fn open_regular(path: &Path) -> io::Result<File> {
+    let nonblock = rustix::fs::OFlags::NONBLOCK.bits();
+    let file = OpenOptions::new()
+        .read(true)
+        .custom_flags(i32::try_from(nonblock).unwrap_or(0))
+        .open(path)?;
+    let kind = file.metadata()?.file_type();
+    if kind.is_file() {
+        return Ok(file);
+    }
+    let what = if kind.is_dir() {
+        "a directory"
+    } else if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_char_device() || kind.is_block_device() {
+        "a device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "a special file"
+    };
+    Err(io::Error::other(format!(
+        "it is {what}; only regular files are read"
+    )))
+}
+
 /// Parses a document, returning on failure the JSON path of the offending
 /// key (`.` for the top level) and serde's reason with line and column.
 ///
@@ -57,16 +89,22 @@ pub fn read_document<T: DeserializeOwned>(
 /// million of them in a production cost map, so the document is parsed
 /// without it first; only when that fails is it parsed again, with it, to
 /// name the key. The same bytes fail at the same place with the same
-/// reason. Neither parse looks past the end of the first JSON value.
+/// reason. Anything but whitespace after the JSON value is an error (key
+/// `.`): a document with trailing bytes was cut or glued, not sent.
 pub fn parse_document<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, (String, String)> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    T::deserialize(de).or_else(|_| parse_with_path(bytes))
+    match T::deserialize(&mut *de).and_then(|doc| de.end().map(|()| doc)) {
+        Ok(doc) => Ok(doc),
+        Err(_) => parse_with_path(bytes),
+    }
 }
 
 fn parse_with_path<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, (String, String)> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(de).map_err(|e| {
+    let doc = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
         let key = e.path().to_string();
         (key, e.into_inner().to_string())
-    })
+    })?;
+    de.end().map_err(|e| (".".to_owned(), e.to_string()))?;
+    Ok(doc)
 }

@@ -1,4 +1,5 @@
-//! The request span carries the request id. In its own test binary: the
+//! The request span carries the request id, and a 503 is logged but not as
+//! an error. In its own test binary: the
 //! subscriber must be the process-wide default (tracing caches callsite
 //! interest across threads, so a thread-local one misses events when other
 //! tests run in parallel).
@@ -30,7 +31,7 @@ impl Write for Captured {
 }
 
 #[tokio::test]
-async fn the_request_span_carries_the_id() {
+async fn the_request_span_carries_the_id_and_a_503_is_no_error() {
     let captured = Captured::default();
     let writer = captured.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -49,7 +50,21 @@ async fn the_request_span_carries_the_id() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     server.stop().await;
+
+    // Not ready before the first snapshot: a 503, logged but not as an
+    // error (issue #12).
+    let server = Server::start(ServerConfig::default()).await;
+    let r = client().get(server.url("/readyz")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
+    server.stop().await;
+
     let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    assert!(
+        logs.lines()
+            .any(|l| l.contains("uri=/readyz") && l.contains("answered 503")),
+        "{logs}"
+    );
+    assert!(!logs.contains("ERROR"), "{logs}");
     let line = logs
         .lines()
         .find(|l| l.contains("finished processing request"))

@@ -51,8 +51,8 @@ async fn pull_http(loaded: &LoadedConfig, peer: &PeerConfig) -> Result<PeerMaps>
     let url = ird_url(peer).await?;
     let mut client = HttpPeer::new(&peer.name, url, &peer.http, &loaded.base)
         .with_context(|| format!("peer `{}`", peer.name))?;
-    // The peer logs its failure itself; the error says it again for the
-    // command's output.
+    // The peer logs its failure at DEBUG only: the error is the report,
+    // in the command's output.
     match client.fetch().await? {
         Fetched::Updated(maps) => Ok(maps),
         Fetched::Unchanged => bail!("peer `{}`: no maps were fetched", peer.name),

@@ -265,12 +265,11 @@ async fn a_peer_that_goes_down_is_served_stale_withdrawn_and_back_and_a_restart_
         .all(|series| text.contains(series))
     })
     .await;
-    assert!(
-        aggregator.log_text().contains("peer `as3257`: GET ")
-            && aggregator
-                .log_text()
-                .contains("cannot connect: connection refused")
-    );
+    until("the failure in the log", &aggregator, async || {
+        let log = aggregator.log_text();
+        log.contains("peer `as3257`: GET ") && log.contains("cannot connect: connection refused")
+    })
+    .await;
 
     // Past max-age its PIDs are withdrawn; AS1239's stay.
     until("withdrawal", &aggregator, async || {
@@ -307,6 +306,17 @@ async fn a_peer_that_goes_down_is_served_stale_withdrawn_and_back_and_a_restart_
         !as3257_stale(&base).await
     })
     .await;
+    let log = aggregator.log_text();
+    let recoveries = log
+        .lines()
+        .filter(|l| l.contains("INFO") && l.contains("peer answers again after failing since"))
+        .collect::<Vec<_>>();
+    assert_eq!(
+        recoveries.len(),
+        1,
+        "one INFO line for the recovery; log:\n{log}"
+    );
+    assert!(recoveries[0].contains("peer=as3257"), "{}", recoveries[0]);
 
     // The aggregator restarted with every peer down serves what it had.
     drop((aggregator, a, _b));

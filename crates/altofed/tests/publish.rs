@@ -95,7 +95,11 @@ async fn publishes_a_directory_reloads_edits_and_keeps_the_last_good_maps() {
 
     // A broken file is not published; the last good maps stay in service.
     std::fs::write(&path, "{ not json").unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while !publisher.log_text().contains("keeping the maps in service") {
+        assert!(Instant::now() < deadline, "{}", publisher.log_text());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let (status, doc) = cost(&url).await;
     assert_eq!(
         (status, &doc["cost-map"]["pid4"]["pid1"]),

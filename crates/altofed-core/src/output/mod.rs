@@ -10,7 +10,7 @@ mod propmap;
 
 pub use costmap::{build_cost_maps, ordinal_ranks};
 pub use merge::{merge_network_map, MergedMap, PeerPids, PidOrigin, PublishedPid};
-pub use propmap::build_property_map;
+pub use propmap::{build_property_map, mark_never_fetched};
 
 use altofed_model::NameError;
 use thiserror::Error;

@@ -47,10 +47,11 @@ pub fn assemble_with(
             pids: input
                 .iter()
                 .flat_map(|i| {
-                    i.columns
-                        .subscribers
-                        .iter()
-                        .map(|s| (s.as_str(), &i.maps.network_map.network_map[s]))
+                    i.columns.subscribers.iter().filter_map(|s| {
+                        let trimmed = i.columns.trimmed.get(s);
+                        let group = trimmed.or_else(|| i.maps.network_map.network_map.get(s));
+                        Some((s.as_str(), group?))
+                    })
                 })
                 .collect(),
         })

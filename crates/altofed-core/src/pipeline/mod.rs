@@ -25,6 +25,7 @@ use crate::cdn_cost::cdn_costs;
 use crate::config::Config;
 use crate::output::OutputError;
 use crate::peer::{PeerError, PeerMaps};
+use crate::peer_checks::PeerCheckError;
 use crate::topology::CdnNetwork;
 
 /// Everything a computation publishes.
@@ -43,6 +44,8 @@ pub struct Computed {
 pub enum ComputeError {
     #[error(transparent)]
     Peer(#[from] PeerError),
+    #[error(transparent)]
+    PeerCheck(#[from] PeerCheckError),
     #[error(transparent)]
     Border(#[from] BorderError),
     #[error(transparent)]

@@ -1,10 +1,14 @@
-//! One peer's part of a computation: border identification, the ISP
-//! matrix and composition against C_cdn. Its result only changes when the
-//! peer's maps or the CDN side change, so the engine keeps it between runs.
+//! One peer's part of a computation: the checks on its maps
+//! ([`crate::peer_checks`]), border identification, the ISP matrix and
+//! composition against C_cdn. Its result only changes when the peer's maps
+//! or the CDN side change, so the engine keeps it between runs. Whatever
+//! is wrong with one peer's maps fails here, for that peer alone, never in
+//! [`super::assemble`].
 
 use std::collections::BTreeMap;
 
 use altofed_model::lookup::PidLookup;
+use altofed_model::EndpointAddrGroup;
 
 use super::ComputeError;
 use crate::border::{resolve_links, ResolvedLink};
@@ -12,6 +16,9 @@ use crate::cdn_cost::CdnCosts;
 use crate::compose::{choose_exits, compose_multipath, compose_single, LinkTerm, Matrix, Mode};
 use crate::config::Config;
 use crate::peer::PeerMaps;
+use crate::peer_checks::{
+    check_costs, check_published_names, check_size, trim_subscribers, CdnSpace,
+};
 use crate::topology::CdnNetwork;
 
 /// One peer after border identification and composition.
@@ -23,6 +30,9 @@ pub struct PeerColumns {
     pub columns: BTreeMap<String, usize>,
     /// CDN PIDs x subscribers.
     pub composed: Matrix,
+    /// The prefixes of the subscribers that lost some to the CDN's own
+    /// space; the others publish their network map groups as they are.
+    pub trimmed: BTreeMap<String, EndpointAddrGroup>,
     /// What border identification and subscriber selection reported.
     pub warnings: Vec<String>,
 }
@@ -39,6 +49,13 @@ pub fn compose_peer(
     let cfg = &config.peers[p];
     let mut warnings = Vec::new();
     maps.check(&cfg.name)?;
+    check_size(
+        &cfg.name,
+        &maps.network_map,
+        &maps.cost_map.cost_map,
+        cfg.size_limits(),
+    )?;
+    check_costs(&cfg.name, &maps.cost_map.cost_map)?;
     let lookup = PidLookup::build(&maps.network_map.network_map).map_err(|e| {
         ComputeError::PeerNetworkMap {
             peer: cfg.name.clone(),
@@ -48,6 +65,16 @@ pub fn compose_peer(
     let (links, link_warnings) = resolve_links(cfg, maps, &lookup, cdn)?;
     warnings.extend(link_warnings);
     let subscribers = subscriber_pids(cfg, maps, &links, &mut warnings);
+    check_published_names(
+        &cfg.name,
+        &subscribers,
+        &cdn.pids,
+        &config.output.catch_all_pid,
+    )?;
+    let space = CdnSpace::new(&cdn.pids);
+    let net = &maps.network_map.network_map;
+    let (trimmed, dropped) = trim_subscribers(&cfg.name, &space, &subscribers, net);
+    warnings.extend(dropped);
     let isp = isp_matrix(cfg.scale, cfg.offset, maps, &links, &subscribers);
     let terms: Vec<LinkTerm> = links
         .iter()
@@ -74,6 +101,7 @@ pub fn compose_peer(
         subscribers,
         columns,
         composed,
+        trimmed,
         warnings,
     })
 }

@@ -8,7 +8,8 @@
 //!
 //! Liberal, like [`crate::costmap::deserialize_cost_rows`]: costs may be
 //! strings holding numbers, a `null` cost or row means "not defined" and is
-//! dropped, a key repeated in one object keeps its last value. Messages
+//! dropped. A key repeated in one object is refused, naming it
+//! ([`crate::unique`]): a row or a cost said twice is ambiguous. Messages
 //! are those of [`CostRows`](crate::CostRows), so that an error names the
 //! same JSON path and reason whichever form is read.
 
@@ -43,6 +44,8 @@ pub(super) struct Builder {
     last_keys: Vec<u32>,
     /// The keys of the row being read.
     row_keys: Vec<u32>,
+    /// Which names have had a row, by interned number.
+    has_row: Vec<bool>,
 }
 
 impl Builder {
@@ -71,6 +74,30 @@ impl Builder {
     pub fn push_entry(&mut self, dst: u32, cost: f64) {
         self.dsts.push(dst);
         self.costs.push(cost);
+    }
+
+    /// Marks `src` as having a row; false if it had one already.
+    fn claim_row(&mut self, src: u32) -> bool {
+        let i = src as usize;
+        if self.has_row.len() <= i {
+            self.has_row.resize(i + 1, false);
+        }
+        !std::mem::replace(&mut self.has_row[i], true)
+    }
+
+    /// Refuses a destination named twice in the row just read. Rows written
+    /// in the order the names were first seen are ascending and need no
+    /// sort.
+    fn check_row_keys<E: de::Error>(&self) -> Result<(), E> {
+        if strictly_ascending(&self.row_keys) {
+            return Ok(());
+        }
+        let mut keys = self.row_keys.clone();
+        keys.sort_unstable();
+        match keys.windows(2).find(|w| w[0] == w[1]) {
+            Some(w) => Err(crate::unique::duplicate(&self.names[w[0] as usize])),
+            None => Ok(()),
+        }
     }
 
     pub fn push_row(&mut self, src: u32, start: usize) {
@@ -201,13 +228,22 @@ impl<'de> Visitor<'de> for TableVisitor<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let b = self.0;
+        let mut repeated = None;
         while let Some(src) = map.next_key_seed(NameSeed {
             b: &mut *b,
             pos: None,
         })? {
+            if !b.claim_row(src) {
+                repeated = repeated.or(Some(src));
+            }
             map.next_value_seed(RowSeed { b: &mut *b, src })?;
         }
-        Ok(())
+        // Refused at the end of the object, where `CostRows` sees it, so
+        // that both forms give the same message.
+        match repeated {
+            Some(src) => Err(crate::unique::duplicate(&b.names[src as usize])),
+            None => Ok(()),
+        }
     }
 }
 
@@ -288,6 +324,7 @@ impl<'de> Visitor<'de> for RowSeed<'_> {
             b.row_keys.push(dst);
             pos += 1;
         }
+        b.check_row_keys()?;
         std::mem::swap(&mut b.last_keys, &mut b.row_keys);
         b.push_row(self.src, start);
         Ok(())

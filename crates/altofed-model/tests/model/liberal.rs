@@ -1,8 +1,8 @@
 //! Liberal parsing of peer documents (RFC 7285 §8.3.7, §11.2.1.6).
 
 use altofed_model::{
-    parse_ipv4_prefix, parse_ipv6_prefix, Cost, CostMapDoc, EndpointAddrGroup, EndpointCostDoc,
-    NetworkMapDoc,
+    parse_ipv4_prefix, parse_ipv6_prefix, Cost, CostMapDoc, DirectoryDoc, EndpointAddrGroup,
+    EndpointCostDoc, NetworkMapDoc, PropertyMapDoc,
 };
 use serde_json::json;
 
@@ -137,10 +137,39 @@ fn non_prefix_strings_are_errors_naming_the_string() {
     assert!(serde_json::from_str::<EndpointAddrGroup>(r#"{"ipv4":"192.0.2.0/24"}"#).is_err());
 }
 
+/// A repeated member is ambiguous (RFC 8259 §4): refused, naming the key,
+/// at every level where a peer names PIDs, entities or resources.
 #[test]
-fn repeated_keys_keep_the_last_value() {
-    let doc = cost_map(r#"{"a":{"b":1,"c":2,"b":3},"d":{"e":1},"d":{"f":2}}"#).unwrap();
-    assert_eq!(doc.cost_map["a"]["b"], Cost(3.0));
-    assert_eq!(doc.cost_map["a"].len(), 2);
-    assert_eq!(doc.cost_map["d"].keys().collect::<Vec<_>>(), ["f"]);
+fn repeated_keys_are_refused_naming_the_key() {
+    let message = |e: serde_json::Error| e.to_string();
+    let in_row = cost_map(r#"{"a":{"b":1,"c":2,"b":3}}"#).map_err(message);
+    assert!(in_row.unwrap_err().starts_with("duplicate key `b`"));
+    let row = cost_map(r#"{"d":{"e":1},"a":{},"d":{"f":2}}"#).map_err(message);
+    assert!(row.unwrap_err().starts_with("duplicate key `d`"));
+
+    let net = r#"{"meta":{"vtag":{"resource-id":"n","tag":"1"}},
+        "network-map":{"p1":{"ipv4":["192.0.2.0/24"]},"p1":{"ipv4":["198.51.100.0/24"]}}}"#;
+    let err = serde_json::from_str::<NetworkMapDoc>(net).unwrap_err();
+    assert!(err.to_string().starts_with("duplicate key `p1`"), "{err}");
+
+    let props = r#"{"property-map":{"pid:p1":{".x":1,".x":2}}}"#;
+    let err = serde_json::from_str::<PropertyMapDoc>(props).unwrap_err();
+    assert!(err.to_string().starts_with("duplicate key `.x`"), "{err}");
+    let props = r#"{"property-map":{"pid:p1":{},"pid:p1":{}}}"#;
+    let err = serde_json::from_str::<PropertyMapDoc>(props).unwrap_err();
+    assert!(
+        err.to_string().starts_with("duplicate key `pid:p1`"),
+        "{err}"
+    );
+
+    let ird = r#"{"resources":{"n":{"uri":"http://a/n","media-type":"m"},
+                                "n":{"uri":"http://a/m","media-type":"m"}}}"#;
+    let err = serde_json::from_str::<DirectoryDoc>(ird).unwrap_err();
+    assert!(err.to_string().starts_with("duplicate key `n`"), "{err}");
+    // A struct member said twice was always refused (serde's derive).
+    let group = serde_json::from_str::<EndpointAddrGroup>(r#"{"ipv4":[],"ipv4":[]}"#);
+    assert!(group
+        .unwrap_err()
+        .to_string()
+        .starts_with("duplicate field `ipv4`"));
 }

@@ -1,6 +1,7 @@
 //! The reqwest client of one peer: rustls, connect timeout, gzip and zstd
-//! accepted, Basic or Bearer credentials on every request, and the
-//! peer's own CA certificates trusted besides the built-in roots.
+//! accepted, Basic or Bearer credentials on every request, redirects as
+//! `follow-redirects` allows, and the peer's own CA certificates trusted
+//! besides the built-in roots.
 
 use std::path::Path;
 
@@ -27,6 +28,7 @@ pub(crate) fn build(
         .gzip(true)
         .zstd(true)
         .no_proxy()
+        .redirect(super::redirect::policy(peer, options.follow_redirects))
         .default_headers(auth_headers(peer, options)?);
     if let Some(ca_file) = &options.ca_file {
         for cert in ca_certificates(peer, &base_dir.join(ca_file))? {

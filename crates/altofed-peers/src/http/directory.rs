@@ -1,8 +1,8 @@
 //! Choosing a peer's resources from its IRD (RFC 7285 §9.2): URIs resolved
 //! against the IRD's URL (RFC 3986 §5), the network map (configured, else
-//! `default-alto-network-map`), the numerical cost map of the configured
-//! metric that uses it, a property map that uses it, and an RFC 8895
-//! update stream covering both maps.
+//! `default-alto-network-map`, else the only one offered), the numerical
+//! cost map of the configured metric that uses it, a property map that
+//! uses it, and an RFC 8895 update stream covering both maps.
 
 use std::collections::BTreeMap;
 
@@ -106,6 +106,36 @@ pub(crate) fn collect(
     delegated
 }
 
+/// The network map to pull: the configured one, else the IRD's default,
+/// else the only GET network map of the IRDs read (openalto's IRDs name no
+/// default). With none or several, why none can be chosen.
+fn network_map_id(
+    default_network_map: Option<&str>,
+    resources: &BTreeMap<String, Resolved>,
+    options: &HttpOptions,
+) -> Result<String, String> {
+    if let Some(id) = options.network_map.as_deref().or(default_network_map) {
+        return Ok(id.to_owned());
+    }
+    let maps: Vec<&str> = resources
+        .iter()
+        .filter(|(_, r)| r.entry.media_type == media::NETWORK_MAP && !r.entry.is_post())
+        .map(|(id, _)| id.as_str())
+        .collect();
+    let unnamed = "no network map configured and no `default-alto-network-map` in the IRD";
+    match maps[..] {
+        [only] => Ok(only.to_owned()),
+        [] => Err(format!("{unnamed}, and no GET network map in it")),
+        _ => {
+            Err(format!(
+            "{unnamed}, which offers {} network maps: {}; set peer.http.network-map to one of them",
+            maps.len(),
+            maps.iter().map(|id| format!("`{id}`")).collect::<Vec<_>>().join(", ")
+        ))
+        }
+    }
+}
+
 /// Chooses the resources, or says why none fit.
 pub(crate) fn select(
     default_network_map: Option<&str>,
@@ -119,14 +149,7 @@ pub(crate) fn select(
     };
     let uses = |r: &Resolved, id: &str| r.entry.uses.iter().any(|u| u == id);
 
-    let net_id = match (options.network_map.as_deref(), default_network_map) {
-        (Some(id), _) | (None, Some(id)) => id.to_owned(),
-        (None, None) => {
-            return Err(
-                "no network map configured and no `default-alto-network-map` in the IRD".to_owned(),
-            )
-        }
-    };
+    let net_id = network_map_id(default_network_map, resources, options)?;
     let net = get_of(&net_id, media::NETWORK_MAP).ok_or_else(|| {
         format!(
             "no GET network map `{net_id}` (media type {})",
@@ -219,109 +242,4 @@ pub(crate) fn select(
 }
 
 #[cfg(test)]
-#[allow(clippy::unwrap_used, clippy::expect_used)]
-mod tests {
-    use super::*;
-
-    fn ird(json: &str) -> DirectoryDoc {
-        serde_json::from_str(json).unwrap()
-    }
-
-    const IRD: &str = r#"{
-      "meta": {
-        "cost-types": {
-          "num-rc": {"cost-mode": "numerical", "cost-metric": "routingcost"},
-          "ord-rc": {"cost-mode": "ordinal", "cost-metric": "routingcost"},
-          "num-hops": {"cost-mode": "numerical", "cost-metric": "hopcount"}
-        },
-        "default-alto-network-map": "net"
-      },
-      "resources": {
-        "net": {"uri": "maps/net", "media-type": "application/alto-networkmap+json"},
-        "a-ord": {"uri": "/ord", "media-type": "application/alto-costmap+json",
-                  "capabilities": {"cost-type-names": ["ord-rc"]}, "uses": ["net"]},
-        "b-hops": {"uri": "/hops", "media-type": "application/alto-costmap+json",
-                   "capabilities": {"cost-type-names": ["num-hops"]}, "uses": ["net"]},
-        "c-num": {"uri": "https://other.example/num", "media-type": "application/alto-costmap+json",
-                  "capabilities": {"cost-type-names": ["num-rc"]}, "uses": ["net"]},
-        "filtered": {"uri": "/f", "media-type": "application/alto-costmap+json",
-                     "accepts": "application/alto-costmapfilter+json",
-                     "capabilities": {"cost-type-names": ["num-rc"]}, "uses": ["net"]},
-        "props": {"uri": "../props", "media-type": "application/alto-propmap+json", "uses": ["net"]},
-        "more": {"uri": "sub/directory", "media-type": "application/alto-directory+json"},
-        "updates": {"uri": "/updates", "media-type": "text/event-stream",
-                    "accepts": "application/alto-updatestreamparams+json",
-                    "uses": ["net", "c-num"],
-                    "capabilities": {"incremental-change-media-types": {
-                       "net": "application/json-patch+json",
-                       "c-num": "application/merge-patch+json,application/x-other"}}}
-      }
-    }"#;
-
-    fn resolved() -> (BTreeMap<String, Resolved>, Vec<Url>) {
-        let base = Url::parse("http://peer.example/alto/directory").unwrap();
-        let mut into = BTreeMap::new();
-        let delegated = collect(&ird(IRD), &base, &mut into);
-        (into, delegated)
-    }
-
-    #[test]
-    fn relative_uris_resolve_against_the_ird() {
-        let (r, delegated) = resolved();
-        assert_eq!(r["net"].url.as_str(), "http://peer.example/alto/maps/net");
-        assert_eq!(r["a-ord"].url.as_str(), "http://peer.example/ord");
-        assert_eq!(r["props"].url.as_str(), "http://peer.example/props");
-        assert_eq!(r["c-num"].url.as_str(), "https://other.example/num");
-        assert_eq!(
-            delegated.iter().map(Url::as_str).collect::<Vec<_>>(),
-            ["http://peer.example/alto/sub/directory"]
-        );
-    }
-
-    #[test]
-    fn picks_the_numerical_cost_map_of_the_metric_and_its_stream() {
-        let (r, _) = resolved();
-        let s = select(Some("net"), &r, &HttpOptions::default()).unwrap();
-        assert_eq!(s.net.id, "net");
-        assert_eq!(s.cost.id, "c-num");
-        assert_eq!(s.prop.as_ref().map(|p| p.id.as_str()), Some("props"));
-        let stream = s.stream.unwrap();
-        assert_eq!(stream.url.as_str(), "http://peer.example/updates");
-        assert!(stream.patches_supported("net"));
-        assert!(!stream.patches_supported("c-num"));
-        assert!(stream.patches_supported("props"));
-
-        let hops = HttpOptions {
-            cost_metric: "hopcount".to_owned(),
-            ..HttpOptions::default()
-        };
-        let s = select(Some("net"), &r, &hops).unwrap();
-        assert_eq!(s.cost.id, "b-hops");
-        assert_eq!(s.stream, None, "the stream does not cover b-hops");
-    }
-
-    #[test]
-    fn explains_what_is_missing() {
-        let (r, _) = resolved();
-        let delay = HttpOptions {
-            cost_metric: "delay-ow".to_owned(),
-            ..HttpOptions::default()
-        };
-        assert_eq!(
-            select(Some("net"), &r, &delay).unwrap_err(),
-            "no numerical `delay-ow` GET cost map that uses network map `net`"
-        );
-        assert_eq!(
-            select(None, &r, &HttpOptions::default()).unwrap_err(),
-            "no network map configured and no `default-alto-network-map` in the IRD"
-        );
-        let named = HttpOptions {
-            network_map: Some("c-num".to_owned()),
-            ..HttpOptions::default()
-        };
-        assert_eq!(
-            select(Some("net"), &r, &named).unwrap_err(),
-            "no GET network map `c-num` (media type application/alto-networkmap+json)"
-        );
-    }
-}
+mod tests;

@@ -102,6 +102,14 @@ pub enum FetchError {
         url: Box<Url>,
         reason: String,
     },
+    /// A redirect `follow-redirects` does not allow, or too many.
+    #[error("peer `{peer}`: {method} {url}: {reason}")]
+    Redirect {
+        peer: String,
+        method: &'static str,
+        url: Box<Url>,
+        reason: String,
+    },
     /// Any other transport problem (connection reset, bad encoding, ...).
     #[error("peer `{peer}`: {method} {url}: {reason}")]
     Transport {
@@ -124,6 +132,7 @@ impl FetchError {
             FetchError::Malformed { .. } => "malformed",
             FetchError::Inconsistent { .. } => "inconsistent",
             FetchError::Directory { .. } => "directory",
+            FetchError::Redirect { .. } => "redirect",
             FetchError::Transport { .. } => "transport",
         }
     }
@@ -139,6 +148,7 @@ impl FetchError {
             | FetchError::Malformed { url, .. }
             | FetchError::Inconsistent { url, .. }
             | FetchError::Directory { url, .. }
+            | FetchError::Redirect { url, .. }
             | FetchError::Transport { url, .. } => url,
         }
     }
@@ -201,12 +211,19 @@ impl Target<'_> {
         }
     }
 
-    /// Classifies a reqwest error: connect, timeout, or other.
+    /// Classifies a reqwest error: connect, timeout, redirect, or other.
     pub fn classify(&self, error: &reqwest::Error, timeout: Duration) -> FetchError {
         if error.is_timeout() {
             self.timeout(timeout)
         } else if error.is_connect() {
             FetchError::Connect {
+                peer: self.peer.to_owned(),
+                method: self.method,
+                url: Box::new(self.url.clone()),
+                reason: root_cause(error),
+            }
+        } else if error.is_redirect() {
+            FetchError::Redirect {
                 peer: self.peer.to_owned(),
                 method: self.method,
                 url: Box::new(self.url.clone()),

@@ -6,22 +6,21 @@
 //! they replace the held ones; until then nothing held changes (not even
 //! the ETags), so a rejected version is fetched again next time.
 
-use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use altofed_core::peer::PeerMaps;
-use altofed_model::{media, CostTableDoc, DirectoryDoc, NetworkMapDoc, PropertyMapDoc};
+use altofed_model::{media, CostTableDoc, NetworkMapDoc, PropertyMapDoc};
 use reqwest::Url;
 use serde::de::DeserializeOwned;
 
-use super::directory::{collect, select, Chosen, Selection};
+use super::directory::{Chosen, Selection};
 use super::error::{FetchError, Target};
 use super::get::{get, Got, Limits};
+use super::ird::CachedIrd;
 use super::{Fetched, HttpPeer};
 use crate::parse_document;
 
-/// IRDs read in one pull at most (the root and those it delegates to).
-const MAX_IRDS: usize = 8;
 /// Bodies at least this large are parsed on a blocking thread.
 const PARSE_INLINE_LIMIT: usize = 1 << 20;
 
@@ -32,7 +31,10 @@ pub(crate) struct Held {
     pub maps: Option<Arc<PeerMaps>>,
     /// The resources they came from.
     pub selection: Option<Selection>,
-    irds: HashMap<Url, CachedIrd>,
+    /// Each IRD read, by the URL asked for.
+    pub irds: HashMap<Url, CachedIrd>,
+    /// The network map last taken for want of a default (logged once).
+    pub only_net: Option<String>,
     etags: Etags,
 }
 
@@ -42,14 +44,6 @@ impl Held {
     pub fn forget_etags(&mut self) {
         self.etags = Etags::default();
     }
-}
-
-#[derive(Debug, Clone)]
-pub(crate) struct CachedIrd {
-    etag: Option<String>,
-    doc: Arc<DirectoryDoc>,
-    /// The URL the IRD came from (after redirects), to resolve its URIs.
-    base: Url,
 }
 
 /// The ETag of each held map and the URL it belongs to.
@@ -69,7 +63,9 @@ struct Pulled<T> {
 impl HttpPeer {
     /// Pulls the peer once. `Updated` maps are also kept as the last good
     /// maps ([`HttpPeer::maps`]); on error those stay as they were. A
-    /// failure is logged (one `warn` line) and counted.
+    /// failure is counted, and logged at DEBUG only: whoever gets the
+    /// error reports it (the engine logs one WARN per failed pull of a
+    /// watched peer; `check` and `compute` print it).
     pub async fn fetch(&mut self) -> Result<Fetched, FetchError> {
         Ok(match self.pull().await? {
             Some(maps) => Fetched::Updated(PeerMaps::clone(&maps)),
@@ -88,7 +84,7 @@ impl HttpPeer {
             }
             Err(e) => {
                 self.metrics.fetch(&self.name, e.class());
-                tracing::warn!(peer = %self.name, url = %e.url(), class = e.class(), "{e}");
+                tracing::debug!(peer = %self.name, url = %e.url(), class = %e.class(), "{e}");
             }
         }
         result
@@ -241,74 +237,11 @@ impl HttpPeer {
             }),
         }
     }
-
-    /// Reads the Root IRD, and delegated IRDs (breadth first, at most
-    /// [`MAX_IRDS`] in all) only while the resources seen so far do not
-    /// give a complete selection.
-    async fn directory(&mut self) -> Result<Selection, FetchError> {
-        let root_url = self.ird_url.clone();
-        let root = self.ird(&root_url).await?;
-        let default = root.doc.meta.default_alto_network_map.clone();
-        let mut resources = BTreeMap::new();
-        let mut queue: VecDeque<Url> = collect(&root.doc, &root.base, &mut resources).into();
-        let mut seen = HashSet::from([root_url.clone()]);
-        loop {
-            let reason = match select(default.as_deref(), &resources, &self.options) {
-                Ok(selection) => return Ok(selection),
-                Err(reason) => reason,
-            };
-            let next = std::iter::from_fn(|| queue.pop_front()).find(|u| !seen.contains(u));
-            match next {
-                Some(url) if seen.len() < MAX_IRDS => {
-                    seen.insert(url.clone());
-                    let ird = self.ird(&url).await?;
-                    queue.extend(collect(&ird.doc, &ird.base, &mut resources));
-                }
-                _ => {
-                    return Err(FetchError::Directory {
-                        peer: self.name.clone(),
-                        url: Box::new(root_url),
-                        reason,
-                    })
-                }
-            }
-        }
-    }
-
-    /// One IRD, by conditional GET.
-    async fn ird(&mut self, url: &Url) -> Result<CachedIrd, FetchError> {
-        let cached = self.held.irds.get(url).cloned();
-        let etag = cached.as_ref().and_then(|c| c.etag.as_deref());
-        let target = Target {
-            peer: &self.name,
-            method: "GET",
-            url,
-        };
-        match get(&self.client, target, media::DIRECTORY, etag, self.limits()).await? {
-            Got::NotModified => {
-                cached.ok_or_else(|| target.transport("304 Not Modified, but no IRD is held"))
-            }
-            Got::Body {
-                bytes,
-                etag,
-                url: base,
-            } => {
-                let doc: DirectoryDoc = parse(bytes, target, "IRD").await?;
-                let ird = CachedIrd {
-                    etag,
-                    doc: Arc::new(doc),
-                    base,
-                };
-                self.held.irds.insert(url.clone(), ird.clone());
-                Ok(ird)
-            }
-        }
-    }
 }
 
 /// Parses a document (large ones on a blocking thread); errors name the
 /// JSON key.
-async fn parse<T: DeserializeOwned + Send + 'static>(
+pub(super) async fn parse<T: DeserializeOwned + Send + 'static>(
     bytes: Vec<u8>,
     target: Target<'_>,
     what: &'static str,

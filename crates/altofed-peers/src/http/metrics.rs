@@ -45,7 +45,8 @@ impl PeerMetrics {
     /// - `peer_fetches_total{peer,result}`: pulls by outcome, `ok`,
     ///   `unchanged` or the failure class ([`crate::FetchError::class`]);
     /// - `peer_last_success_timestamp_seconds{peer}`: Unix time of the last
-    ///   pull or update stream event that left current, consistent maps;
+    ///   pull or update stream event that left current, consistent maps
+    ///   (and, while a stream is open, of its last poll-interval tick);
     /// - `peer_update_stream_updates_total{peer,kind}`: updates applied
     ///   from an RFC 8895 stream, `full`, `merge_patch` or `json_patch`;
     /// - `peer_update_stream_failures_total{peer,result}`: streams that

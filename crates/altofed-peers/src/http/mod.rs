@@ -9,11 +9,14 @@
 //! after a failure it retries with capped exponential backoff and jitter
 //! ([`backoff::retry_delay`]).
 //!
-//! - `client`: the reqwest client (TLS roots, credentials, timeouts);
+//! - `client`: the reqwest client (TLS roots, credentials, timeouts),
+//!   `redirect`: which redirects it follows;
 //! - `get`: one bounded, checked GET;
-//! - `directory`: IRD resolution and resource selection;
+//! - `directory`: IRD resolution and resource selection; `ird`: reading
+//!   the IRDs;
 //! - `fetch`: one pull of all maps;
 //! - `watch`: the task; `sse`: the update stream subscriber;
+//! - [`ingest`]: the pure parts of the above, callable without IO (fuzzing);
 //! - [`metrics`]: Prometheus metrics shared by all peers.
 
 pub mod backoff;
@@ -22,7 +25,10 @@ mod directory;
 mod error;
 mod fetch;
 mod get;
+pub mod ingest;
+mod ird;
 pub mod metrics;
+mod redirect;
 mod sse;
 mod watch;
 

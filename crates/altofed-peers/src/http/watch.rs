@@ -16,13 +16,15 @@ impl HttpPeer {
     /// Runs the watcher as a task that sends `peer`'s events on `tx`:
     /// [`PeerEvent::Updated`] for new maps, [`PeerEvent::Failed`] for each
     /// failed pull (then retries from `retry-min`, doubling up to
-    /// `retry-max`, with jitter). Unchanged maps send nothing, except
-    /// [`PeerEvent::Current`] after a failure: the maps last sent are
-    /// current again. Where the
-    /// IRD offers an update stream covering the maps and `update-stream`
-    /// is on, it subscribes instead of polling; when the stream ends it
-    /// polls at once, and tries the stream again after a backoff. The task
-    /// ends promptly when `shutdown` is cancelled or `tx` is closed.
+    /// `retry-max`, with jitter), and [`PeerEvent::Current`] for each pull
+    /// that finds the maps unchanged (a 304, the same vtag or body): the
+    /// engine counts liveness from the last contact, so every good answer
+    /// must reach it, not only new maps. Where the IRD offers an update
+    /// stream covering the maps and `update-stream` is on, it subscribes
+    /// instead of polling (an open stream is contact too, see
+    /// `HttpPeer::subscribe`); when the stream ends it polls at once, and
+    /// tries the stream again after a backoff. The task ends promptly when
+    /// `shutdown` is cancelled or `tx` is closed.
     pub fn spawn(
         self,
         peer: usize,
@@ -35,8 +37,6 @@ impl HttpPeer {
     async fn watch(mut self, peer: usize, tx: Sender<PeerEvent>, shutdown: CancellationToken) {
         let (min, max) = (self.options.retry_min, self.options.retry_max);
         let mut failures = 0u32;
-        // A failure was reported since the last maps were sent.
-        let mut reported = false;
         let mut stream_failures = 0u32;
         let mut stream_after = Instant::now();
         loop {
@@ -47,23 +47,21 @@ impl HttpPeer {
             };
             match pulled {
                 Ok(Some(maps)) => {
-                    (failures, reported) = (0, false);
+                    failures = 0;
                     if !send(&tx, PeerEvent::Updated { peer, maps }, &shutdown).await {
                         return;
                     }
                 }
                 Ok(None) => {
                     failures = 0;
-                    if std::mem::take(&mut reported)
-                        && !send(&tx, PeerEvent::Current { peer }, &shutdown).await
-                    {
+                    // Sent even when nothing failed before: it is what
+                    // keeps a peer with static maps alive past max-age.
+                    if !send(&tx, PeerEvent::Current { peer }, &shutdown).await {
                         return;
                     }
                 }
                 Err(e) => {
-                    let error = e.to_string();
-                    reported = true;
-                    if !send(&tx, PeerEvent::Failed { peer, error }, &shutdown).await {
+                    if !send(&tx, PeerEvent::failed(peer, &e), &shutdown).await {
                         return;
                     }
                     let delay = retry_delay(failures, min, max, jitter());

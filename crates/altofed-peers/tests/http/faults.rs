@@ -11,7 +11,8 @@ use tokio::net::TcpListener;
 
 use crate::raw::{Fault, RawPeer, COST_PATH, IRD_PATH, NET_PATH};
 use crate::support::{
-    assert_maps_are, fetches, isp_a, next_event, next_update, options, peer, watch, Server,
+    assert_maps_are, fetches, isp_a, next_event, next_failure, next_update, options, peer, watch,
+    Server,
 };
 
 /// A fetch fails with `message` (class `class`); the watcher reports the
@@ -35,9 +36,16 @@ async fn fault_then_recovery(
 
     let (mut rx, watcher) = watch(peer);
     match next_event(&mut rx).await {
-        PeerEvent::Failed { peer, error } => {
+        PeerEvent::Failed {
+            peer,
+            error,
+            url,
+            class: got,
+        } => {
             assert_eq!(peer, 0);
             assert_eq!(error, message);
+            assert_eq!(got, class);
+            assert!(message.contains(&url), "{url}");
         }
         other => panic!("the fault is still set: {other:?}"),
     }
@@ -242,10 +250,8 @@ async fn back_with_the_same_maps_after_a_failure_is_current_again() {
     assert_maps_are(&maps, &docs);
 
     server.stop().await;
-    match next_event(&mut rx).await {
-        PeerEvent::Failed { error, .. } => assert!(error.contains(&url), "{error}"),
-        other => panic!("the server is down: {other:?}"),
-    }
+    let error = next_failure(&mut rx).await;
+    assert!(error.contains(&url), "{error}");
     let server = Server::start_at(addr, ServerConfig::default(), docs).await;
     loop {
         match next_event(&mut rx).await {

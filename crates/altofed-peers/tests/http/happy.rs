@@ -99,3 +99,33 @@ async fn follows_a_delegated_ird() {
     assert_eq!(server.gets("/directory", "directory", "304"), 1.0);
     server.stop().await;
 }
+
+/// An IRD without `default-alto-network-map` (openalto sends none) and
+/// one network map: that map is pulled, and an INFO line says so once.
+#[tokio::test]
+async fn the_only_network_map_of_an_ird_without_a_default() {
+    use crate::raw::{Fault, RawPeer, IRD_PATH};
+    use crate::support::Logs;
+
+    let raw = RawPeer::start().await;
+    let ird = r#"{"meta": {"cost-types": {"num-rc": {"cost-mode": "numerical", "cost-metric": "routingcost"}}},
+                  "resources": {
+                    "isp-a-netmap": {"uri": "net", "media-type": "application/alto-networkmap+json"},
+                    "isp-a-routingcost": {"uri": "/maps/cost", "media-type": "application/alto-costmap+json",
+                                          "capabilities": {"cost-type-names": ["num-rc"]},
+                                          "uses": ["isp-a-netmap"]}}}"#;
+    raw.set_fault(
+        IRD_PATH,
+        Fault::Body(altofed_model::media::DIRECTORY, ird.as_bytes().to_vec()),
+    );
+    let (mut peer, _) = peer(&raw.url(IRD_PATH), &options());
+    let (logs, _guard) = Logs::capture();
+    let Fetched::Updated(maps) = peer.fetch().await.unwrap() else {
+        panic!("maps expected");
+    };
+    assert_eq!(maps.network_map, isp_a().network_map);
+    assert!(matches!(peer.fetch().await.unwrap(), Fetched::Unchanged));
+    let line =
+        "the IRD names no default-alto-network-map; using its only network map `isp-a-netmap`";
+    assert_eq!(logs.lines("INFO", line), 1);
+}

@@ -82,6 +82,8 @@ pub enum Fault {
     Endless,
     /// A small gzip body that inflates to this many bytes.
     Gzip(usize),
+    /// 301 Moved Permanently to this location.
+    Redirect(String),
 }
 
 #[derive(Debug, Clone)]
@@ -276,6 +278,13 @@ async fn respond_with(stream: &mut TcpStream, fault: Fault) -> std::io::Result<(
             Ok(())
         }
         Fault::Body(content_type, body) => ok(stream, content_type, &body).await,
+        Fault::Redirect(location) => {
+            let head = format!(
+                "HTTP/1.1 301 Moved Permanently\r\nLocation: {location}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+            );
+            stream.write_all(head.as_bytes()).await?;
+            stream.shutdown().await
+        }
         Fault::Declared(length) => {
             let head = head(&format!("Content-Length: {length}\r\n"));
             stream.write_all(head.as_bytes()).await?;

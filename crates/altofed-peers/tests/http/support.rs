@@ -3,6 +3,7 @@
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use altofed_core::config::HttpOptions;
@@ -17,6 +18,7 @@ use tokio::net::TcpListener;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
+use tracing::subscriber::DefaultGuard;
 
 /// Guard against hangs only; nothing asserts on speed.
 pub const GUARD: Duration = Duration::from_secs(20);
@@ -141,12 +143,12 @@ impl Watcher {
     }
 }
 
-/// Skips `Failed` events (checking each with `failed`) up to the next
-/// `Updated`.
+/// Skips `Failed` events (checking each with `failed`) and `Current` ones
+/// up to the next `Updated`.
 pub async fn next_update(
     rx: &mut mpsc::Receiver<PeerEvent>,
     mut failed: impl FnMut(&str),
-) -> std::sync::Arc<PeerMaps> {
+) -> Arc<PeerMaps> {
     loop {
         match next_event(rx).await {
             PeerEvent::Updated { peer, maps } => {
@@ -154,7 +156,18 @@ pub async fn next_update(
                 return maps;
             }
             PeerEvent::Failed { error, .. } => failed(&error),
-            PeerEvent::Current { .. } => panic!("Current before any Updated"),
+            PeerEvent::Current { peer } => assert_eq!(peer, 0),
+        }
+    }
+}
+
+/// Skips `Current` events up to the next `Failed`; returns its message.
+pub async fn next_failure(rx: &mut mpsc::Receiver<PeerEvent>) -> String {
+    loop {
+        match next_event(rx).await {
+            PeerEvent::Failed { error, .. } => return error,
+            PeerEvent::Current { .. } => {}
+            other @ PeerEvent::Updated { .. } => panic!("a failure expected: {other:?}"),
         }
     }
 }
@@ -168,6 +181,42 @@ pub async fn wait_until(what: &str, mut cond: impl FnMut() -> bool) {
     })
     .await
     .unwrap_or_else(|_| panic!("timed out waiting until {what}"));
+}
+
+/// What is logged on this thread while the guard lives.
+#[derive(Debug, Clone, Default)]
+pub struct Logs(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Logs {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Logs {
+    /// Captures INFO and above; the tests run on one thread (the default
+    /// test runtime), so the client's lines land here.
+    pub fn capture() -> (Self, DefaultGuard) {
+        let logs = Logs::default();
+        let writer = logs.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(move || writer.clone())
+            .with_ansi(false)
+            .with_max_level(tracing::Level::INFO)
+            .finish();
+        (logs, tracing::subscriber::set_default(subscriber))
+    }
+
+    pub fn lines(&self, level: &str, text: &str) -> usize {
+        let logs = String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned();
+        logs.lines()
+            .filter(|l| l.contains(level) && l.contains(text))
+            .count()
+    }
 }
 
 /// An `altofed_server` serving documents on a loopback port.

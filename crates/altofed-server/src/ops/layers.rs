@@ -13,6 +13,7 @@ use axum::{BoxError, Router};
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower::load_shed::LoadShedLayer;
 use tower::ServiceBuilder;
+use tower_http::classify::ServerErrorsFailureClass;
 use tower_http::request_id::{
     MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer,
 };
@@ -39,7 +40,11 @@ pub(crate) fn common(router: Router, state: AppState) -> Router {
     router.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::x_request_id(SequentialIds))
-            .layer(TraceLayer::new_for_http().make_span_with(request_span))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(request_span)
+                    .on_failure(log_failure),
+            )
             .layer(PropagateRequestIdLayer::x_request_id())
             .layer(TrackLayer::new(state))
             .layer(DefaultBodyLimit::max(max_body_bytes))
@@ -48,6 +53,26 @@ pub(crate) fn common(router: Router, state: AppState) -> Router {
                 timeout,
             )),
     )
+}
+
+/// A 5xx answer, logged in the request's span. A 503 is what altofed
+/// answers on purpose (not ready before the first snapshot, a request
+/// past its timeout, load shed): the client is told, metrics count it,
+/// and it is no fault of the service, so it is not an ERROR. Every other
+/// 5xx is one.
+fn log_failure(failure: ServerErrorsFailureClass, latency: Duration, _span: &Span) {
+    let ms = latency.as_millis();
+    match failure {
+        ServerErrorsFailureClass::StatusCode(StatusCode::SERVICE_UNAVAILABLE) => {
+            tracing::info!(latency_ms = ms, "answered 503 Service Unavailable");
+        }
+        ServerErrorsFailureClass::StatusCode(code) => {
+            tracing::error!(latency_ms = ms, status = %code, "response failed");
+        }
+        ServerErrorsFailureClass::Error(error) => {
+            tracing::error!(latency_ms = ms, %error, "response failed");
+        }
+    }
 }
 
 /// The span of one request: method, URI and request id.

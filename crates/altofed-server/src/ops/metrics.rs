@@ -40,6 +40,10 @@ pub(crate) struct RouteLabels {
     pub route: String,
 }
 
+/// No labels: a family of one series that can be absent.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct NoLabels {}
+
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CauseLabels {
     cause: &'static str,
@@ -74,7 +78,8 @@ pub struct Metrics {
     pub(super) in_flight: Gauge,
     /// Per-request handles into `requests` and `latency`.
     pub(super) handles: HandleCache,
-    snapshot_age: Gauge<f64, AtomicU64>,
+    /// Absent (not 0) while nothing is published.
+    snapshot_age: Family<NoLabels, Gauge<f64, AtomicU64>>,
     snapshot_bytes: Gauge,
     snapshot_generation: Gauge,
     publishes: Family<CauseLabels, Counter>,
@@ -98,7 +103,7 @@ impl Metrics {
         let requests = Family::<RequestLabels, Counter>::default();
         let latency: HistogramFamily = Family::new_with_constructor(latency_histogram);
         let (in_flight, nodes) = (Gauge::default(), Gauge::default());
-        let snapshot_age = Gauge::<f64, AtomicU64>::default();
+        let snapshot_age = Family::<NoLabels, Gauge<f64, AtomicU64>>::default();
         let (snapshot_bytes, snapshot_generation) = (Gauge::default(), Gauge::default());
         let publishes = Family::<CauseLabels, Counter>::default();
         let node_changes = Counter::default();
@@ -197,14 +202,15 @@ impl Metrics {
                 let age = SystemTime::now()
                     .duration_since(snapshot.created)
                     .unwrap_or_default();
-                self.snapshot_age.set(age.as_secs_f64());
+                let gauge = self.snapshot_age.get_or_create(&NoLabels {});
+                gauge.set(age.as_secs_f64());
                 self.snapshot_bytes
                     .set(i64::try_from(snapshot.encoded_bytes()).unwrap_or(i64::MAX));
                 self.snapshot_generation
                     .set(i64::try_from(snapshot.generation).unwrap_or(i64::MAX));
             }
             None => {
-                self.snapshot_age.set(0.0);
+                self.snapshot_age.clear();
                 self.snapshot_bytes.set(0);
                 self.snapshot_generation.set(0);
             }

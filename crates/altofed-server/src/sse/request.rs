@@ -69,8 +69,11 @@ impl<'de> Visitor<'de> for AddVisitor {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<AddMap, A::Error> {
         let mut entries: Vec<(String, AddUpdatesReq)> = Vec::new();
+        // A set beside the list: a body may name tens of thousands of ids,
+        // and comparing each with all before it was quadratic.
+        let mut seen = std::collections::HashSet::new();
         while let Some(id) = map.next_key::<String>()? {
-            if entries.iter().any(|(seen, _)| *seen == id) {
+            if !seen.insert(id.clone()) {
                 return Err(de::Error::invalid_value(
                     de::Unexpected::Str(&id),
                     &"a substream id given once",

@@ -6,6 +6,7 @@
 
 use altofed_core::peer::PeerMaps;
 use altofed_model::media;
+use json_patch::PatchOperation;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 use serde_json::Value;
@@ -52,14 +53,18 @@ pub(crate) struct Slot<T> {
     pub doc: T,
     pub media_type: &'static str,
     what: &'static str,
+    /// The most bytes of JSON the document may grow to by patches: what
+    /// the peer may send whole (`max-bytes`).
+    limit: usize,
 }
 
 impl<T: Serialize + DeserializeOwned + Clone> Slot<T> {
-    /// Starts from a held document.
+    /// Starts from a held document; `limit` is the peer's `max-bytes`.
     pub fn new(
         doc: &T,
         media_type: &'static str,
         what: &'static str,
+        limit: usize,
         target: Target<'_>,
     ) -> Result<Self, FetchError> {
         let value = serde_json::to_value(doc)
@@ -69,6 +74,7 @@ impl<T: Serialize + DeserializeOwned + Clone> Slot<T> {
             doc: doc.clone(),
             media_type,
             what,
+            limit,
         })
     }
 
@@ -85,10 +91,9 @@ impl<T: Serialize + DeserializeOwned + Clone> Slot<T> {
         T: Send + 'static,
     {
         let mut value = std::mem::take(&mut self.value);
-        let what = self.what;
+        let (what, limit) = (self.what, self.limit);
         let (value, doc) = tokio::task::spawn_blocking(move || {
-            let doc = change_value(&mut value, change, &data, what)
-                .and_then(|()| parse_value::<T>(&value).map_err(|e| (what, e)));
+            let doc = changed(&mut value, change, &data, what, limit);
             (value, doc)
         })
         .await
@@ -97,17 +102,45 @@ impl<T: Serialize + DeserializeOwned + Clone> Slot<T> {
         self.doc = doc.map_err(|(what, e)| target.malformed(what, e))?;
         Ok(())
     }
+
+    /// [`Slot::apply`] on the calling thread, for callers without a
+    /// runtime (the fuzz targets replay streams this way).
+    pub fn apply_now(
+        &mut self,
+        change: Change,
+        data: &[u8],
+        target: Target<'_>,
+    ) -> Result<(), FetchError> {
+        self.doc = changed(&mut self.value, change, data, self.what, self.limit)
+            .map_err(|(what, e)| target.malformed(what, e))?;
+        Ok(())
+    }
+}
+
+/// Applies `change` to `value` and reads the result as a `T`: the whole
+/// work of one event, shared by [`Slot::apply`] and [`Slot::apply_now`].
+fn changed<T: DeserializeOwned>(
+    value: &mut Value,
+    change: Change,
+    data: &[u8],
+    what: &'static str,
+    limit: usize,
+) -> Result<T, ChangeError> {
+    change_value(value, change, data, what, limit)?;
+    parse_value::<T>(value).map_err(|e| (what, e))
 }
 
 /// The error of [`change_value`]: what was not valid, the key, the reason.
 type ChangeError = (&'static str, (String, String));
 
-/// Applies a full replacement or a patch to `value`.
+/// Applies a full replacement or a patch to `value`, which may grow to
+/// `limit` bytes of JSON.
 fn change_value(
     value: &mut Value,
     change: Change,
     data: &[u8],
     what: &'static str,
+    limit: usize,
 ) -> Result<(), ChangeError> {
     let syntax = |what, e: serde_json::Error| (what, (".".to_owned(), e.to_string()));
     match change {
@@ -120,11 +153,65 @@ fn change_value(
         Change::JsonPatch => {
             let patch: Value = serde_json::from_slice(data).map_err(|e| syntax("JSON patch", e))?;
             let patch: json_patch::Patch = parse_value(&patch).map_err(|e| ("JSON patch", e))?;
-            json_patch::patch(value, &patch)
-                .map_err(|e| ("JSON patch", (format!("[{}]", e.operation), e.to_string())))?;
+            json_patch_bounded(value, &patch, limit)
+                .map_err(|(op, reason)| ("JSON patch", (format!("[{op}]"), reason)))?;
         }
     }
     Ok(())
+}
+
+/// Applies a JSON patch (RFC 6902), refusing one that makes the document
+/// larger than `limit` bytes of JSON. Only `copy` can do that with a small
+/// patch (a few dozen copies of the root double the document each time,
+/// found by the `update_stream_events` fuzz target), so only patches with
+/// copies are applied operation by operation, each copy weighed first; the
+/// others are applied whole, as before. On error: the operation's index
+/// and the reason. After an error `value` is half patched: the caller
+/// drops it (the stream is given up).
+fn json_patch_bounded(
+    value: &mut Value,
+    patch: &[PatchOperation],
+    limit: usize,
+) -> Result<(), (usize, String)> {
+    if !patch.iter().any(|op| matches!(op, PatchOperation::Copy(_))) {
+        return json_patch::patch(value, patch).map_err(|e| (e.operation, e.to_string()));
+    }
+    let mut size = json_len(value);
+    for (i, op) in patch.iter().enumerate() {
+        if let PatchOperation::Copy(copy) = op {
+            size = size.saturating_add(value.pointer(copy.from.as_str()).map_or(0, json_len));
+            if size > limit {
+                return Err((
+                    i,
+                    format!(
+                        "copying `{}` makes the document larger than {limit} bytes",
+                        copy.from
+                    ),
+                ));
+            }
+        }
+        json_patch::patch(value, std::slice::from_ref(op))
+            .map_err(|e| (i, format!("failed at path '{}': {}", e.path, e.kind)))?;
+    }
+    Ok(())
+}
+
+/// The length of `value` as compact JSON, without writing it anywhere.
+fn json_len(value: &Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    // Writing into a counter cannot fail; a Value always serializes.
+    let _ = serde_json::to_writer(&mut count, value);
+    count.0
 }
 
 /// Reads a typed document from JSON; on failure the JSON path of the
@@ -153,18 +240,31 @@ impl Docs {
     pub fn from_held(
         held: &PeerMaps,
         prop_in_stream: bool,
+        limit: usize,
         target: Target<'_>,
     ) -> Result<Self, FetchError> {
         let (prop, fixed_prop) = match (&held.property_map, prop_in_stream) {
             (Some(doc), true) => (
-                Some(Slot::new(doc, media::PROPERTY_MAP, "property map", target)?),
+                Some(Slot::new(
+                    doc,
+                    media::PROPERTY_MAP,
+                    "property map",
+                    limit,
+                    target,
+                )?),
                 None,
             ),
             (doc, _) => (None, doc.clone()),
         };
         Ok(Docs {
-            net: Slot::new(&held.network_map, media::NETWORK_MAP, "network map", target)?,
-            cost: Slot::new(&held.cost_map, media::COST_MAP, "cost map", target)?,
+            net: Slot::new(
+                &held.network_map,
+                media::NETWORK_MAP,
+                "network map",
+                limit,
+                target,
+            )?,
+            cost: Slot::new(&held.cost_map, media::COST_MAP, "cost map", limit, target)?,
             prop,
             fixed_prop,
         })

@@ -8,10 +8,22 @@
 //! are checked and sent. The session ends when the stream ends, a
 //! substream is stopped, anything cannot be applied, nothing (not even a
 //! keep-alive) arrives for a while, or on shutdown; the watcher then polls.
+//!
+//! An open stream is contact: while it is open, at most once per poll
+//! interval, the watcher sends [`PeerEvent::Current`] (as a poll would).
+//! Liveness cannot wait for the peer's keep-alives: they come every 15 s
+//! from altofed's own server (RFC 8895 §6.8 suggests as much), and a
+//! `max-age` shorter than that would withdraw a healthy peer. What stops
+//! a stream from passing for alive is the idle limit: a stream silent
+//! (no event, no keep-alive) for [`STREAM_IDLE`] (or `timeout`, if longer)
+//! is given up, and from then on polls decide. So a peer that hangs with
+//! its connection open is noticed after that limit; one that goes down
+//! closes the connection and is noticed at once.
 
 mod apply;
 mod events;
 mod parse;
+mod replay;
 
 use std::time::Duration;
 
@@ -19,11 +31,14 @@ use altofed_core::peer::PeerMaps;
 use altofed_model::media;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use serde_json::{json, Map, Value};
+use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::mpsc::Sender;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use self::apply::Docs;
 use self::parse::SseParser;
+pub(crate) use self::replay::replay;
 use super::directory::{Chosen, Selection, StreamOffer};
 use super::error::{FetchError, Target};
 use super::get::expect_ok;
@@ -80,7 +95,8 @@ impl HttpPeer {
             .prop
             .as_ref()
             .filter(|p| offer.uses.contains(&p.id) && held.property_map.is_some());
-        let docs = Docs::from_held(&held, with_prop.is_some(), target);
+        let max_bytes = usize::try_from(self.options.max_bytes).unwrap_or(usize::MAX);
+        let docs = Docs::from_held(&held, with_prop.is_some(), max_bytes, target);
         let mut docs = match docs {
             Ok(docs) => docs,
             Err(e) => return self.stream_closed(Stop::Failed(e), false),
@@ -113,15 +129,28 @@ impl HttpPeer {
         tracing::info!(peer = %self.name, url = %url, "subscribed to the peer's update stream");
 
         let idle = limits.timeout.max(STREAM_IDLE);
-        let max_bytes = usize::try_from(limits.max_bytes).unwrap_or(usize::MAX);
+        let pace = self.options.poll_interval;
+        let mut heard = Instant::now();
+        let mut next_current = Instant::now() + pace;
         let mut parser = SseParser::new(max_bytes);
         let mut events = Vec::new();
         let stop = 'read: loop {
+            // `chunk()` only takes data when it returns it, so dropping it
+            // for the tick loses nothing; the idle deadline is kept apart
+            // so that ticks do not push it back.
             let chunk = tokio::select! {
                 biased;
                 () = shutdown.cancelled() => break 'read Stop::Shutdown,
-                chunk = tokio::time::timeout(idle, response.chunk()) => chunk,
+                () = tokio::time::sleep_until(next_current) => {
+                    next_current = Instant::now() + pace;
+                    if !self.still_current(peer, tx) {
+                        break 'read Stop::Shutdown;
+                    }
+                    continue;
+                }
+                chunk = tokio::time::timeout_at(heard + idle, response.chunk()) => chunk,
             };
+            heard = Instant::now();
             let bytes = match chunk {
                 Err(_) => {
                     let reason = format!("update stream silent for {idle:?}");
@@ -138,10 +167,7 @@ impl HttpPeer {
             }
             let mut applied = false;
             for event in events.drain(..) {
-                match self
-                    .handle(event, &mut docs, with_prop.is_some(), target)
-                    .await
-                {
+                match self.handle(event, &mut docs, target).await {
                     Ok(changed) => applied |= changed,
                     Err(stop) => break 'read stop,
                 }
@@ -150,9 +176,24 @@ impl HttpPeer {
                 if let Some(stop) = self.emit(&docs, peer, tx, shutdown, &url).await {
                     break 'read stop;
                 }
+                // Whatever it sent, the next word is due a pace from now.
+                next_current = Instant::now() + pace;
             }
         };
         self.stream_closed(stop, true)
+    }
+}
+
+impl HttpPeer {
+    /// Says the maps last sent are current, the stream being open and
+    /// alive. Dropped if the engine's queue is full (it is busy, and the
+    /// next tick says it again); `false` when nobody listens any more.
+    fn still_current(&self, peer: usize, tx: &Sender<PeerEvent>) -> bool {
+        self.metrics.success(&self.name);
+        !matches!(
+            tx.try_send(PeerEvent::Current { peer }),
+            Err(TrySendError::Closed(_))
+        )
     }
 }
 

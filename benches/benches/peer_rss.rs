@@ -1,0 +1,180 @@
+//! Memory per peer PID and per prefix (issue #12): what the running
+//! service holds for one peer's maps, against the JSON it was sent.
+//!
+//! Each case runs in a fresh child process (this binary again, the case in
+//! `PEER_RSS_CASE`), so that no case inherits another's heap. The child
+//! starts an engine over design.md's Figure 5 CDN (3 CDN PIDs) and waits
+//! for its cold-start snapshot (CDN PIDs only); reads VmRSS; generates the
+//! peer's maps (the two border PIDs of Figure 5 plus the case's PIDs and
+//! prefixes, costs from both border rows to every PID), parses them as a
+//! peer watcher does, drops the JSON text, and sends them to the engine;
+//! once the snapshot with the peer's PIDs is served, reads VmRSS again.
+//! The difference is everything the service keeps for that peer: its
+//! parsed maps, its composed columns, the merged network map, the lookup
+//! trie, the numerical and ordinal cost maps and the property map, each
+//! in every coding (identity, gzip, zstd).
+//!
+//! Cases: `pids:N` (N PIDs, one prefix each) gives bytes per PID;
+//! `prefixes:M` (16 PIDs sharing M prefixes) gives bytes per prefix.
+//! Not a criterion bench: one run per case, printed on stdout. Linux only
+//! (`/proc/self/status`); elsewhere it says so and exits 0.
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::print_stdout,
+    missing_docs
+)]
+
+use std::fmt::Write as _;
+use std::sync::Arc;
+
+use altofed_benches::e2e_scenario::engine;
+use altofed_core::config::Config;
+use altofed_core::peer::PeerMaps;
+use altofed_core::topology::build::build_network;
+use altofed_core::topology::spec::CdnSpec;
+use altofed_engine::Trigger;
+use altofed_peers::{parse_document, PeerEvent};
+use altofed_server::Snapshot;
+use tokio::sync::{mpsc, watch};
+
+const CASES: [&str; 4] = [
+    "pids:10000",
+    "pids:100000",
+    "prefixes:100000",
+    "prefixes:1000000",
+];
+
+fn vm_rss() -> Option<usize> {
+    let text = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = text.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kb: usize = line["VmRSS:".len()..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+/// The `i`-th /28 of 10.0.0.0/8 (room for 1,048,576).
+fn prefix(i: usize) -> String {
+    let a = i * 16;
+    format!("10.{}.{}.{}/28", (a >> 16) & 255, (a >> 8) & 255, a & 255)
+}
+
+/// Network and cost map JSON of a peer with `pids` PIDs holding `prefixes`
+/// prefixes in turn (at least one each), plus Figure 5's border PIDs.
+fn peer_json(pids: usize, prefixes: usize) -> (String, String) {
+    let mut groups = vec![Vec::new(); pids];
+    for i in 0..prefixes.max(pids) {
+        groups[i % pids].push(prefix(i));
+    }
+    let mut net = String::from(
+        r#"{"meta":{"vtag":{"resource-id":"isp-a-netmap","tag":"v1"}},"network-map":{"pid4":{"ipv4":["192.0.2.4/32"]},"pid5":{"ipv4":["192.0.2.5/32"]}"#,
+    );
+    for (p, group) in groups.iter().enumerate() {
+        let list = group.iter().map(|g| format!("\"{g}\"")).collect::<Vec<_>>();
+        write!(net, r#","s{p}":{{"ipv4":[{}]}}"#, list.join(",")).unwrap();
+    }
+    net.push_str("}}");
+    let mut cost = String::from(
+        r#"{"meta":{"dependent-vtags":[{"resource-id":"isp-a-netmap","tag":"v1"}],"cost-type":{"cost-mode":"numerical","cost-metric":"routingcost"},"vtag":{"resource-id":"isp-a-routingcost","tag":"v1"}},"cost-map":{"#,
+    );
+    for (r, border) in ["pid4", "pid5"].iter().enumerate() {
+        let row: Vec<String> = (0..pids)
+            .map(|p| format!("\"s{p}\":{}", 1 + (p + r * 7) % 97))
+            .collect();
+        let comma = if r == 0 { "" } else { "," };
+        write!(cost, "{comma}\"{border}\":{{{}}}", row.join(",")).unwrap();
+    }
+    cost.push_str("}}");
+    (net, cost)
+}
+
+fn wait_for(
+    rt: &tokio::runtime::Runtime,
+    rx: &mut watch::Receiver<Option<Arc<Snapshot>>>,
+    check: impl Fn(&Snapshot) -> bool,
+) {
+    rt.block_on(async {
+        let ok = |s: &Option<Arc<Snapshot>>| s.as_ref().is_some_and(|s| check(s));
+        rx.wait_for(ok).await.unwrap();
+    });
+}
+
+/// One case in this process; prints one line.
+fn run_case(case: &str) {
+    let (kind, n) = case.split_once(':').unwrap();
+    let n: usize = n.parse().unwrap();
+    let (pids, prefixes) = if kind == "pids" { (n, n) } else { (16, n) };
+
+    let dir = altofed_tests::fixtures::scenario("figure5");
+    let text = std::fs::read_to_string(dir.join("altofed.toml")).unwrap();
+    let mut config = Config::from_toml(&text).unwrap();
+    config.peers[0].max_pids = usize::MAX;
+    config.peers[0].max_prefixes = usize::MAX;
+    let spec = CdnSpec::from_toml(&std::fs::read_to_string(dir.join("cdn.toml")).unwrap());
+    let cdn = build_network(&spec.unwrap(), None).unwrap().0;
+    let (rt, state, engine) = engine(config, cdn).unwrap();
+    let mut snapshots = state.subscribe();
+    let (tx, rx) = mpsc::channel(4);
+    rt.spawn(engine.run(rx));
+    wait_for(&rt, &mut snapshots, |_| true);
+    let before = vm_rss().unwrap();
+
+    let (net, cost) = peer_json(pids, prefixes);
+    let json_bytes = net.len() + cost.len();
+    let maps = PeerMaps {
+        network_map: parse_document(net.as_bytes()).unwrap(),
+        cost_map: parse_document(cost.as_bytes()).unwrap(),
+        property_map: None,
+    };
+    drop((net, cost));
+    let event = PeerEvent::Updated {
+        peer: 0,
+        maps: Arc::new(maps),
+    };
+    rt.block_on(tx.send(Trigger::Peer(event))).unwrap();
+    let last = format!("isp-a:s{}", pids - 1);
+    wait_for(&rt, &mut snapshots, |s| {
+        s.network_map.network_map.contains_key(&last)
+    });
+    let held = vm_rss().unwrap().saturating_sub(before);
+    let per = |count: usize| held as f64 / count as f64;
+    println!(
+        "peer_rss {case}: {pids} PIDs, {} prefixes, {:.1} MB of JSON; held {:.1} MB = {:.2}x the JSON; {:.0} B per PID, {:.0} B per prefix",
+        prefixes.max(pids),
+        json_bytes as f64 / 1e6,
+        held as f64 / 1e6,
+        held as f64 / json_bytes as f64,
+        per(pids),
+        per(prefixes.max(pids)),
+    );
+}
+
+fn main() {
+    if vm_rss().is_none() {
+        println!("peer_rss: /proc/self/status has no VmRSS (not Linux?); nothing measured");
+        return;
+    }
+    if let Ok(case) = std::env::var("PEER_RSS_CASE") {
+        run_case(&case);
+        return;
+    }
+    let me = std::env::current_exe().unwrap();
+    for case in CASES {
+        let out = std::process::Command::new(&me)
+            .env("PEER_RSS_CASE", case)
+            .output()
+            .unwrap();
+        print!("{}", String::from_utf8_lossy(&out.stdout));
+        if !out.status.success() {
+            println!(
+                "peer_rss {case}: failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+    }
+}
