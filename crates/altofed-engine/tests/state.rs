@@ -179,8 +179,10 @@ async fn a_temporary_file_left_by_a_kill_is_removed_when_the_engine_starts() {
     {
         let (state, tx) = start(dir, Some(&state_dir));
         send(&tx, updated(0, maps(dir, "isp-a"))).await;
-        eventually(&state, "saved", |_| {
-            state_dir.join(persist::SNAPSHOT_FILE).exists()
+        // The cold start saves the CDN PIDs alone first: wait for isp-a's.
+        eventually(&state, "saved with isp-a", |_| {
+            std::fs::read_to_string(state_dir.join(persist::SNAPSHOT_FILE))
+                .is_ok_and(|text| text.contains("isp-a:pid2"))
         })
         .await;
     }
