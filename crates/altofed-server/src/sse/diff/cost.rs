@@ -11,7 +11,8 @@ use std::sync::Arc;
 use altofed_model::{CostTable, CostTableDoc};
 use rayon::prelude::*;
 
-use super::text::{Budget, DocPatch, Frag, RowPatch, Want};
+use super::doc::DocPatch;
+use super::text::{Budget, Frag, RowPatch, Want};
 use crate::snapshot::{write_cost, CostBody, Piece};
 
 const MEMBER: &str = "cost-map";

@@ -13,7 +13,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::super::patch::{merge_diff, writable};
-use super::text::{Budget, DocPatch, Frag, RowPatch, Want};
+use super::doc::DocPatch;
+use super::text::{Budget, Frag, RowPatch, Want};
 
 /// A network map's patches: per PID, per address type (the prefix lists
 /// are arrays, replaced whole, RFC 7396 §2).

@@ -13,14 +13,16 @@
 //! the old body gives the new body value for value, bit for bit.
 
 mod cost;
+mod doc;
 mod maps;
 mod text;
 
 use bytes::Bytes;
 
 use self::cost::{cost_map_patch, Version};
+use self::doc::DocPatch;
 use self::maps::{network_map_patch, property_map_patch};
-use self::text::{Budget, DocPatch, Want};
+use self::text::{Budget, Want};
 use super::transition::{Change, Needs};
 use crate::snapshot::Snapshot;
 
