@@ -5,7 +5,9 @@
 //! graphs) and [`compose_scenario`] (composition inputs and baselines);
 //! [`e2e_scenario`] (a CDN and ten production-size ISPs, parsed, for the
 //! engine end to end); [`serving`] (serving requests and per-request
-//! baselines); [`rng`] (the seeded generator they share).
+//! baselines); [`stream_clients`] (RFC 8895 stream readers, process CPU
+//! and RSS for the update stream bench); [`rng`] (the seeded generator
+//! they share).
 
 pub mod cdn_scenario;
 pub mod compose_scenario;
@@ -13,3 +15,4 @@ pub mod e2e_scenario;
 pub mod isp_scenario;
 pub mod rng;
 pub mod serving;
+pub mod stream_clients;

@@ -35,6 +35,25 @@ pub struct CostBody {
     pub built: usize,
 }
 
+impl CostBody {
+    /// Per row of the table: (first entry of each segment, its piece). A
+    /// piece shared (`Arc::ptr_eq`) with an older body of the same resource
+    /// is in the row of the same source and holds the same destinations and
+    /// bit-identical costs (the reuse test below), which is what lets the
+    /// update streams skip it without looking inside.
+    pub(crate) fn rows(&self) -> &[Vec<(usize, Arc<Piece>)>] {
+        &self.rows
+    }
+}
+
+/// A cost as every cost map body writes it ([`Cost`]'s number form through
+/// serde_json); update stream patches use it too, so their values are the
+/// body's text.
+pub(crate) fn write_cost(out: &mut Vec<u8>, cost: f64) {
+    // Writing a number to a Vec cannot fail.
+    let _ = serde_json::to_writer(out, &Cost(cost));
+}
+
 /// Encodes `doc`, reusing what it can of `previous` (the same resource in
 /// the last snapshot, with its table).
 pub fn encode_cost_map(
@@ -150,8 +169,7 @@ fn segment_piece(table: &CostTable, keys: &[Vec<u8>], r: usize, seg: &Segment) -
             text.push(b',');
         }
         text.extend_from_slice(&keys[dsts[i] as usize]);
-        // Writing a number to a Vec cannot fail.
-        let _ = serde_json::to_writer(&mut text, &Cost(costs[i]));
+        write_cost(&mut text, costs[i]);
     }
     Piece::new(text)
 }

@@ -11,6 +11,7 @@ mod props;
 mod rope;
 
 pub use build::{build_snapshot, SnapshotError};
+pub(crate) use costbody::write_cost;
 pub use costbody::CostBody;
 pub use encode::{Coding, Encoded};
 pub use ird::{

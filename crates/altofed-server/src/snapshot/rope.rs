@@ -52,6 +52,12 @@ impl Rope {
         }
     }
 
+    /// Whether both are the same parts (a clone of one rope): equal without
+    /// comparing a byte.
+    pub fn shares_parts(&self, other: &Rope) -> bool {
+        Arc::ptr_eq(&self.parts, &other.parts)
+    }
+
     /// An HTTP body sending the parts as frames, with its exact length (so
     /// the response has a `Content-Length`).
     pub fn http_body(&self) -> RopeBody {

@@ -20,7 +20,15 @@ pub fn event_line(media_type: &str, substream_id: &str) -> Bytes {
 }
 
 /// `data:` lines for a compact JSON text, then the blank line that ends the
-/// event.
+/// event (see [`DataLines`]).
+pub fn data_lines(json: &[u8], max_line: Option<usize>) -> Bytes {
+    let mut lines = DataLines::new(json.len(), max_line);
+    lines.push(json);
+    lines.finish()
+}
+
+/// `data:` lines built from a JSON text given in parts (a rope's parts,
+/// a patch's per-row fragments), so the text is never joined first.
 ///
 /// With `max_line`, a line is broken after the first structural character
 /// (`,` `:` `{` `[`) outside a string once it holds `max_line` bytes; the
@@ -29,37 +37,71 @@ pub fn event_line(media_type: &str, substream_id: &str) -> Bytes {
 /// bytes, which valid JSON has only as whitespace, are dropped, so no line
 /// of the body can be mistaken for an `event:` or `data:` line (RFC 8895
 /// §11).
-pub fn data_lines(json: &[u8], max_line: Option<usize>) -> Bytes {
-    let breaks = max_line.map_or(0, |m| json.len() / m.max(1));
-    let mut out = Vec::with_capacity(json.len() + 8 + breaks * 7);
-    out.extend_from_slice(b"data: ");
-    let mut line_len = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
-    for &b in json {
-        if b == b'\n' || b == b'\r' {
-            continue;
-        }
-        out.push(b);
-        line_len += 1;
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-        } else if b == b'"' {
-            in_string = true;
-        } else if matches!(b, b',' | b':' | b'{' | b'[') && max_line.is_some_and(|m| line_len >= m)
-        {
-            out.extend_from_slice(b"\ndata: ");
-            line_len = 0;
+#[derive(Debug)]
+pub struct DataLines {
+    out: Vec<u8>,
+    max_line: Option<usize>,
+    line_len: usize,
+    in_string: bool,
+    escaped: bool,
+}
+
+impl DataLines {
+    /// For a text of about `len` bytes.
+    pub fn new(len: usize, max_line: Option<usize>) -> Self {
+        let breaks = max_line.map_or(0, |m| len / m.max(1));
+        let mut out = Vec::with_capacity(len + 8 + breaks * 7);
+        out.extend_from_slice(b"data: ");
+        Self {
+            out,
+            max_line,
+            line_len: 0,
+            in_string: false,
+            escaped: false,
         }
     }
-    out.extend_from_slice(b"\n\n");
-    Bytes::from(out)
+
+    /// The next part of the text.
+    pub fn push(&mut self, json: &[u8]) {
+        for &b in json {
+            if b == b'\n' || b == b'\r' {
+                continue;
+            }
+            self.out.push(b);
+            self.line_len += 1;
+            if self.in_string {
+                if self.escaped {
+                    self.escaped = false;
+                } else if b == b'\\' {
+                    self.escaped = true;
+                } else if b == b'"' {
+                    self.in_string = false;
+                }
+            } else if b == b'"' {
+                self.in_string = true;
+            } else if matches!(b, b',' | b':' | b'{' | b'[')
+                && self.max_line.is_some_and(|m| self.line_len >= m)
+            {
+                self.out.extend_from_slice(b"\ndata: ");
+                self.line_len = 0;
+            }
+        }
+    }
+
+    /// Bytes written so far.
+    pub fn len(&self) -> usize {
+        self.out.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.out.is_empty()
+    }
+
+    /// The lines and the blank line that ends the event.
+    pub fn finish(mut self) -> Bytes {
+        self.out.extend_from_slice(b"\n\n");
+        Bytes::from(self.out)
+    }
 }
 
 /// The data part for a serializable value (a patch or a control object).
@@ -143,6 +185,23 @@ mod tests {
             let data = data_lines(&json, Some(max));
             let back: serde_json::Value = serde_json::from_str(&rejoin(&data)).unwrap_or_default();
             assert_eq!(back, value, "max {max}");
+        }
+    }
+
+    #[test]
+    fn parts_give_the_same_lines_as_the_whole() {
+        let json = br#"{"a,b":"x,{y}:[z]\"","c":[1,2,{"d":"e\\\","}]}"#;
+        for max in 1..12 {
+            for cut in 0..json.len() {
+                let mut lines = DataLines::new(json.len(), Some(max));
+                lines.push(&json[..cut]);
+                lines.push(&json[cut..]);
+                assert_eq!(
+                    lines.finish(),
+                    data_lines(json, Some(max)),
+                    "max {max} cut {cut}"
+                );
+            }
         }
     }
 

@@ -7,7 +7,9 @@
 //! removes substreams (RFC 8895 §7).
 //!
 //! - [`frame`]: SSE events and `data:` lines.
-//! - [`patch`]: merge-patch diff.
+//! - [`patch`]: merge-patch diff of JSON values (for small parts such as
+//!   a document's meta).
+//! - `diff`: a resource's patches from the snapshots' structures.
 //! - `request`: the request body and its validation.
 //! - `registry`, `control`, `hub`, `transition`: open streams, stream
 //!   control, following snapshots, patches computed once for all streams.
@@ -21,6 +23,7 @@
 
 mod body;
 mod control;
+mod diff;
 pub mod frame;
 mod handlers;
 mod hub;
@@ -38,6 +41,7 @@ use axum::Router;
 pub use patch::{merge_diff, Updates};
 pub use registry::UpdateStreams;
 pub use request::{AddMap, AddUpdatesReq, UpdateStreamParams};
+pub use transition::update_between;
 
 use crate::snapshot::UPDATE_STREAM_URI;
 use crate::state::AppState;

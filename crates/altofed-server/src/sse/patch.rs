@@ -47,7 +47,8 @@ fn replacement(value: &Value) -> Option<Value> {
     }
 }
 
-fn writable(value: &Value) -> bool {
+/// No `null` object member anywhere in `value`, nor `value` itself `null`.
+pub(crate) fn writable(value: &Value) -> bool {
     match value {
         Value::Null => false,
         Value::Object(map) => map.values().all(writable),

@@ -7,10 +7,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
-use serde_json::Value;
 
-use super::frame::{data_for, data_lines};
-use super::patch::{merge_diff, Updates};
+use super::diff::resource_change;
+use super::frame::DataLines;
+use super::patch::Updates;
 use crate::snapshot::Snapshot;
 
 /// A snapshot with the `data:` lines of its resources, encoded on first use
@@ -41,8 +41,14 @@ impl Synced {
         let resource = self.snapshot.resources.get(id)?;
         let cell = self.full.get(id)?;
         Some(
-            cell.get_or_init(|| data_lines(&resource.body.identity.to_bytes(), self.max_line))
-                .clone(),
+            cell.get_or_init(|| {
+                // Part by part: a cost map body is never joined into one buffer.
+                let body = &resource.body.identity;
+                let mut lines = DataLines::new(body.len(), self.max_line);
+                body.parts().iter().for_each(|part| lines.push(part));
+                lines.finish()
+            })
+            .clone(),
         )
     }
 }
@@ -82,7 +88,8 @@ pub struct Transition {
 }
 
 impl Transition {
-    /// Compares every resource and computes the patches in `needs`.
+    /// Compares every resource and computes the patches in `needs`, from
+    /// the snapshots' structures (`diff`): the work follows what changed.
     /// CPU work: run it on a blocking thread.
     pub fn prepare(
         from: &Synced,
@@ -92,12 +99,15 @@ impl Transition {
     ) -> Self {
         let synced = Synced::new(to, max_line);
         let mut changed = BTreeMap::new();
-        for (id, resource) in &synced.snapshot.resources {
-            let Some(old) = from.snapshot.resources.get(id) else {
+        for id in synced.snapshot.resources.keys() {
+            if !from.snapshot.resources.contains_key(id) {
                 changed.insert(id.clone(), Change::default());
                 continue;
-            };
-            if old.body.identity == resource.body.identity {
+            }
+            let need = needs.get(id).copied().unwrap_or_default();
+            let Some(change) =
+                resource_change(&from.snapshot, &synced.snapshot, id, need, max_line)
+            else {
                 // Unchanged: share the already encoded full replacement.
                 if let (Some(Some(bytes)), Some(cell)) =
                     (from.full.get(id).map(OnceLock::get), synced.full.get(id))
@@ -105,23 +115,12 @@ impl Transition {
                     let _ = cell.set(bytes.clone());
                 }
                 continue;
-            }
-            let change = match needs.get(id) {
-                Some(need) => {
-                    let change = patches(
-                        &old.body.identity.to_bytes(),
-                        &resource.body.identity.to_bytes(),
-                        *need,
-                        max_line,
-                    );
-                    if need.full || (change.merge.is_none() && change.json.is_none()) {
-                        // Encode it here rather than under the registry lock.
-                        let _ = synced.full(id);
-                    }
-                    change
-                }
-                None => Change::default(),
             };
+            let wanted = need.merge || need.json || need.full;
+            if need.full || (wanted && change.merge.is_none() && change.json.is_none()) {
+                // Encode it here rather than under the registry lock.
+                let _ = synced.full(id);
+            }
             changed.insert(id.clone(), change);
         }
         Self {
@@ -156,26 +155,21 @@ impl Transition {
     }
 }
 
-/// The wanted patches from `old` to `new`. A merge patch that cannot
-/// express the change falls back to a JSON patch; a patch no smaller than
-/// the new body is dropped in favour of a full replacement.
-fn patches(old: &[u8], new: &[u8], need: Needs, max_line: Option<usize>) -> Change {
-    let (Ok(old_value), Ok(new_value)) = (
-        serde_json::from_slice::<Value>(old),
-        serde_json::from_slice::<Value>(new),
-    ) else {
-        return Change::default();
-    };
-    let small = |data: Bytes| (data.len() < new.len() + 8).then_some(data);
-    let merge = if need.merge {
-        merge_diff(&old_value, &new_value)
-    } else {
-        None
-    };
-    let json_wanted = need.json || (need.merge && merge.is_none());
-    let json = json_wanted.then(|| json_patch::diff(&old_value, &new_value));
-    Change {
-        merge: merge.map(|p| data_for(&p, max_line)).and_then(small),
-        json: json.map(|p| data_for(&p, max_line)).and_then(small),
-    }
+/// What a substream of resource `id` that receives `updates` is sent when
+/// streams move from snapshot `from` to `to`: (media type, `data:` lines),
+/// or `None` if the resource did not change. The hub's own path
+/// ([`Transition::prepare`], then [`Transition::update_for`]), for tests
+/// and benches that check patches against the served bodies.
+pub fn update_between(
+    from: Arc<Snapshot>,
+    to: Arc<Snapshot>,
+    id: &str,
+    updates: Updates,
+    max_line: Option<usize>,
+) -> Option<(&'static str, Bytes)> {
+    let from = Synced::new(from, max_line);
+    let mut need = Needs::default();
+    need.add(updates);
+    let needs = BTreeMap::from([(id.to_owned(), need)]);
+    Transition::prepare(&from, to, &needs, max_line).update_for(id, updates)
 }
