@@ -193,6 +193,12 @@ async fn maps_that_only_change_their_vtags_cause_no_recompute_no_publish_and_no_
             &[("result", "ok")],
         )
     };
+    // The recompute is counted just after its publish is visible: wait for
+    // the count to catch up with the publishes (one per recompute here).
+    eventually(&state, "the recompute counted", |s| {
+        ok(s) == Some(generation(s) as f64)
+    })
+    .await;
     let (generation_before, ok_before) = (generation(&state), ok(&state));
     let written_before = std::fs::metadata(&saved).unwrap().modified().unwrap();
     let contact_age = |s: &AppState| {
