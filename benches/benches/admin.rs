@@ -102,7 +102,7 @@ fn figure5() -> (Runtime, AppState) {
     let state = AppState::new(ServerConfig::default());
     state
         .publish(Documents {
-            network_map,
+            network_map: network_map.into(),
             cost_maps: vec![cost_map("costmap.json"), cost_map("costmap-ordinal.json")],
             property_maps: vec![("agg-propmap".to_owned(), property_map)],
         })
@@ -116,7 +116,7 @@ fn figure5() -> (Runtime, AppState) {
 /// before property-map-only publishes.
 fn documents_of(snapshot: &Snapshot) -> Documents {
     Documents {
-        network_map: (*snapshot.network_map).clone(),
+        network_map: snapshot.network_map.clone(),
         cost_maps: snapshot
             .cost_maps
             .iter()
@@ -125,7 +125,7 @@ fn documents_of(snapshot: &Snapshot) -> Documents {
         property_maps: snapshot
             .property_maps
             .iter()
-            .map(|(id, doc)| (id.clone(), doc.clone()))
+            .map(|(id, doc)| (id.clone(), (**doc).clone()))
             .collect(),
     }
 }

@@ -17,7 +17,10 @@
 //! Cases: `pids:N` (N PIDs, one prefix each) gives bytes per PID;
 //! `prefixes:M` (16 PIDs sharing M prefixes) gives bytes per prefix.
 //! Not a criterion bench: one run per case, printed on stdout. Linux only
-//! (`/proc/self/status`); elsewhere it says so and exits 0.
+//! (`/proc/self/status`); elsewhere it says so and exits 0. To see where
+//! the bytes are: `PEER_RSS_CASE=pids:10000 PEER_RSS_HOLD=60` under
+//! `valgrind --tool=massif --vgdb=yes`, then `vgdb detailed_snapshot FILE`
+//! once the case's line is printed.
 
 #![allow(
     clippy::unwrap_used,
@@ -152,6 +155,14 @@ fn run_case(case: &str) {
         per(pids),
         per(prefixes.max(pids)),
     );
+    // For a heap profiler (`vgdb detailed_snapshot` under massif): the
+    // process idles with everything held.
+    if let Some(secs) = std::env::var("PEER_RSS_HOLD")
+        .ok()
+        .and_then(|s| s.parse().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_secs(secs));
+    }
 }
 
 fn main() {

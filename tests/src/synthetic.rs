@@ -66,7 +66,8 @@ pub fn documents(pids: usize, generation: u32) -> Documents {
                 vtag: netmap_vtag.clone(),
             },
             network_map,
-        },
+        }
+        .into(),
         cost_maps: vec![(
             COST_MAP_ID.to_owned(),
             CostTableDoc {

@@ -110,7 +110,7 @@ pub fn load(dir: &Path) -> Result<Option<Documents>, PersistError> {
     let stored: Stored =
         serde_json::from_slice(&bytes).map_err(|error| PersistError::Format { path, error })?;
     Ok(Some(Documents {
-        network_map: stored.network_map,
+        network_map: stored.network_map.into(),
         cost_maps: stored.cost_maps,
         property_maps: stored.property_maps,
     }))

@@ -21,7 +21,7 @@ use crate::ops::metrics::{Metrics, PublishCause};
 use crate::ops::node_book::NodeBook;
 use crate::ops::nodes::merge_nodes;
 use crate::server::ServerConfig;
-use crate::snapshot::{build_snapshot, Documents, Snapshot, SnapshotError};
+use crate::snapshot::{build_shared, Documents, SharedDocuments, Snapshot, SnapshotError};
 
 /// Cheap to clone; every clone shares the same snapshot.
 #[derive(Debug, Clone)]
@@ -92,14 +92,16 @@ impl AppState {
     /// merged into the first property map, and makes it current. On error
     /// the current snapshot stays. CPU-heavy for big maps: async callers
     /// should use `tokio::task::spawn_blocking`.
-    pub fn publish(&self, mut docs: Documents) -> Result<Arc<Snapshot>, SnapshotError> {
+    pub fn publish(&self, docs: Documents) -> Result<Arc<Snapshot>, SnapshotError> {
         let _turn = self.publish_turn();
         let nodes = self.node_book().published().clone();
+        let mut docs = SharedDocuments::from(docs);
+        // The base and the snapshot share each map until a status is merged.
         let base = Arc::new(docs.property_maps.clone());
         merge_nodes(&nodes, &docs.network_map.meta.vtag, &mut docs.property_maps);
         let previous = self.snapshot();
         let snapshot = self.install(PublishCause::Documents, |generation| {
-            build_snapshot(docs, generation, previous.as_deref())
+            build_shared(docs, generation, previous.as_deref())
         })?;
         self.node_book().set_base(base);
         Ok(snapshot)

@@ -57,7 +57,7 @@ pub fn load_documents(dir: &Path) -> Result<Documents, StaticDirError> {
         }
     }
     Ok(Documents {
-        network_map,
+        network_map: network_map.into(),
         cost_maps,
         property_maps,
     })

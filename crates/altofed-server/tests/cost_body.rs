@@ -7,6 +7,7 @@
 mod common;
 
 use std::io::Read;
+use std::sync::Arc;
 
 use altofed_model::{Cost, CostMapDoc, CostRows, CostTable, CostTableDoc, VersionTag};
 use altofed_server::snapshot::{Coding, Snapshot};
@@ -82,7 +83,7 @@ fn documents(bump: &str, tag: &str) -> Documents {
     let rows = rows(bump);
     // Every PID of the rows in the network map, so the snapshot validates.
     for name in rows.keys().chain(rows.values().flat_map(|r| r.keys())) {
-        docs.network_map
+        Arc::make_mut(&mut docs.network_map)
             .network_map
             .entry(name.clone())
             .or_default();
@@ -146,9 +147,15 @@ fn a_change_at_one_peer_rebuilds_only_its_segments() {
 fn an_unchanged_network_map_and_property_map_are_taken_over_not_rebuilt() {
     let state = AppState::new(ServerConfig::default());
     let first = state.publish(documents("", "v1")).unwrap();
-    let second = state.publish(documents("as3257", "v2")).unwrap();
+    let docs = documents("as3257", "v2");
+    let computed = Arc::clone(&docs.network_map);
+    let second = state.publish(docs).unwrap();
     let net = first.network_map_vtag().resource_id.clone();
-    assert!(std::sync::Arc::ptr_eq(&first.lookup, &second.lookup));
+    assert!(Arc::ptr_eq(&first.lookup, &second.lookup));
+    assert!(
+        Arc::ptr_eq(&computed, &second.network_map),
+        "the snapshot holds the computation's network map, not a copy"
+    );
     let same_bytes = |id: &str| {
         first.resources[id].body.identity.parts()[0].as_ptr()
             == second.resources[id].body.identity.parts()[0].as_ptr()
@@ -157,10 +164,13 @@ fn an_unchanged_network_map_and_property_map_are_taken_over_not_rebuilt() {
     assert!(same_bytes("agg-propmap"), "the property map body is shared");
 
     let mut changed = documents("as3257", "v3");
-    let pid = changed.network_map.network_map.get_mut("cdn0").unwrap();
+    let pid = Arc::make_mut(&mut changed.network_map)
+        .network_map
+        .get_mut("cdn0")
+        .unwrap();
     pid.ipv4.push("192.0.2.0/24".parse().unwrap());
     let third = state.publish(changed).unwrap();
-    assert!(!std::sync::Arc::ptr_eq(&second.lookup, &third.lookup));
+    assert!(!Arc::ptr_eq(&second.lookup, &third.lookup));
     assert_eq!(
         third.lookup.lookup("192.0.2.7".parse().unwrap()),
         Some("cdn0"),

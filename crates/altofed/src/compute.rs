@@ -49,7 +49,7 @@ fn write_outputs(dir: &Path, computed: &Computed) -> Result<()> {
     std::fs::create_dir_all(dir)
         .with_context(|| format!("{}: cannot create directory", dir.display()))?;
     let [netmap, costmap, ordinal, propmap] = OUTPUT_FILES;
-    write_json(&dir.join(netmap), &computed.network_map)?;
+    write_json(&dir.join(netmap), &*computed.network_map)?;
     write_json(&dir.join(costmap), &computed.cost_map)?;
     match &computed.ordinal_cost_map {
         Some(doc) => write_json(&dir.join(ordinal), doc)?,

@@ -53,7 +53,7 @@ async fn demo(args: &DemoArgs) -> Result<()> {
 /// The ISP's ALTO server on a free loopback port.
 async fn start_isp() -> Result<SocketAddr> {
     let docs = Documents {
-        network_map: parse(ISP_NETWORK_MAP)?,
+        network_map: parse::<altofed_model::NetworkMapDoc>(ISP_NETWORK_MAP)?.into(),
         cost_maps: vec![("isp-a-routingcost".to_owned(), parse(ISP_COST_MAP)?)],
         property_maps: vec![("isp-a-propmap".to_owned(), parse(ISP_PROPERTY_MAP)?)],
     };

@@ -4,6 +4,8 @@
 //! its PIDs. Merging a production-sized map (17k PIDs, 250k prefixes) costs
 //! more than composing one peer.
 
+use std::sync::Arc;
+
 use altofed_model::validate::validate_network_map;
 use altofed_model::{EndpointAddrGroup, NetworkMapDoc};
 
@@ -30,7 +32,8 @@ pub struct MergeCache {
 pub(super) struct Merged {
     pub pids: Vec<PublishedPid>,
     pub warnings: Vec<String>,
-    pub network_map: NetworkMapDoc,
+    /// Shared with what is computed (and published) from it.
+    pub network_map: Arc<NetworkMapDoc>,
 }
 
 impl MergeCache {
@@ -57,7 +60,7 @@ impl MergeCache {
                 let merged = Merged {
                     pids: merged.pids,
                     warnings: merged.warnings,
-                    network_map,
+                    network_map: Arc::new(network_map),
                 };
                 Ok(&self.last.insert((inputs(catch_all, cdn, peers), merged)).1)
             }

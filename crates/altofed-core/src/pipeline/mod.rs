@@ -17,6 +17,8 @@ pub use assemble::{assemble, assemble_with};
 pub use merged::MergeCache;
 pub use peer::{compose_peer, PeerColumns};
 
+use std::sync::Arc;
+
 use altofed_model::{CostTableDoc, NetworkMapDoc, PropertyMapDoc};
 use thiserror::Error;
 
@@ -31,7 +33,8 @@ use crate::topology::CdnNetwork;
 /// Everything a computation publishes.
 #[derive(Debug, Clone)]
 pub struct Computed {
-    pub network_map: NetworkMapDoc,
+    /// Shared with the merge cache that made it.
+    pub network_map: Arc<NetworkMapDoc>,
     pub cost_map: CostTableDoc,
     /// `None` when `output.ordinal-cost-map` is off.
     pub ordinal_cost_map: Option<CostTableDoc>,

@@ -59,7 +59,7 @@ async fn fault_then_recovery(
 
 fn assert_maps_are_isp_a(maps: &altofed_core::peer::PeerMaps) {
     let docs = isp_a();
-    assert_eq!(maps.network_map, docs.network_map);
+    assert_eq!(maps.network_map, *docs.network_map);
     assert_eq!(maps.cost_map, docs.cost_maps[0].1);
     assert_eq!(
         maps.property_map, None,

@@ -123,7 +123,7 @@ async fn the_only_network_map_of_an_ird_without_a_default() {
     let Fetched::Updated(maps) = peer.fetch().await.unwrap() else {
         panic!("maps expected");
     };
-    assert_eq!(maps.network_map, isp_a().network_map);
+    assert_eq!(maps.network_map, *isp_a().network_map);
     assert!(matches!(peer.fetch().await.unwrap(), Fetched::Unchanged));
     let line =
         "the IRD names no default-alto-network-map; using its only network map `isp-a-netmap`";

@@ -2,6 +2,7 @@
 //! (no new GET), and when the stream dies the watcher polls, then
 //! subscribes again.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use altofed_core::config::HttpOptions;
@@ -131,9 +132,9 @@ async fn a_new_network_map_waits_for_its_cost_map() {
     wait_until("subscribed", || connected(&registry)).await;
 
     let vtag = VersionTag::new(NET, "figure5-netmap-v2");
-    docs.network_map.meta.vtag = vtag.clone();
-    docs.network_map
-        .network_map
+    let net = Arc::make_mut(&mut docs.network_map);
+    net.meta.vtag = vtag.clone();
+    net.network_map
         .get_mut("pid1")
         .unwrap()
         .ipv4
@@ -150,7 +151,7 @@ async fn a_new_network_map_waits_for_its_cost_map() {
         let maps = next_update(&mut rx, |e| panic!("{e}")).await;
         updates += 1;
         maps.check(PEER).unwrap();
-        assert_eq!(maps.network_map, docs.network_map);
+        assert_eq!(maps.network_map, *docs.network_map);
         assert_eq!(maps.cost_map, docs.cost_maps[0].1);
         if maps.property_map.as_ref() == Some(&docs.property_maps[0].1) {
             break;

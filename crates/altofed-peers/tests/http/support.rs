@@ -55,7 +55,7 @@ pub fn cost_of(maps: &PeerMaps, src: &str, dst: &str) -> f64 {
 
 /// Whether `maps` are exactly the published documents.
 pub fn assert_maps_are(maps: &PeerMaps, docs: &Documents) {
-    assert_eq!(maps.network_map, docs.network_map);
+    assert_eq!(maps.network_map, *docs.network_map);
     assert_eq!(maps.cost_map, docs.cost_maps[0].1);
     assert_eq!(maps.property_map.as_ref(), Some(&docs.property_maps[0].1));
 }

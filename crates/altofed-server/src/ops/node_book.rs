@@ -18,11 +18,10 @@ use std::fmt;
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use altofed_model::PropertyMapDoc;
 use thiserror::Error;
 
 use super::nodes::NodeStatus;
-use crate::snapshot::SnapshotError;
+use crate::snapshot::{SharedPropertyMaps, SnapshotError};
 
 /// Statuses to set (`Some`) or clear (`None`), by address.
 pub type NodeChanges = Vec<(IpAddr, Option<NodeStatus>)>;
@@ -82,7 +81,7 @@ pub(crate) struct Batch {
     pub changed: Vec<(IpAddr, Option<NodeStatus>)>,
     /// The property maps of the last published documents, before the
     /// merge; `None` before the first publish.
-    pub base: Option<Arc<Vec<(String, PropertyMapDoc)>>>,
+    pub base: Option<Arc<SharedPropertyMaps>>,
 }
 
 impl Batch {
@@ -103,7 +102,7 @@ pub(crate) struct NodeBook {
     publishing: bool,
     /// A batch has been taken and is being published.
     in_flight: bool,
-    base: Option<Arc<Vec<(String, PropertyMapDoc)>>>,
+    base: Option<Arc<SharedPropertyMaps>>,
 }
 
 impl NodeBook {
@@ -118,7 +117,7 @@ impl NodeBook {
     }
 
     /// The property maps of newly published documents, before the merge.
-    pub fn set_base(&mut self, base: Arc<Vec<(String, PropertyMapDoc)>>) {
+    pub fn set_base(&mut self, base: Arc<SharedPropertyMaps>) {
         self.base = Some(base);
     }
 

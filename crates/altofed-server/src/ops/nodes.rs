@@ -11,11 +11,14 @@
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
+use std::sync::Arc;
 
 use altofed_model::error::ErrorDoc;
 use altofed_model::{PropertyMapDoc, PropertyMapMeta, VersionTag};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
+
+use crate::snapshot::SharedPropertyMaps;
 
 pub const PROP_HEALTH: &str = "priv:health";
 pub const PROP_LOAD: &str = "priv:load";
@@ -87,7 +90,7 @@ pub fn entity_id(address: IpAddr) -> String {
 pub(crate) fn merge_nodes(
     nodes: &BTreeMap<IpAddr, NodeStatus>,
     network_map: &VersionTag,
-    property_maps: &mut Vec<(String, PropertyMapDoc)>,
+    property_maps: &mut SharedPropertyMaps,
 ) {
     if nodes.is_empty() {
         return;
@@ -100,13 +103,15 @@ pub(crate) fn merge_nodes(
         };
         property_maps.push((
             format!("{prefix}-propmap"),
-            PropertyMapDoc {
+            Arc::new(PropertyMapDoc {
                 meta,
                 property_map: BTreeMap::new(),
-            },
+            }),
         ));
     }
     if let Some((_, map)) = property_maps.first_mut() {
+        // Copies the map if the base shares it.
+        let map = Arc::make_mut(map);
         for (address, status) in nodes {
             map.property_map
                 .entry(entity_id(*address))

@@ -16,7 +16,9 @@ use thiserror::Error;
 
 use super::costbody::encode_cost_map;
 use super::ird::{cost_type_name, directory, IrdInput, ServiceIds};
-use super::{CostBody, CostMapEntry, Documents, Encoded, Resource, Rope, Snapshot};
+use super::{
+    CostBody, CostMapEntry, Documents, Encoded, Resource, Rope, SharedDocuments, Snapshot,
+};
 
 /// Documents that cannot be served. Nothing is published when this occurs.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -42,6 +44,16 @@ pub fn build_snapshot(
     generation: u64,
     previous: Option<&Snapshot>,
 ) -> Result<Snapshot, SnapshotError> {
+    build_shared(docs.into(), generation, previous)
+}
+
+/// [`build_snapshot`] of documents whose property maps are shared: the
+/// snapshot holds the same `Arc`s.
+pub fn build_shared(
+    docs: SharedDocuments,
+    generation: u64,
+    previous: Option<&Snapshot>,
+) -> Result<Snapshot, SnapshotError> {
     let net_id = docs.network_map.meta.vtag.resource_id.clone();
     let invalid = |id: &str, reason: String| SnapshotError::Invalid {
         id: id.to_owned(),
@@ -49,7 +61,9 @@ pub fn build_snapshot(
     };
     // A network map equal to the last one (the usual case: a peer's costs
     // changed) was validated, indexed and encoded then; comparing is cheap.
-    let same_net = previous.filter(|p| *p.network_map == docs.network_map);
+    let same_net = previous.filter(|p| {
+        Arc::ptr_eq(&p.network_map, &docs.network_map) || p.network_map == docs.network_map
+    });
     let lookup = match same_net {
         Some(p) => p.lookup.clone(),
         None => {
@@ -68,7 +82,7 @@ pub fn build_snapshot(
     let property_resources = property_map_resources(previous, &docs.property_maps)?;
     let ird = directory(&IrdInput::of(&docs), &ids);
     validate_ird(&ird).map_err(|e| invalid("directory", e.to_string()))?;
-    let Documents {
+    let SharedDocuments {
         network_map,
         cost_maps,
         property_maps,
@@ -81,7 +95,7 @@ pub fn build_snapshot(
         net_id.clone(),
         net_resource.unwrap_or_else(|| {
             let vtag = Some(&network_map.meta.vtag);
-            resource(&net_id, media::NETWORK_MAP, &network_map, vtag)
+            resource(&net_id, media::NETWORK_MAP, &*network_map, vtag)
         }),
     );
     let cost_bodies = encode_cost_maps(&cost_maps, previous, &mut resources);
@@ -92,10 +106,9 @@ pub fn build_snapshot(
         directory: resource("directory", media::DIRECTORY, &ird, None),
         ids,
         resources,
-        network_map: match same_net {
-            Some(p) => p.network_map.clone(),
-            None => Arc::new(network_map),
-        },
+        // The new `Arc` even when equal: it is the one the computation
+        // holds, so the previous one can go.
+        network_map,
         lookup,
         cost_maps: cost_maps.into(),
         cost_bodies: Arc::new(cost_bodies),
@@ -145,7 +158,7 @@ fn encode_cost_maps(
 /// validated and newly encoded.
 pub(super) fn property_map_resources(
     previous: Option<&Snapshot>,
-    property_maps: &[(String, PropertyMapDoc)],
+    property_maps: &[(String, Arc<PropertyMapDoc>)],
 ) -> Result<Vec<(String, Resource)>, SnapshotError> {
     let mut resources = Vec::with_capacity(property_maps.len());
     for (id, doc) in property_maps {
@@ -156,7 +169,7 @@ pub(super) fn property_map_resources(
                     id: id.clone(),
                     reason: e.to_string(),
                 })?;
-                resource(id, media::PROPERTY_MAP, doc, None)
+                resource(id, media::PROPERTY_MAP, &**doc, None)
             }
         };
         resources.push((id.clone(), resource));
@@ -165,14 +178,15 @@ pub(super) fn property_map_resources(
 }
 
 /// The previous snapshot's resource for property map `id` if it held the
-/// same document.
+/// same document (the same `Arc` is not compared).
 fn unchanged<'a>(
     previous: Option<&'a Snapshot>,
     id: &str,
-    doc: &PropertyMapDoc,
+    doc: &Arc<PropertyMapDoc>,
 ) -> Option<&'a Resource> {
     let p = previous?;
-    (p.property_maps.get(id)? == doc).then(|| p.resources.get(id))?
+    let old = p.property_maps.get(id)?;
+    (Arc::ptr_eq(old, doc) || old == doc).then(|| p.resources.get(id))?
 }
 
 /// Every resource id (the services' and `resource_ids`) is a valid

@@ -51,7 +51,9 @@ pub struct Encoded {
 }
 
 impl Encoded {
-    pub fn new(identity: Vec<u8>) -> Self {
+    pub fn new(mut identity: Vec<u8>) -> Self {
+        // `Bytes::from` keeps a Vec's spare capacity for the body's life.
+        identity.shrink_to_fit();
         let (gzip, zstd) = if identity.len() < MIN_COMPRESS {
             (None, None)
         } else {
@@ -98,7 +100,9 @@ fn gzip(data: &[u8]) -> Option<Bytes> {
         flate2::Compression::fast(),
     );
     enc.write_all(data).ok()?;
-    enc.finish().ok().map(Bytes::from)
+    let mut out = enc.finish().ok()?;
+    out.shrink_to_fit();
+    Some(Bytes::from(out))
 }
 
 fn zstd(data: &[u8]) -> Option<Bytes> {

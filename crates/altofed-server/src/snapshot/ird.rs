@@ -8,7 +8,7 @@ use altofed_model::ird::{Capabilities, DirectoryDoc, DirectoryMeta, IrdEntry};
 use altofed_model::media;
 use altofed_model::{CostMode, CostType, PropertyMapDoc};
 
-use super::Documents;
+use super::SharedDocuments;
 
 /// What the IRD is made of: each cost map's id and cost type, and each
 /// property map (its `mappings` come from its entities and properties).
@@ -19,7 +19,7 @@ pub(super) struct IrdInput<'a> {
 }
 
 impl<'a> IrdInput<'a> {
-    pub fn of(docs: &'a Documents) -> Self {
+    pub fn of(docs: &'a SharedDocuments) -> Self {
         Self {
             cost_maps: docs
                 .cost_maps
@@ -29,7 +29,7 @@ impl<'a> IrdInput<'a> {
             property_maps: docs
                 .property_maps
                 .iter()
-                .map(|(id, doc)| (id.as_str(), doc))
+                .map(|(id, doc)| (id.as_str(), &**doc))
                 .collect(),
         }
     }

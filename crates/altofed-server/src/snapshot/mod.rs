@@ -10,7 +10,7 @@ mod pieces;
 mod props;
 mod rope;
 
-pub use build::{build_snapshot, SnapshotError};
+pub use build::{build_shared, build_snapshot, SnapshotError};
 pub(crate) use costbody::write_cost;
 pub use costbody::CostBody;
 pub use encode::{Coding, Encoded};
@@ -32,9 +32,34 @@ use altofed_model::{CostTableDoc, CostType, NetworkMapDoc, PropertyMapDoc, Versi
 /// their resource ids; the network map's id is its vtag's `resource-id`.
 #[derive(Debug, Clone)]
 pub struct Documents {
-    pub network_map: NetworkMapDoc,
+    /// An `Arc` so that the computation's copy is the snapshot's.
+    pub network_map: Arc<NetworkMapDoc>,
     pub cost_maps: Vec<(String, CostTableDoc)>,
     pub property_maps: Vec<(String, PropertyMapDoc)>,
+}
+
+/// Property maps behind `Arc`s: a snapshot, the node book's base and the
+/// next snapshot share one copy while the map does not change.
+pub type SharedPropertyMaps = Vec<(String, Arc<PropertyMapDoc>)>;
+
+/// [`Documents`] whose property maps are shared.
+#[derive(Debug, Clone)]
+pub struct SharedDocuments {
+    pub network_map: Arc<NetworkMapDoc>,
+    pub cost_maps: Vec<(String, CostTableDoc)>,
+    pub property_maps: SharedPropertyMaps,
+}
+
+impl From<Documents> for SharedDocuments {
+    fn from(docs: Documents) -> Self {
+        Self {
+            network_map: docs.network_map,
+            cost_maps: docs.cost_maps,
+            property_maps: (docs.property_maps.into_iter())
+                .map(|(id, doc)| (id, Arc::new(doc)))
+                .collect(),
+        }
+    }
 }
 
 /// One GET-mode resource, ready to send.
@@ -95,7 +120,9 @@ pub struct Snapshot {
     /// The pieces of each cost map's GET body by resource id, for the next
     /// snapshot to reuse.
     pub cost_bodies: Arc<BTreeMap<String, CostBody>>,
-    pub property_maps: BTreeMap<String, PropertyMapDoc>,
+    /// Shared with the node book's base (and the next snapshot) while
+    /// no node status is merged into them.
+    pub property_maps: BTreeMap<String, Arc<PropertyMapDoc>>,
 }
 
 impl Snapshot {

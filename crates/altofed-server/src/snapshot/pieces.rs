@@ -59,7 +59,7 @@ impl Piece {
             crc: crc32fast::hash(&text),
             deflate: tight(deflate),
             zstd: tight(zstd),
-            identity: Bytes::from(text),
+            identity: tight(text),
         }
     }
 
@@ -131,9 +131,10 @@ impl Encoded {
 /// Pieces live as long as the snapshots that share them, and the buffers
 /// compressors return are sized for the worst case (zstd's for more than the
 /// whole text): keep only what was written.
-fn tight(mut compressed: Vec<u8>) -> Bytes {
-    compressed.shrink_to_fit();
-    Bytes::from(compressed)
+/// Without the spare capacity: `Bytes::from` keeps it for the piece's life.
+fn tight(mut bytes: Vec<u8>) -> Bytes {
+    bytes.shrink_to_fit();
+    Bytes::from(bytes)
 }
 
 /// `text` as raw deflate from a fresh compressor, ended by a full flush

@@ -8,19 +8,19 @@
 use std::sync::Arc;
 use std::time::SystemTime;
 
+use altofed_model::media;
 use altofed_model::validate::validate_ird;
-use altofed_model::{media, PropertyMapDoc};
 
 use super::build::{check_ids, property_map_resources, resource};
 use super::ird::{directory, IrdInput};
-use super::{Resource, Snapshot, SnapshotError};
+use super::{Resource, SharedPropertyMaps, Snapshot, SnapshotError};
 
 /// `previous` with `property_maps` instead of its own, as generation
 /// `generation`. The IRD is encoded again only when it changes (a property
 /// map appears or disappears, or names new properties or entity domains).
 pub fn with_property_maps(
     previous: &Snapshot,
-    property_maps: Vec<(String, PropertyMapDoc)>,
+    property_maps: SharedPropertyMaps,
     generation: u64,
 ) -> Result<Snapshot, SnapshotError> {
     let ids = &previous.ids;
@@ -35,7 +35,7 @@ pub fn with_property_maps(
             .collect(),
         property_maps: property_maps
             .iter()
-            .map(|(id, doc)| (id.as_str(), doc))
+            .map(|(id, doc)| (id.as_str(), &**doc))
             .collect(),
     };
     let directory = directory_resource(previous, &input)?;

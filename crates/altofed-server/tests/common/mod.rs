@@ -79,7 +79,7 @@ pub fn figure5() -> Documents {
     let ord: CostTableDoc = read("costmap-ordinal.json");
     let prop: PropertyMapDoc = read("propmap.json");
     Documents {
-        network_map,
+        network_map: network_map.into(),
         cost_maps: vec![
             ("agg-routingcost-num".into(), num),
             ("agg-routingcost-ord".into(), ord),

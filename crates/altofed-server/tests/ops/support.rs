@@ -41,7 +41,7 @@ pub fn documents() -> Documents {
     };
     let property_map: PropertyMapDoc = read("propmap.json");
     Documents {
-        network_map,
+        network_map: network_map.into(),
         cost_maps: vec![cost_map("costmap.json"), cost_map("costmap-ordinal.json")],
         property_maps: vec![(PROPMAP.to_owned(), property_map)],
     }

@@ -61,7 +61,8 @@ fn big_docs(round: u32) -> Documents {
         network_map: NetworkMapDoc {
             meta: NetworkMapMeta { vtag },
             network_map,
-        },
+        }
+        .into(),
         cost_maps: vec![(
             BIG_COST.to_owned(),
             CostTableDoc::from(&CostMapDoc { meta, cost_map }),

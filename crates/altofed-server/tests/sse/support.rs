@@ -3,9 +3,10 @@
 //! one in `altofed_tests::sse_client`.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
-use altofed_model::{Cost, CostTable, VersionTag};
+use altofed_model::{Cost, CostTable, NetworkMapDoc, VersionTag};
 use altofed_server::{AppState, Documents, ServerConfig};
 use reqwest::header::CONTENT_TYPE;
 use serde_json::Value;
@@ -30,7 +31,9 @@ pub fn figure5() -> Documents {
         .join("../../topologies/figure5/expected/multipath");
     let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
     Documents {
-        network_map: serde_json::from_str(&read("networkmap.json")).unwrap(),
+        network_map: serde_json::from_str::<NetworkMapDoc>(&read("networkmap.json"))
+            .unwrap()
+            .into(),
         cost_maps: vec![
             (
                 NUM.to_owned(),
@@ -63,8 +66,9 @@ pub fn set_cost(docs: &mut Documents, id: &str, src: &str, dst: &str, cost: f64,
 /// points every dependent map at it.
 pub fn change_network_map(docs: &mut Documents, tag: &str) {
     let vtag = VersionTag::new(NET, tag);
-    docs.network_map.meta.vtag = vtag.clone();
-    let pid8 = docs.network_map.network_map.get_mut("pid8").unwrap();
+    let net = Arc::make_mut(&mut docs.network_map);
+    net.meta.vtag = vtag.clone();
+    let pid8 = net.network_map.get_mut("pid8").unwrap();
     pid8.ipv4.push("203.0.113.192/27".parse().unwrap());
     for (_, doc) in &mut docs.cost_maps {
         doc.meta.dependent_vtags = vec![vtag.clone()];

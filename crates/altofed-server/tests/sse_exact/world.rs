@@ -279,7 +279,7 @@ impl World {
         props.meta.dependent_vtags = vec![net_tag];
         props.property_map = self.props.clone();
         Documents {
-            network_map,
+            network_map: network_map.into(),
             cost_maps: vec![(NUM.to_owned(), cost_map)],
             property_maps: vec![(PROPS.to_owned(), props)],
         }
