@@ -23,6 +23,7 @@ pub mod media;
 pub mod name;
 pub mod netmap;
 pub mod prefix;
+pub mod properties;
 pub mod propmap;
 pub mod unique;
 pub mod validate;
@@ -48,6 +49,7 @@ pub use name::{
 };
 pub use netmap::{EndpointAddrGroup, NetworkMapDoc, NetworkMapMeta};
 pub use prefix::{parse_ipv4_prefix, parse_ipv6_prefix, PrefixError};
+pub use properties::Properties;
 pub use propmap::{PropertyMapDoc, PropertyMapFilter, PropertyMapMeta, PropertyRows};
 pub use validate::{
     validate_cost_map, validate_cost_table, validate_entity_id, validate_ird, validate_network_map,

@@ -4,14 +4,14 @@
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
+use crate::properties::Properties;
 use crate::vtag::VersionTag;
 
 /// Entity ID (e.g. `agg-netmap.pid:isp-a:pid1`, `ipv4:192.0.2.0/24`) ->
 /// property name -> value. Values are JSON (RFC 9240 §7.6); `null` blocks
 /// inheritance (RFC 9240 §6.1.3), so it is kept, not dropped.
-pub type PropertyRows = BTreeMap<String, BTreeMap<String, Value>>;
+pub type PropertyRows = BTreeMap<String, Properties>;
 
 /// `application/alto-propmap+json`, also the filtered response (RFC 9240
 /// §7.6, §8.6).
@@ -19,7 +19,7 @@ pub type PropertyRows = BTreeMap<String, BTreeMap<String, Value>>;
 pub struct PropertyMapDoc {
     #[serde(default)]
     pub meta: PropertyMapMeta,
-    #[serde(rename = "property-map", deserialize_with = "crate::unique::nested")]
+    #[serde(rename = "property-map", deserialize_with = "crate::unique::map")]
     pub property_map: PropertyRows,
 }
 

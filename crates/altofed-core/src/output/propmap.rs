@@ -6,9 +6,7 @@
 //! (`priv:never-fetched`): their subscribers' addresses fall into it.
 //! Entities are `<network-map-id>.pid:<pid>` (RFC 9240 §6.2).
 
-use std::collections::BTreeMap;
-
-use altofed_model::{PropertyMapDoc, PropertyMapMeta, PropertyRows, VersionTag};
+use altofed_model::{Properties, PropertyMapDoc, PropertyMapMeta, PropertyRows, VersionTag};
 use serde_json::Value;
 
 use super::{PidOrigin, PublishedPid};
@@ -61,13 +59,9 @@ pub fn mark_never_fetched(
     }
 }
 
-fn properties(
-    origin: &PidOrigin,
-    peer_names: &[&str],
-    stale_since: &[Option<&str>],
-) -> BTreeMap<String, Value> {
+fn properties(origin: &PidOrigin, peer_names: &[&str], stale_since: &[Option<&str>]) -> Properties {
     let text = |s: &str| Value::String(s.to_owned());
-    let mut props = BTreeMap::new();
+    let mut props = Properties::new();
     match origin {
         PidOrigin::Cdn => {
             props.insert(KIND.to_owned(), text("cdn"));

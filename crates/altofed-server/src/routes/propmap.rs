@@ -14,15 +14,12 @@ use std::sync::Arc;
 use altofed_model::error::ErrorDoc;
 use altofed_model::propmap::PropertyMapFilter;
 use altofed_model::validate::{validate_entity_id, validate_property_name};
-use altofed_model::{PropertyMapDoc, PropertyMapMeta};
+use altofed_model::{Properties, PropertyMapDoc, PropertyMapMeta};
 use ipnet::IpNet;
-use serde_json::Value;
 
 use super::offload::{Cancel, Planned};
 use crate::http::ApiError;
 use crate::snapshot::Snapshot;
-
-type Properties = BTreeMap<String, Value>;
 
 /// A checked filtered property map request.
 #[derive(Debug)]
@@ -125,7 +122,7 @@ impl<'a> AddressIndex<'a> {
         let Some(target) = address_entity(entity) else {
             return map.property_map.get(entity).cloned().unwrap_or_default();
         };
-        let mut out = Properties::new();
+        let mut out = BTreeMap::new();
         for len in (0..=target.prefix_len()).rev() {
             let Ok(covering) = IpNet::new(target.addr(), len) else {
                 continue;
@@ -136,7 +133,7 @@ impl<'a> AddressIndex<'a> {
                 }
             }
         }
-        out
+        out.into_iter().collect()
     }
 }
 

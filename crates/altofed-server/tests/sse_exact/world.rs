@@ -8,7 +8,7 @@ use std::net::Ipv4Addr;
 
 use altofed_model::{
     Cost, CostMapMeta, CostMode, CostTable, CostTableDoc, CostType, EndpointAddrGroup,
-    NetworkMapDoc, PropertyMapDoc, VersionTag,
+    NetworkMapDoc, PropertyMapDoc, PropertyRows, VersionTag,
 };
 use altofed_server::Documents;
 use ipnet::Ipv4Net;
@@ -76,7 +76,7 @@ pub struct World {
     /// Peer group name -> its PIDs.
     pub peers: BTreeMap<String, Vec<String>>,
     pub prefixes: BTreeMap<String, Ipv4Net>,
-    pub props: BTreeMap<String, BTreeMap<String, Value>>,
+    pub props: PropertyRows,
     next_prefix: u32,
     next_name: u32,
     version: u64,

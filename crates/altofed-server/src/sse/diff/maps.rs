@@ -8,7 +8,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeMap;
 
-use altofed_model::{EndpointAddrGroup, NetworkMapDoc, PropertyMapDoc};
+use altofed_model::{EndpointAddrGroup, NetworkMapDoc, Properties, PropertyMapDoc};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -130,11 +130,7 @@ fn group_entries(row: &mut RowPatch<'_>, old: &EndpointAddrGroup, new: &Endpoint
 }
 
 /// Properties of one entity.
-fn property_entries(
-    row: &mut RowPatch<'_>,
-    old: &BTreeMap<String, Value>,
-    new: &BTreeMap<String, Value>,
-) {
+fn property_entries(row: &mut RowPatch<'_>, old: &Properties, new: &Properties) {
     for (name, value) in new {
         let previous = old.get(name);
         if previous.is_some_and(|p| same(p, value)) {
@@ -151,7 +147,7 @@ fn property_entries(
         };
         row.set(name, previous.is_some(), merge.as_deref(), &text);
     }
-    for name in old.keys().filter(|k| !new.contains_key(*k)) {
+    for name in old.keys().filter(|k| !new.contains_key(k)) {
         row.remove(name);
     }
 }
