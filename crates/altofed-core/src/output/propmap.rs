@@ -60,23 +60,22 @@ pub fn mark_never_fetched(
 }
 
 fn properties(origin: &PidOrigin, peer_names: &[&str], stale_since: &[Option<&str>]) -> Properties {
-    let text = |s: &str| Value::String(s.to_owned());
-    let mut props = Properties::new();
+    let prop = |name: &str, value: &str| (name.to_owned(), Value::String(value.to_owned()));
+    // Collected, not inserted one by one: no spare capacity, held per PID.
     match origin {
-        PidOrigin::Cdn => {
-            props.insert(KIND.to_owned(), text("cdn"));
-        }
-        PidOrigin::CatchAll => {
-            props.insert(KIND.to_owned(), text("catch-all"));
-        }
+        PidOrigin::Cdn => Properties::from([prop(KIND, "cdn")]),
+        PidOrigin::CatchAll => Properties::from([prop(KIND, "catch-all")]),
         PidOrigin::Subscriber { peer, isp_pid } => {
-            props.insert(KIND.to_owned(), text("subscriber"));
-            props.insert(ORIGIN_PEER.to_owned(), text(peer_names[*peer]));
-            props.insert(ORIGIN_PID.to_owned(), text(isp_pid));
-            if let Some(since) = stale_since.get(*peer).copied().flatten() {
-                props.insert(STALE_SINCE.to_owned(), text(since));
-            }
+            let stale = stale_since.get(*peer).copied().flatten();
+            [
+                Some(prop(KIND, "subscriber")),
+                Some(prop(ORIGIN_PEER, peer_names[*peer])),
+                Some(prop(ORIGIN_PID, isp_pid)),
+                stale.map(|since| prop(STALE_SINCE, since)),
+            ]
+            .into_iter()
+            .flatten()
+            .collect()
         }
     }
-    props
 }

@@ -128,10 +128,11 @@ fn publish(
     })
 }
 
-fn network_map_doc(id: &str, pids: &[PublishedPid]) -> NetworkMapDoc {
+/// The network map of the merged PIDs, their prefixes moved into it.
+fn network_map_doc(id: &str, pids: &mut [PublishedPid]) -> NetworkMapDoc {
     let map: BTreeMap<String, _> = pids
-        .iter()
-        .map(|p| (p.name.clone(), p.prefixes.clone()))
+        .iter_mut()
+        .map(|p| (p.name.clone(), std::mem::take(&mut p.prefixes)))
         .collect();
     let tag = content_tag(&serde_json::to_vec(&map).unwrap_or_default());
     NetworkMapDoc {

@@ -13,13 +13,10 @@ use super::ComputeError;
 use crate::output::{merge_network_map, OutputError, PeerPids, PublishedPid};
 use crate::topology::CdnPid;
 
-/// What the merge read: catch-all name, CDN PIDs, each peer's name,
-/// priority and subscriber PIDs with their prefixes.
-type MergeInputs = (
-    String,
-    Vec<(String, EndpointAddrGroup)>,
-    Vec<(String, i64, Vec<(String, EndpointAddrGroup)>)>,
-);
+/// What the merge read, written out (see [`inputs`]): equal bytes, equal
+/// inputs. A few bytes per PID, where holding a copy of every name and
+/// address group would cost a hundred.
+type MergeInputs = Vec<u8>;
 
 /// The last merge and its result. `Default` is empty: the first use merges.
 #[derive(Debug, Clone, Default)]
@@ -30,6 +27,8 @@ pub struct MergeCache {
 /// A merged and validated network map.
 #[derive(Debug, Clone)]
 pub(super) struct Merged {
+    /// Names and origins; their prefixes are in `network_map` (taken out
+    /// by the `to_doc` of [`MergeCache::merge`]).
     pub pids: Vec<PublishedPid>,
     pub warnings: Vec<String>,
     /// Shared with what is computed (and published) from it.
@@ -38,76 +37,130 @@ pub(super) struct Merged {
 
 impl MergeCache {
     /// The merge of these inputs: the last one if they are equal, else a
-    /// new one, merged, turned into a document by `to_doc` and validated.
+    /// new one, merged, turned into a document by `to_doc` (which may take
+    /// the PIDs' prefixes) and validated.
     pub(super) fn merge(
         &mut self,
         catch_all: &str,
         cdn: &[CdnPid],
         peers: &[PeerPids<'_>],
-        to_doc: impl FnOnce(&[PublishedPid]) -> NetworkMapDoc,
+        to_doc: impl FnOnce(&mut [PublishedPid]) -> NetworkMapDoc,
     ) -> Result<&Merged, ComputeError> {
+        let now = inputs(catch_all, cdn, peers);
         match self.last.take() {
-            Some((last, merged)) if same(&last, catch_all, cdn, peers) => {
-                Ok(&self.last.insert((last, merged)).1)
-            }
+            Some((last, merged)) if last == now => Ok(&self.last.insert((last, merged)).1),
             _ => {
-                let merged = merge_network_map(catch_all, cdn, peers)?;
-                let network_map = to_doc(&merged.pids);
+                let mut merged = merge_network_map(catch_all, cdn, peers)?;
+                let network_map = to_doc(&mut merged.pids);
                 validate_network_map(&network_map).map_err(|e| OutputError::Invalid {
                     document: "network map",
                     reason: e.to_string(),
                 })?;
+                merged.pids.shrink_to_fit();
                 let merged = Merged {
                     pids: merged.pids,
                     warnings: merged.warnings,
                     network_map: Arc::new(network_map),
                 };
-                Ok(&self.last.insert((inputs(catch_all, cdn, peers), merged)).1)
+                Ok(&self.last.insert((now, merged)).1)
             }
         }
     }
 }
 
-/// Whether `last` holds exactly these inputs; compared in place, so that
-/// a hit copies nothing.
-fn same(last: &MergeInputs, catch_all: &str, cdn: &[CdnPid], peers: &[PeerPids<'_>]) -> bool {
-    let (last_catch_all, last_cdn, last_peers) = last;
-    let same_pids = |last: &[(String, EndpointAddrGroup)], now: &[(&str, &EndpointAddrGroup)]| {
-        last.len() == now.len()
-            && last
-                .iter()
-                .zip(now)
-                .all(|((n, g), (m, h))| n == m && g == *h)
-    };
-    last_catch_all == catch_all
-        && last_cdn.len() == cdn.len()
-        && last_cdn
-            .iter()
-            .zip(cdn)
-            .all(|((n, g), p)| *n == p.name && *g == p.prefixes)
-        && last_peers.len() == peers.len()
-        && last_peers
-            .iter()
-            .zip(peers)
-            .all(|((n, priority, pids), p)| {
-                n == p.name && *priority == p.priority && same_pids(pids, &p.pids)
-            })
+/// The inputs as bytes: every string and list preceded by its length, so
+/// that different inputs never write the same bytes.
+fn inputs(catch_all: &str, cdn: &[CdnPid], peers: &[PeerPids<'_>]) -> MergeInputs {
+    let mut out = Vec::new();
+    put_str(&mut out, catch_all);
+    put_len(&mut out, cdn.len());
+    for pid in cdn {
+        put_pid(&mut out, &pid.name, &pid.prefixes);
+    }
+    put_len(&mut out, peers.len());
+    for peer in peers {
+        put_str(&mut out, peer.name);
+        out.extend_from_slice(&peer.priority.to_le_bytes());
+        put_len(&mut out, peer.pids.len());
+        for (name, group) in &peer.pids {
+            put_pid(&mut out, name, group);
+        }
+    }
+    out.shrink_to_fit();
+    out
 }
 
-fn inputs(catch_all: &str, cdn: &[CdnPid], peers: &[PeerPids<'_>]) -> MergeInputs {
-    let owned = |pids: &[(&str, &EndpointAddrGroup)]| {
-        pids.iter()
-            .map(|(n, g)| ((*n).to_owned(), (*g).clone()))
-            .collect()
-    };
-    (
-        catch_all.to_owned(),
-        cdn.iter()
-            .map(|p| (p.name.clone(), p.prefixes.clone()))
-            .collect(),
-        peers
-            .iter()
-            .map(|p| (p.name.to_owned(), p.priority, owned(&p.pids)))
-            .collect(),
-    )
+fn put_len(out: &mut Vec<u8>, len: usize) {
+    out.extend_from_slice(&(len as u64).to_le_bytes());
+}
+
+fn put_str(out: &mut Vec<u8>, s: &str) {
+    put_len(out, s.len());
+    out.extend_from_slice(s.as_bytes());
+}
+
+fn put_pid(out: &mut Vec<u8>, name: &str, group: &EndpointAddrGroup) {
+    put_str(out, name);
+    put_len(out, group.ipv4.len());
+    for net in &group.ipv4 {
+        out.extend_from_slice(&net.addr().octets());
+        out.push(net.prefix_len());
+    }
+    put_len(out, group.ipv6.len());
+    for net in &group.ipv6 {
+        out.extend_from_slice(&net.addr().octets());
+        out.push(net.prefix_len());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn group(nets: &[&str]) -> EndpointAddrGroup {
+        let mut g = EndpointAddrGroup::default();
+        for n in nets {
+            match n.parse() {
+                Ok(ipnet::IpNet::V4(v4)) => g.ipv4.push(v4),
+                Ok(ipnet::IpNet::V6(v6)) => g.ipv6.push(v6),
+                Err(e) => panic!("{n}: {e}"),
+            }
+        }
+        g
+    }
+
+    #[test]
+    fn inputs_are_equal_exactly_when_what_the_merge_reads_is() {
+        let cdn = [CdnPid {
+            name: "cdn1".into(),
+            prefixes: group(&["203.0.113.0/24"]),
+            attachments: Vec::new(),
+        }];
+        let (a, b) = (
+            group(&["10.0.0.0/8"]),
+            group(&["10.0.0.0/9", "2001:db8::/32"]),
+        );
+        let peer = |name, priority, pids| PeerPids {
+            name,
+            priority,
+            pids,
+        };
+        let base = [peer("isp-a", 0, vec![("p1", &a), ("p2", &b)])];
+        let bytes = |peers: &[PeerPids<'_>]| inputs("default", &cdn, peers);
+        assert_eq!(bytes(&base), bytes(&base.clone()));
+        let other_group = group(&["10.0.0.0/9", "2001:db8::/33"]);
+        for changed in [
+            [peer("isp-b", 0, vec![("p1", &a), ("p2", &b)])],
+            [peer("isp-a", 1, vec![("p1", &a), ("p2", &b)])],
+            [peer("isp-a", 0, vec![("p1", &a), ("p3", &b)])],
+            [peer("isp-a", 0, vec![("p1", &a), ("p2", &other_group)])],
+            [peer("isp-a", 0, vec![("p1", &a)])],
+            // The same bytes split differently between name and list.
+            [peer("isp-a", 0, vec![("p1", &a), ("p", &b)])],
+        ] {
+            assert_ne!(bytes(&base), bytes(&changed), "{:?}", changed[0].pids);
+        }
+        assert_ne!(bytes(&base), inputs("other", &cdn, &base));
+        assert_ne!(bytes(&base), inputs("default", &[], &base));
+    }
 }
