@@ -50,7 +50,8 @@ pub use netmap::{EndpointAddrGroup, NetworkMapDoc, NetworkMapMeta};
 pub use prefix::{parse_ipv4_prefix, parse_ipv6_prefix, PrefixError};
 pub use propmap::{PropertyMapDoc, PropertyMapFilter, PropertyMapMeta, PropertyRows};
 pub use validate::{
-    validate_cost_map, validate_cost_table, validate_entity_id, validate_ird, validate_network_map,
-    validate_network_map_complete, validate_property_map, validate_property_name, ValidationError,
+    validate_cost_map, validate_cost_table, validate_endpoint_property_name, validate_entity_id,
+    validate_ird, validate_network_map, validate_network_map_complete, validate_property_map,
+    validate_property_name, ValidationError,
 };
 pub use vtag::{content_tag, VersionTag, VtagError};

@@ -1,7 +1,7 @@
 //! CDN node status pushed through the admin API (design GAP-1/GAP-2) and
 //! published in the property map: each node is an `ipv4:<addr>` or
 //! `ipv6:<addr>` entity (RFC 9240 §6.1) with the private properties
-//! `priv:health`, `priv:load` and `priv:drained`.
+//! `.priv:health`, `.priv:load` and `.priv:drained`.
 //!
 //! The status is merged into every snapshot: into the documents an engine
 //! publishes, and, when the status changes, into the property maps of the
@@ -17,9 +17,9 @@ use altofed_model::{PropertyMapDoc, PropertyMapMeta, VersionTag};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub const PROP_HEALTH: &str = "priv:health";
-pub const PROP_LOAD: &str = "priv:load";
-pub const PROP_DRAINED: &str = "priv:drained";
+pub const PROP_HEALTH: &str = ".priv:health";
+pub const PROP_LOAD: &str = ".priv:load";
+pub const PROP_DRAINED: &str = ".priv:drained";
 
 /// Whether a node can serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
