@@ -71,9 +71,9 @@ fn property_map_and_filter() {
     let req = r#"{ "entities": ["ipv4:192.0.2.10", "agg-netmap.pid:pid-metro"],
                    "properties": ["agg-netmap.pid", ".priv:agg-origin"] }"#;
     let req: PropertyMapFilter = roundtrip_same(req);
-    assert_eq!(req.properties.unwrap().len(), 2);
-    let req: PropertyMapFilter = roundtrip_same(r#"{ "entities": [] }"#);
-    assert!(req.properties.is_none());
+    assert_eq!(req.properties.len(), 2);
+    // Both members are required (RFC 9240 §8.3).
+    assert!(serde_json::from_str::<PropertyMapFilter>(r#"{ "entities": [] }"#).is_err());
 
     let resp = r#"{
       "meta": { "dependent-vtags": [{ "resource-id": "agg-netmap", "tag": "5f1e0c9a7d3b44e1" }] },

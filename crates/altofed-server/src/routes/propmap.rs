@@ -11,16 +11,16 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use altofed_model::error::ErrorDoc;
+use altofed_model::error::{ErrorCode, ErrorDoc};
 use altofed_model::propmap::PropertyMapFilter;
-use altofed_model::validate::{validate_entity_id, validate_property_name};
+use altofed_model::validate::validate_entity_id;
 use altofed_model::{PropertyMapDoc, PropertyMapMeta};
 use ipnet::IpNet;
 use serde_json::Value;
 
 use super::offload::{Cancel, Planned};
 use crate::http::ApiError;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{entity_domain, Mappings, Snapshot};
 
 type Properties = BTreeMap<String, Value>;
 
@@ -32,25 +32,29 @@ pub(crate) struct PropertySelection {
     id: String,
     /// Sorted, without repeats.
     entities: Vec<String>,
-    /// `None`: every property.
-    properties: Option<Vec<String>>,
+    properties: Vec<String>,
 }
 
 impl PropertySelection {
+    /// Checks `filter` against the `mappings` of property map `id`
+    /// (RFC 9240 §8.3, §8.5): at least one entity and one property; each
+    /// entity well-formed and in a domain of the map; each property one the
+    /// map has. Every failure is `E_INVALID_FIELD_VALUE` naming the member
+    /// and, for a bad entry, the entry.
     pub(crate) fn new(
         snapshot: Arc<Snapshot>,
         id: String,
         filter: PropertyMapFilter,
     ) -> Result<Self, ApiError> {
-        for entity in &filter.entities {
-            validate_entity_id(entity).map_err(|_| {
-                ApiError::from(ErrorDoc::invalid_field_value("entities", entity.clone()))
-            })?;
+        let empty = Mappings::new();
+        let mappings = snapshot.property_mappings.get(&id).unwrap_or(&empty);
+        non_empty("entities", &filter.entities)?;
+        non_empty("properties", &filter.properties)?;
+        if let Some(bad) = filter.entities.iter().find(|e| !entity_ok(mappings, e)) {
+            return Err(ErrorDoc::invalid_field_value("entities", bad.clone()).into());
         }
-        for name in filter.properties.as_deref().unwrap_or_default() {
-            validate_property_name(name).map_err(|_| {
-                ApiError::from(ErrorDoc::invalid_field_value("properties", name.clone()))
-            })?;
+        if let Some(bad) = filter.properties.iter().find(|p| !property_ok(mappings, p)) {
+            return Err(ErrorDoc::invalid_field_value("properties", bad.clone()).into());
         }
         let mut entities = filter.entities;
         entities.sort_unstable();
@@ -64,10 +68,31 @@ impl PropertySelection {
     }
 
     fn wanted(&self, name: &str) -> bool {
-        self.properties
-            .as_ref()
-            .is_none_or(|list| list.iter().any(|p| p == name))
+        self.properties.iter().any(|p| p == name)
     }
+}
+
+/// `entities<1..*>`, `properties<1..*>` (RFC 9240 §8.3).
+fn non_empty(field: &str, list: &[String]) -> Result<(), ApiError> {
+    if list.is_empty() {
+        let doc = ErrorDoc::with_field(ErrorCode::InvalidFieldValue, field).with_message(format!(
+            "`{field}` needs at least one entry (RFC 9240 §8.3)"
+        ));
+        return Err(doc.into());
+    }
+    Ok(())
+}
+
+/// A well-formed entity ID in one of the map's entity domains.
+fn entity_ok(mappings: &Mappings, entity: &str) -> bool {
+    validate_entity_id(entity).is_ok() && mappings.contains_key(entity_domain(entity))
+}
+
+/// A property the map has for some entity domain.
+fn property_ok(mappings: &Mappings, name: &str) -> bool {
+    mappings
+        .values()
+        .any(|names| names.iter().any(|n| n == name))
 }
 
 impl Planned for PropertySelection {

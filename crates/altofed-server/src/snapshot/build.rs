@@ -15,7 +15,7 @@ use serde::Serialize;
 use thiserror::Error;
 
 use super::costbody::encode_cost_map;
-use super::ird::{cost_type_name, directory, IrdInput, ServiceIds};
+use super::ird::{all_mappings, cost_type_name, directory, IrdInput, ServiceIds};
 use super::{CostBody, CostMapEntry, Documents, Encoded, Resource, Rope, Snapshot};
 
 /// Documents that cannot be served. Nothing is published when this occurs.
@@ -66,7 +66,8 @@ pub fn build_snapshot(
         resource_ids.chain(docs.property_maps.iter().map(|(id, _)| id)),
     )?;
     let property_resources = property_map_resources(previous, &docs.property_maps)?;
-    let ird = directory(&IrdInput::of(&docs), &ids);
+    let property_mappings = all_mappings(docs.property_maps.iter().map(|(id, doc)| (id, doc)));
+    let ird = directory(&IrdInput::of(&docs, &property_mappings), &ids);
     validate_ird(&ird).map_err(|e| invalid("directory", e.to_string()))?;
     let Documents {
         network_map,
@@ -100,6 +101,7 @@ pub fn build_snapshot(
         cost_maps: cost_maps.into(),
         cost_bodies: Arc::new(cost_bodies),
         property_maps: property_maps.into_iter().collect(),
+        property_mappings,
     })
 }
 

@@ -15,7 +15,8 @@ pub(crate) use costbody::write_cost;
 pub use costbody::CostBody;
 pub use encode::{Coding, Encoded};
 pub use ird::{
-    filter_uri, map_uri, ServiceIds, ENDPOINT_COST_URI, ENDPOINT_PROP_URI, UPDATE_STREAM_URI,
+    entity_domain, filter_uri, map_uri, Mappings, ServiceIds, ENDPOINT_COST_URI, ENDPOINT_PROP_URI,
+    UPDATE_STREAM_URI,
 };
 pub use pieces::Piece;
 pub use props::with_property_maps;
@@ -96,6 +97,9 @@ pub struct Snapshot {
     /// snapshot to reuse.
     pub cost_bodies: Arc<BTreeMap<String, CostBody>>,
     pub property_maps: BTreeMap<String, PropertyMapDoc>,
+    /// Each property map's IRD `mappings` (RFC 9240 §7.4), by resource id:
+    /// what a filtered request may ask for (RFC 9240 §8.3).
+    pub property_mappings: BTreeMap<String, Mappings>,
 }
 
 impl Snapshot {
