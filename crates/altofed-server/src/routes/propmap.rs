@@ -48,8 +48,8 @@ impl PropertySelection {
     ) -> Result<Self, ApiError> {
         let empty = Mappings::new();
         let mappings = snapshot.property_mappings.get(&id).unwrap_or(&empty);
-        non_empty("entities", &filter.entities)?;
-        non_empty("properties", &filter.properties)?;
+        non_empty("entities", &filter.entities, RFC_9240_8_3)?;
+        non_empty("properties", &filter.properties, RFC_9240_8_3)?;
         if let Some(bad) = filter.entities.iter().find(|e| !entity_ok(mappings, e)) {
             return Err(ErrorDoc::invalid_field_value("entities", bad.clone()).into());
         }
@@ -72,12 +72,15 @@ impl PropertySelection {
     }
 }
 
-/// `entities<1..*>`, `properties<1..*>` (RFC 9240 §8.3).
-fn non_empty(field: &str, list: &[String]) -> Result<(), ApiError> {
+const RFC_9240_8_3: &str = "RFC 9240 §8.3";
+
+/// A list the request needs at least one entry in (`entities<1..*>`,
+/// `properties<1..*>` of RFC 9240 §8.3 and RFC 7285 §11.4.1.3), as
+/// `E_INVALID_FIELD_VALUE` naming the member and `rfc`.
+pub(super) fn non_empty(field: &str, list: &[String], rfc: &str) -> Result<(), ApiError> {
     if list.is_empty() {
-        let doc = ErrorDoc::with_field(ErrorCode::InvalidFieldValue, field).with_message(format!(
-            "`{field}` needs at least one entry (RFC 9240 §8.3)"
-        ));
+        let message = format!("`{field}` needs at least one entry ({rfc})");
+        let doc = ErrorDoc::with_field(ErrorCode::InvalidFieldValue, field).with_message(message);
         return Err(doc.into());
     }
     Ok(())
