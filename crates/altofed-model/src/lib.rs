@@ -22,11 +22,16 @@ pub mod lookup;
 pub mod media;
 pub mod name;
 pub mod netmap;
+pub mod object;
 pub mod prefix;
 pub mod propmap;
 pub mod unique;
 pub mod validate;
 pub mod vtag;
+
+/// For [`object_only!`]; not part of the API.
+#[doc(hidden)]
+pub use serde as __serde;
 
 pub use cost::{Cost, CostMode, CostType};
 pub use costmap::{deserialize_cost_rows, CostMapDoc, CostMapMeta, CostRows};

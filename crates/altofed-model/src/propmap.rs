@@ -40,7 +40,10 @@ pub struct PropertyMapMeta {
 /// `properties<1..*>`); each entity's domain and each property must be in
 /// the resource's `mappings` (checked by the server, RFC 9240 §8.5).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct PropertyMapFilter {
     pub entities: Vec<String>,
     pub properties: Vec<String>,
 }
+
+crate::object_only!(PropertyMapFilter, Serialize);

@@ -245,3 +245,27 @@ fn error_docs_from_peers_are_read_liberally() {
         json!({"meta":{"code":"E_NOT_FOUND","field":"f","value":"42"}})
     );
 }
+
+#[test]
+fn request_objects_are_not_read_from_arrays_and_cost_modes_only_from_strings() {
+    use altofed_model::{CostMapFilter, CostType};
+    let err = |text: &str| {
+        serde_json::from_str::<CostMapFilter>(text)
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        err(r#"{"cost-type": ["routingcost", "numerical"]}"#),
+        "invalid type: sequence, expected a JSON object at line 1 column 14"
+    );
+    assert_eq!(
+        err(r#"[{"cost-mode": "numerical", "cost-metric": "routingcost"}]"#),
+        "invalid type: sequence, expected a JSON object at line 1 column 0"
+    );
+    assert_eq!(
+        err(r#"{"cost-type": {"cost-mode": 1, "cost-metric": "routingcost"}}"#),
+        "invalid type: integer `1`, expected a cost mode string, `numerical` or `ordinal` at line 1 column 29"
+    );
+    let ty: CostType = roundtrip_same(r#"{"cost-mode": "ordinal", "cost-metric": "routingcost"}"#);
+    assert_eq!(ty.cost_mode.as_str(), "ordinal");
+}

@@ -41,6 +41,7 @@ impl Health {
 /// The body of `PUT /admin/nodes/{address}`; all members are required
 /// (unknown ones are ignored, RFC 7285 §8.3.7 style).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct NodeStatus {
     pub health: Health,
     /// Fraction of capacity in use, `0.0..=1.0`.
@@ -48,6 +49,8 @@ pub struct NodeStatus {
     /// A drained node takes no new clients.
     pub drained: bool,
 }
+
+altofed_model::object_only!(NodeStatus, Serialize);
 
 impl NodeStatus {
     /// `load` must be a number in `0.0..=1.0`.

@@ -17,7 +17,7 @@ use altofed_model::endpoint::{
 };
 use altofed_model::error::ErrorDoc;
 use altofed_model::filter::Constraint;
-use altofed_model::media;
+use altofed_model::{media, CostType};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, State};
@@ -143,12 +143,7 @@ impl EcsSelection {
     ) -> Result<Self, ApiError> {
         let map = snapshot
             .cost_map_index_for(&request.cost_type)
-            .ok_or_else(|| {
-                ErrorDoc::invalid_field_value(
-                    "cost-type/cost-metric",
-                    request.cost_type.cost_metric.clone(),
-                )
-            })?;
+            .ok_or_else(|| unsupported(&snapshot, &request.cost_type))?;
         let constraints = parse_constraints(request.constraints.as_deref().unwrap_or_default())?;
         let (srcs, dsts) = (request.endpoints.srcs, request.endpoints.dsts);
         let (srcs, dsts) = (srcs.unwrap_or_default(), dsts.unwrap_or_default());
@@ -200,6 +195,21 @@ impl Planned for EcsSelection {
         }
         Ok(out.finish())
     }
+}
+
+/// A cost type no cost map has: the mode if some map has the metric, else
+/// the metric (RFC 7285 §11.5.1.4: `cost-type-names`).
+fn unsupported(snapshot: &Snapshot, asked: &CostType) -> ApiError {
+    let types = snapshot.cost_maps.iter().map(|c| &c.doc.meta.cost_type);
+    let metric_offered = types
+        .map(|t| &t.cost_metric)
+        .any(|m| *m == asked.cost_metric);
+    let doc = if metric_offered {
+        ErrorDoc::invalid_field_value("cost-type/cost-mode", asked.cost_mode.as_str())
+    } else {
+        ErrorDoc::invalid_field_value("cost-type/cost-metric", asked.cost_metric.clone())
+    };
+    doc.into()
 }
 
 /// Each address with its PID's number in the network map (`None`: in no
