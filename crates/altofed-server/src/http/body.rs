@@ -81,7 +81,7 @@ fn check_content_type(headers: &HeaderMap, expected: &'static str) -> Result<(),
 pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     if let Ok(value) = T::deserialize(&mut de) {
-        return de.end().map(|()| value).map_err(syntax);
+        return de.end().map(|()| value).map_err(|e| syntax(&e));
     }
     if let Some(at) = nesting_exceeded(bytes, MAX_NESTING) {
         return Err(ApiError::Alto(ErrorDoc::syntax(Some(format!(
@@ -91,7 +91,7 @@ pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let mut de = serde_json::Deserializer::from_slice(bytes);
     let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
     match result {
-        Ok(value) => de.end().map(|()| value).map_err(syntax),
+        Ok(value) => de.end().map(|()| value).map_err(|e| syntax(&e)),
         Err(e) => {
             let path = e.path().to_string();
             Err(ApiError::Alto(classify(&path, e.inner())))
@@ -99,7 +99,7 @@ pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     }
 }
 
-fn syntax(e: serde_json::Error) -> ApiError {
+fn syntax(e: &serde_json::Error) -> ApiError {
     ApiError::Alto(ErrorDoc::syntax(Some(e.to_string())))
 }
 
