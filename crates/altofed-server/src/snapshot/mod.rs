@@ -5,6 +5,7 @@
 mod build;
 mod costbody;
 mod encode;
+mod etag;
 mod ird;
 mod pieces;
 mod props;
@@ -14,6 +15,7 @@ pub use build::{build_snapshot, SnapshotError};
 pub(crate) use costbody::write_cost;
 pub use costbody::CostBody;
 pub use encode::{Coding, Encoded};
+pub use etag::changed_under_same_vtag;
 pub use ird::{
     entity_domain, filter_uri, map_uri, Mappings, ServiceIds, ENDPOINT_COST_URI, ENDPOINT_PROP_URI,
     UPDATE_STREAM_URI,
@@ -44,7 +46,8 @@ pub struct Resource {
     pub id: String,
     pub media_type: &'static str,
     /// The ETag's opaque part (without quotes or coding suffix): the vtag's
-    /// tag where the resource has one, else a hash of the body.
+    /// tag where the resource has one, else a hash of the body (also when
+    /// the document changed under the same vtag: `etag`).
     pub etag: String,
     pub body: Encoded,
 }
