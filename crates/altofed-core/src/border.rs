@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::net::IpAddr;
 
 use altofed_model::lookup::PidLookup;
-use altofed_model::{NetworkMapDoc, PropertyMapDoc};
+use altofed_model::{NetworkMapDoc, Properties, PropertyMapDoc};
 use serde_json::Value;
 use thiserror::Error;
 
@@ -223,7 +223,7 @@ fn borders_by_attribute(
 ) -> Result<BTreeMap<usize, String>, BorderError> {
     let mut found: BTreeMap<usize, String> = BTreeMap::new();
     for (entity, props) in &map.property_map {
-        let Some(value) = props.get(&peer.border_property) else {
+        let Some(value) = property_value(props, &peer.border_property) else {
             continue;
         };
         let Some(pid) = pid_of_entity(entity) else {
@@ -258,6 +258,22 @@ fn borders_by_attribute(
         }
     }
     Ok(found)
+}
+
+/// The value of property `name` in `props`, matching names with or without
+/// a leading dot: a self-defined property is `.priv:x` (RFC 9240 §5.2.2),
+/// while peers following RFC 7285 §10.8 or an old draft write `priv:x`.
+/// The exact spelling wins when an entity has both.
+pub fn property_value<'a>(props: &'a Properties, name: &str) -> Option<&'a Value> {
+    props.get(name).or_else(|| {
+        let wanted = undotted(name);
+        let mut other = props.iter().filter(|(k, _)| undotted(k) == wanted);
+        other.next().map(|(_, v)| v)
+    })
+}
+
+fn undotted(name: &str) -> &str {
+    name.strip_prefix('.').unwrap_or(name)
 }
 
 /// The PID of an entity ID `<resource-id>.pid:<pid>` (RFC 9240 §6.2); a

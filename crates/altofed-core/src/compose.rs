@@ -171,8 +171,9 @@ fn min_of(current: f64, candidate: f64) -> f64 {
 
 /// The exit routing would choose for each CDN PID: a pinned link if any;
 /// else among reachable links the highest preference, then the lowest
-/// C_cdn + c(l) (hot potato), then the link name. `None` when no link is
-/// reachable from that PID.
+/// C_cdn + c(l) (hot potato), then the lowest link name (byte-wise `Ord` of
+/// `String`: the name that sorts first). `None` when no link is reachable
+/// from that PID.
 pub fn choose_exits(
     cdn: &CdnCosts,
     links: &[LinkTerm],

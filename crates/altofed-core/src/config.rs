@@ -270,8 +270,10 @@ fn default_border_by() -> BorderMethod {
     BorderMethod::Address
 }
 
+/// The self-defined form (RFC 9240 §5.2.2); peers' names match with or
+/// without the leading dot (`border::property_value`).
 fn default_border_property() -> String {
-    "priv:border-for".to_owned()
+    ".priv:border-for".to_owned()
 }
 
 fn one() -> f64 {

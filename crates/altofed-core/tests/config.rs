@@ -32,7 +32,7 @@ fn defaults() {
     let peer = &config.peers[0];
     assert_eq!(
         (peer.border_by, peer.border_property.as_str()),
-        (BorderMethod::Address, "priv:border-for")
+        (BorderMethod::Address, ".priv:border-for")
     );
     assert_eq!((peer.scale, peer.offset, peer.priority), (1.0, 0.0, 0));
     assert_eq!(

@@ -4,7 +4,7 @@
 //! not change for days is alive as long as it answers. Every good answer
 //! (new maps that are used, or word that the maps in use are still its
 //! maps) is a contact. The first failure after a contact makes the peer
-//! stale (`priv:stale-since` is that failure's time); `max-age` after the
+//! stale (`.priv:stale-since` is that failure's time); `max-age` after the
 //! last contact its PIDs are withdrawn, whether failures were reported or
 //! the peer just went silent. A rejected answer (maps that fail the peer
 //! checks) is a failure, not a contact.
@@ -82,7 +82,7 @@ impl PeerSlot {
     }
 
     /// A failed answer. `true` when the peer just became stale while
-    /// published (its PIDs get `priv:stale-since`).
+    /// published (its PIDs get `.priv:stale-since`).
     pub fn fail(&mut self, now: SystemTime, reason: String) -> bool {
         match &mut self.stale {
             Some(stale) => {

@@ -19,7 +19,7 @@ fn rejected(state: &AppState, peer: &str) -> Option<f64> {
 }
 
 fn stale(state: &AppState, peer: &str) -> bool {
-    props(state, &format!("{peer}:pid2"))["priv:stale-since"].is_string()
+    props(state, &format!("{peer}:pid2"))[".priv:stale-since"].is_string()
 }
 
 /// Figure 5 with isp-a and isp-b (5 PIDs, 10 prefixes each) under the

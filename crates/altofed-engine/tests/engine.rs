@@ -67,7 +67,7 @@ async fn recomputes_on_change_serves_stale_then_withdraws_and_recovers() {
     let good = std::fs::read_to_string(&costmap).unwrap();
     std::fs::write(&costmap, "{ broken").unwrap();
     eventually(&state, "stale mark", |s| {
-        document(s, "agg-propmap")["property-map"]["agg-netmap.pid:isp-a:pid2"]["priv:stale-since"]
+        document(s, "agg-propmap")["property-map"]["agg-netmap.pid:isp-a:pid2"][".priv:stale-since"]
             .is_string()
     })
     .await;
@@ -103,7 +103,7 @@ async fn recomputes_on_change_serves_stale_then_withdraws_and_recovers() {
     .await;
     let props = document(&state, "agg-propmap");
     assert!(props["property-map"]["agg-netmap.pid:isp-a:pid2"]
-        .get("priv:stale-since")
+        .get(".priv:stale-since")
         .is_none());
     eventually(&state, "fresh in /metrics", |s| {
         let text = metrics(s);

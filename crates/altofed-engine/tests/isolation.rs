@@ -76,7 +76,7 @@ async fn a_sixty_character_pid_rejects_that_peers_maps_only_and_the_other_peer_k
     })
     .await;
     eventually(&state, "isp-a stale", |s| {
-        props(s, "isp-a:pid2")["priv:stale-since"].is_string()
+        props(s, "isp-a:pid2")[".priv:stale-since"].is_string()
     })
     .await;
     assert_eq!(
@@ -86,7 +86,7 @@ async fn a_sixty_character_pid_rejects_that_peers_maps_only_and_the_other_peer_k
     );
     assert!(pid(&state, &format!("isp-a:{LONG_PID}")).is_null());
     assert!(props(&state, "isp-b:pid2")
-        .get("priv:stale-since")
+        .get(".priv:stale-since")
         .is_none());
     assert_eq!(rejected(&state, "isp-a"), Some(1.0));
     assert_eq!(rejected(&state, "isp-b"), Some(0.0));
@@ -99,7 +99,7 @@ async fn a_sixty_character_pid_rejects_that_peers_maps_only_and_the_other_peer_k
     // isp-a goes back to its good maps (under a new vtag): fresh again.
     send(&tx, updated(0, good_a)).await;
     eventually(&state, "isp-a fresh", |s| {
-        props(s, "isp-a:pid2").get("priv:stale-since").is_none()
+        props(s, "isp-a:pid2").get(".priv:stale-since").is_none()
     })
     .await;
     assert_eq!(cost(&state, "pid8", "isp-a:pid2"), Some(11.0));
@@ -167,7 +167,7 @@ async fn prefixes_inside_the_cdns_pids_are_dropped_and_cache_addresses_stay_with
     // A warning, not a rejection: the peer's other prefixes are fine.
     assert_eq!(rejected(&state, "isp-a"), Some(0.0));
     assert!(props(&state, "isp-a:pid2")
-        .get("priv:stale-since")
+        .get(".priv:stale-since")
         .is_none());
 }
 

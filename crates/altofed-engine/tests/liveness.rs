@@ -63,7 +63,7 @@ async fn a_peer_unchanged_past_max_age_then_failing_once_stays_stale_and_goes_ma
     let before_failure = SystemTime::now() - Duration::from_secs(1);
     send(&tx, failed(0, "connection refused")).await;
     eventually(&state, "stale mark", |s| {
-        props(s, "isp-a:pid2")["priv:stale-since"].is_string()
+        props(s, "isp-a:pid2")[".priv:stale-since"].is_string()
     })
     .await;
     assert_eq!(
@@ -71,7 +71,7 @@ async fn a_peer_unchanged_past_max_age_then_failing_once_stays_stale_and_goes_ma
         Some(11.0),
         "still served"
     );
-    let since = props(&state, "isp-a:pid2")["priv:stale-since"]
+    let since = props(&state, "isp-a:pid2")[".priv:stale-since"]
         .as_str()
         .unwrap()
         .to_owned();

@@ -48,7 +48,7 @@ async fn with_its_peer_unreachable_the_cdn_pids_are_published_and_the_peer_repor
     }
     assert!(pid(&state, "isp-a:pid2").is_null());
     assert_eq!(
-        props(&state, "default")["priv:never-fetched"],
+        props(&state, "default")[".priv:never-fetched"],
         json!(["isp-a"])
     );
     assert_eq!(never_fetched(&state), Some(1.0));
@@ -59,7 +59,9 @@ async fn with_its_peer_unreachable_the_cdn_pids_are_published_and_the_peer_repor
         cost(s, "pid8", "isp-a:pid2") == Some(11.0)
     })
     .await;
-    assert!(props(&state, "default").get("priv:never-fetched").is_none());
+    assert!(props(&state, "default")
+        .get(".priv:never-fetched")
+        .is_none());
     assert_eq!(never_fetched(&state), Some(0.0));
 }
 

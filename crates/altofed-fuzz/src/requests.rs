@@ -63,7 +63,7 @@ pub fn filtered_property_map(data: &[u8]) {
         for entity in &filter.entities {
             let _ = validate_entity_id(entity);
         }
-        for name in filter.properties.as_deref().unwrap_or_default() {
+        for name in &filter.properties {
             let _ = validate_property_name(name);
         }
     }

@@ -5,16 +5,55 @@ use std::fmt;
 use serde::de::{self, Visitor};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-/// `numerical` or `ordinal` (RFC 7285 §10.5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// `numerical` or `ordinal` (RFC 7285 §10.5). Read from a JSON string
+/// only: any other JSON type is an "invalid type" error (serde's derived
+/// enum reading reports a number or `null` as a syntax error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CostMode {
     Numerical,
     Ordinal,
 }
 
+impl CostMode {
+    const NAMES: &'static [&'static str] = &["numerical", "ordinal"];
+
+    /// The wire name (RFC 7285 §10.5).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Numerical => "numerical",
+            Self::Ordinal => "ordinal",
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for CostMode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        d.deserialize_str(CostModeVisitor)
+    }
+}
+
+struct CostModeVisitor;
+
+impl Visitor<'_> for CostModeVisitor {
+    type Value = CostMode;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a cost mode string, `numerical` or `ordinal`")
+    }
+
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<CostMode, E> {
+        match v {
+            "numerical" => Ok(CostMode::Numerical),
+            "ordinal" => Ok(CostMode::Ordinal),
+            _ => Err(E::unknown_variant(v, CostMode::NAMES)),
+        }
+    }
+}
+
 /// A cost type object (RFC 7285 §10.7). Unknown members are ignored on input.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CostType {
     #[serde(rename = "cost-metric")]
     pub cost_metric: String,
@@ -23,6 +62,8 @@ pub struct CostType {
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub description: Option<String>,
 }
+
+crate::object_only!(CostType, Serialize);
 
 impl CostType {
     pub fn routingcost(mode: CostMode) -> Self {

@@ -100,11 +100,14 @@ pub fn parse_endpoints(list: &[String]) -> Result<Vec<TypedEndpointAddr>, Endpoi
 
 /// `application/alto-endpointpropparams+json` (RFC 7285 §11.4.1.3).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct EndpointPropRequest {
     /// Property names, e.g. `agg-netmap.pid` (RFC 7285 §10.8).
     pub properties: Vec<String>,
     pub endpoints: Vec<String>,
 }
+
+crate::object_only!(EndpointPropRequest, Serialize);
 
 /// Endpoint address -> property name -> value. Values SHOULD be strings
 /// (RFC 7285 §11.4.1.6) but are kept as JSON to be liberal.
@@ -132,6 +135,7 @@ pub struct EndpointPropMeta {
 
 /// `application/alto-endpointcostparams+json` (RFC 7285 §11.5.1.3).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct EndpointCostRequest {
     #[serde(rename = "cost-type")]
     pub cost_type: CostType,
@@ -141,16 +145,21 @@ pub struct EndpointCostRequest {
     pub endpoints: EndpointFilter,
 }
 
+crate::object_only!(EndpointCostRequest, Serialize);
+
 /// A missing or empty list stands for the client's own address; both
 /// empty is an error (RFC 7285 §11.5.1.3). `None` and `Some(vec![])` are
 /// kept apart only so documents round-trip.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct EndpointFilter {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub srcs: Option<Vec<String>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dsts: Option<Vec<String>>,
 }
+
+crate::object_only!(EndpointFilter, Serialize);
 
 impl EndpointFilter {
     /// Source addresses; empty when absent.

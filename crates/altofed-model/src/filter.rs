@@ -12,6 +12,7 @@ use crate::cost::CostType;
 /// `application/alto-networkmapfilter+json` (RFC 7285 §11.3.1.3). An empty
 /// `pids` means all PIDs; absent or empty `address-types` means all types.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct NetworkMapFilter {
     pub pids: Vec<String>,
     #[serde(
@@ -22,12 +23,15 @@ pub struct NetworkMapFilter {
     pub address_types: Option<Vec<String>>,
 }
 
+crate::object_only!(NetworkMapFilter, Serialize);
+
 /// `application/alto-costmapfilter+json` (RFC 7285 §11.3.2.3).
 ///
 /// `constraints` stay strings so a server can echo a bad one in an
 /// `E_INVALID_FIELD_VALUE` error; parse them with [`Constraint::parse`].
 /// Multi-cost members (RFC 8189 §4.1.2) are not modelled and are ignored.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct CostMapFilter {
     /// Its `description` SHOULD be omitted and MUST be ignored (RFC 7285 §11.3.2.3).
     #[serde(rename = "cost-type")]
@@ -39,13 +43,18 @@ pub struct CostMapFilter {
     pub pids: Option<PidFilter>,
 }
 
+crate::object_only!(CostMapFilter, Serialize);
+
 /// Both members are required inside `pids`; an empty list means all PIDs
 /// (RFC 7285 §11.3.2.3).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct PidFilter {
     pub srcs: Vec<String>,
     pub dsts: Vec<String>,
 }
+
+crate::object_only!(PidFilter, Serialize);
 
 /// A constraint operator (RFC 7285 §11.3.2.3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -22,12 +22,17 @@ pub mod lookup;
 pub mod media;
 pub mod name;
 pub mod netmap;
+pub mod object;
 pub mod prefix;
 pub mod properties;
 pub mod propmap;
 pub mod unique;
 pub mod validate;
 pub mod vtag;
+
+/// For [`object_only!`]; not part of the API.
+#[doc(hidden)]
+pub use serde as __serde;
 
 pub use cost::{Cost, CostMode, CostType};
 pub use costmap::{deserialize_cost_rows, CostMapDoc, CostMapMeta, CostRows};
@@ -52,7 +57,8 @@ pub use prefix::{parse_ipv4_prefix, parse_ipv6_prefix, PrefixError};
 pub use properties::Properties;
 pub use propmap::{PropertyMapDoc, PropertyMapFilter, PropertyMapMeta, PropertyRows};
 pub use validate::{
-    validate_cost_map, validate_cost_table, validate_entity_id, validate_ird, validate_network_map,
-    validate_network_map_complete, validate_property_map, validate_property_name, ValidationError,
+    validate_cost_map, validate_cost_table, validate_endpoint_property_name, validate_entity_id,
+    validate_ird, validate_network_map, validate_network_map_complete, validate_property_map,
+    validate_property_name, ValidationError,
 };
 pub use vtag::{content_tag, VersionTag, VtagError};

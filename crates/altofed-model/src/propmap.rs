@@ -35,13 +35,15 @@ pub struct PropertyMapMeta {
     pub dependent_vtags: Vec<VersionTag>,
 }
 
-/// `application/alto-propmapparams+json` (RFC 9240 §8.3). Empty `entities`
-/// means all entities; empty `properties` means all properties, while
-/// absent `properties` asks only which entities have any (RFC 9240 §8.3,
-/// see alto-protocol.md §21 item 3 for the `"{}"` ambiguity).
+/// `application/alto-propmapparams+json` (RFC 9240 §8.3). Both members
+/// are required and need at least one entry (`entities<1..*>`,
+/// `properties<1..*>`); each entity's domain and each property must be in
+/// the resource's `mappings` (checked by the server, RFC 9240 §8.5).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct PropertyMapFilter {
     pub entities: Vec<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub properties: Option<Vec<String>>,
+    pub properties: Vec<String>,
 }
+
+crate::object_only!(PropertyMapFilter, Serialize);

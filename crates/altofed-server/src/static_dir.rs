@@ -3,6 +3,7 @@
 //! peer directory's: `networkmap.json`, then any `costmap*.json` and
 //! `propmap*.json`.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
@@ -28,14 +29,25 @@ pub enum StaticDirError {
     },
 }
 
+/// The documents of a directory and the file each comes from.
+#[derive(Debug)]
+pub struct DirMaps {
+    pub docs: Documents,
+    /// Resource id -> file.
+    pub files: BTreeMap<String, PathBuf>,
+}
+
+/// Reads the directory (see [`load_dir`]).
+pub fn load_documents(dir: &Path) -> Result<Documents, StaticDirError> {
+    load_dir(dir).map(|maps| maps.docs)
+}
+
 /// Reads the directory. Cost maps take their id from `meta.vtag` where they
 /// have one, else from the file name; property maps from the file name.
-pub fn load_documents(dir: &Path) -> Result<Documents, StaticDirError> {
-    let network_map: NetworkMapDoc = read_document(
-        &dir.join(NETWORK_MAP_FILE),
-        "network map",
-        MAX_DOCUMENT_BYTES,
-    )?;
+pub fn load_dir(dir: &Path) -> Result<DirMaps, StaticDirError> {
+    let net_path = dir.join(NETWORK_MAP_FILE);
+    let network_map: NetworkMapDoc = read_document(&net_path, "network map", MAX_DOCUMENT_BYTES)?;
+    let mut files = BTreeMap::from([(network_map.meta.vtag.resource_id.clone(), net_path)]);
     let mut cost_maps = Vec::new();
     let mut property_maps = Vec::new();
     for path in json_files(dir)? {
@@ -50,17 +62,21 @@ pub fn load_documents(dir: &Path) -> Result<Documents, StaticDirError> {
                 Some(vtag) => vtag.resource_id.clone(),
                 None => checked_id(&path, stem)?,
             };
+            files.insert(id.clone(), path);
             cost_maps.push((id, doc));
         } else if stem.starts_with("propmap") {
             let doc: PropertyMapDoc = read_document(&path, "property map", MAX_DOCUMENT_BYTES)?;
-            property_maps.push((checked_id(&path, stem)?, doc));
+            let id = checked_id(&path, stem)?;
+            files.insert(id.clone(), path);
+            property_maps.push((id, doc));
         }
     }
-    Ok(Documents {
+    let docs = Documents {
         network_map: network_map.into(),
         cost_maps,
         property_maps,
-    })
+    };
+    Ok(DirMaps { docs, files })
 }
 
 /// The newest modification time of the files `load_documents` reads, so a

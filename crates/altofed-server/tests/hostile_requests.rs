@@ -235,11 +235,11 @@ async fn a_property_map_filter_of_many_addresses_inherits_by_prefix_once_per_ent
     for (entity, values) in [
         (
             "ipv4:10.0.0.0/8",
-            json!({"priv:region": "eu", "priv:tier": "1"}),
+            json!({".priv:region": "eu", ".priv:tier": "1"}),
         ),
-        ("ipv4:10.1.0.0/16", json!({"priv:region": "fr"})),
-        ("ipv4:10.1.2.3", json!({"priv:tier": null})),
-        ("ipv6:2001:db8::/32", json!({"priv:region": "v6"})),
+        ("ipv4:10.1.0.0/16", json!({".priv:region": "fr"})),
+        ("ipv4:10.1.2.3", json!({".priv:tier": null})),
+        ("ipv6:2001:db8::/32", json!({".priv:region": "v6"})),
     ] {
         props.insert(entity.to_owned(), serde_json::from_value(values).unwrap());
     }
@@ -251,7 +251,8 @@ async fn a_property_map_filter_of_many_addresses_inherits_by_prefix_once_per_ent
             .map(str::to_owned),
     );
     entities.extend(["ipv4:10.1.2.3/32", "ipv6:2001:db8::1", "ipv4:192.0.2.1"].map(str::to_owned));
-    let body = json!({"entities": entities}).to_string();
+    let body =
+        json!({"entities": entities, "properties": [".priv:region", ".priv:tier"]}).to_string();
     let (status, doc) = post(
         &server,
         "/maps/agg-propmap/filtered",
@@ -266,10 +267,10 @@ async fn a_property_map_filter_of_many_addresses_inherits_by_prefix_once_per_ent
     assert_eq!(map.len(), 40_000 + 1 + 2);
     assert_eq!(
         map["ipv4:10.0.0.5"],
-        json!({"priv:region": "eu", "priv:tier": "1"})
+        json!({".priv:region": "eu", ".priv:tier": "1"})
     );
     // null blocks the inherited value (RFC 9240 §6.1).
-    assert_eq!(map["ipv4:10.1.2.3"], json!({"priv:region": "fr"}));
-    assert_eq!(map["ipv4:10.1.2.3/32"], json!({"priv:region": "fr"}));
-    assert_eq!(map["ipv6:2001:db8::1"], json!({"priv:region": "v6"}));
+    assert_eq!(map["ipv4:10.1.2.3"], json!({".priv:region": "fr"}));
+    assert_eq!(map["ipv4:10.1.2.3/32"], json!({".priv:region": "fr"}));
+    assert_eq!(map["ipv6:2001:db8::1"], json!({".priv:region": "v6"}));
 }

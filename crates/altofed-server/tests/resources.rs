@@ -53,7 +53,9 @@ fn sample_request(entry: &IrdEntry, ird: &DirectoryDoc) -> Value {
     match accepts {
         media::NETWORK_MAP_FILTER => json!({"pids": []}),
         media::COST_MAP_FILTER => json!({"cost-type": cost_type}),
-        media::PROPERTY_MAP_PARAMS => json!({"entities": ["agg-netmap.pid:pid8"]}),
+        media::PROPERTY_MAP_PARAMS => {
+            json!({"entities": ["agg-netmap.pid:pid8"], "properties": [".priv:kind"]})
+        }
         media::ENDPOINT_PROP_PARAMS => {
             json!({"properties": ["agg-netmap.pid"], "endpoints": ["ipv4:203.0.113.1"]})
         }

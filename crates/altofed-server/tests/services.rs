@@ -132,7 +132,7 @@ async fn filtered_network_map_selects_pids_and_address_types() {
 #[tokio::test]
 async fn filtered_property_map() {
     let server = start(ServerConfig::default(), Some(figure5())).await;
-    let request = json!({"entities": ["agg-netmap.pid:isp-a:pid1", "agg-netmap.pid:nope"], "properties": ["priv:origin-peer"]});
+    let request = json!({"entities": ["agg-netmap.pid:isp-a:pid1", "agg-netmap.pid:nope"], "properties": [".priv:origin-peer"]});
     let (status, media_type, doc) = post(
         &server,
         "/maps/agg-propmap/filtered",
@@ -146,10 +146,10 @@ async fn filtered_property_map() {
     );
     assert_eq!(
         doc["property-map"],
-        json!({"agg-netmap.pid:isp-a:pid1": {"priv:origin-peer": "isp-a"}})
+        json!({"agg-netmap.pid:isp-a:pid1": {".priv:origin-peer": "isp-a"}})
     );
 
-    let bad = json!({"entities": ["agg-netmap.pid:a.b"]});
+    let bad = json!({"entities": ["agg-netmap.pid:a.b"], "properties": [".priv:kind"]});
     let reply = post(
         &server,
         "/maps/agg-propmap/filtered",

@@ -1,12 +1,14 @@
 //! `altofed publish`: serve a directory of ALTO map files, re-reading it
 //! when a file changes. A directory that fails to load keeps the last good
-//! snapshot in service.
+//! snapshot in service. A file whose content changed under the same vtag is
+//! named in a WARN and served with a content tag as its ETag.
 
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::{Duration, SystemTime};
 
-use altofed_server::static_dir::{load_documents, newest_change};
+use altofed_server::snapshot::changed_under_same_vtag;
+use altofed_server::static_dir::{load_dir, load_documents, newest_change, DirMaps};
 use altofed_server::{run as serve, AppState, ServerConfig};
 use anyhow::{Context, Result};
 use tokio::net::TcpListener;
@@ -76,8 +78,9 @@ async fn reload_on_change(
         seen = newest;
         let (state, dir) = (state.clone(), dir.clone());
         let result = tokio::task::spawn_blocking(move || {
-            let docs = load_documents(&dir)?;
-            state.publish(docs).map_err(anyhow::Error::from)
+            let maps = load_dir(&dir)?;
+            warn_same_vtag(&state, &maps);
+            state.publish(maps.docs).map_err(anyhow::Error::from)
         })
         .await;
         match result {
@@ -85,5 +88,23 @@ async fn reload_on_change(
             Ok(Err(e)) => tracing::warn!("keeping the maps in service: {e:#}"),
             Err(e) => tracing::error!("reload task failed: {e}"),
         }
+    }
+}
+
+/// One WARN per file whose content changed while its vtag did not: clients
+/// that cached it by vtag would not see the change, so the server tags it
+/// by content (`altofed_server::snapshot::changed_under_same_vtag`).
+fn warn_same_vtag(state: &AppState, maps: &DirMaps) {
+    let Some(current) = state.snapshot() else {
+        return;
+    };
+    for id in changed_under_same_vtag(&current, &maps.docs.network_map, &maps.docs.cost_maps) {
+        let file = maps
+            .files
+            .get(&id)
+            .map_or(id.clone(), |f| f.display().to_string());
+        tracing::warn!(
+            "{file}: the content changed but the vtag did not; serving `{id}` with a content tag as its ETag (change the vtag with the content)"
+        );
     }
 }

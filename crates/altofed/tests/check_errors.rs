@@ -283,8 +283,8 @@ fn border_methods_disagree() {
     );
     edit(
         &dir.path().join("isp-a/propmap.json"),
-        "\"priv:border-for\": \"pid7\"",
-        "\"priv:border-for\": \"r7\"",
+        "\".priv:border-for\": \"pid7\"",
+        "\".priv:border-for\": \"r7\"",
     );
     edit(&dir.path().join("altofed.toml"), "192.0.2.5", "192.0.2.4");
     let stderr = check_fails(dir.path());

@@ -31,7 +31,7 @@ async fn cold_started_with_its_only_http_peer_unreachable_it_serves_the_cdn_pids
     }
     assert!(pid(&base, "isp-a:pid2").await.is_null());
     assert_eq!(
-        props(&base, "default").await["priv:never-fetched"],
+        props(&base, "default").await[".priv:never-fetched"],
         json!(["isp-a"])
     );
     let never = "altofed_engine_peer_never_fetched";
@@ -64,7 +64,7 @@ async fn cold_started_with_its_only_http_peer_unreachable_it_serves_the_cdn_pids
     .await;
     assert!(props(&base, "default")
         .await
-        .get("priv:never-fetched")
+        .get(".priv:never-fetched")
         .is_none());
     assert_eq!(metric(&base, never, true).await, Some(0.0));
 }

@@ -217,7 +217,7 @@ async fn as3257_stale(base: &str) -> bool {
         .unwrap()
         .iter()
         .any(|(entity, p)| {
-            entity.starts_with("agg-netmap.pid:as3257:") && p.get("priv:stale-since").is_some()
+            entity.starts_with("agg-netmap.pid:as3257:") && p.get(".priv:stale-since").is_some()
         })
 }
 

@@ -44,7 +44,7 @@ async fn unchanged_past_max_age_then_failing(
 
     stop();
     until("stale mark", aggregator, async || {
-        props(base, "isp-a:pid2").await["priv:stale-since"].is_string()
+        props(base, "isp-a:pid2").await[".priv:stale-since"].is_string()
     })
     .await;
     assert_eq!(
@@ -182,7 +182,7 @@ async fn a_sixty_character_pid_is_refused_with_one_warning_and_the_last_good_map
     })
     .await;
     until("stale mark", &aggregator, async || {
-        props(&base, "isp-a:pid2").await["priv:stale-since"].is_string()
+        props(&base, "isp-a:pid2").await[".priv:stale-since"].is_string()
     })
     .await;
     assert_eq!(cost(&base, "pid8", "isp-a:pid2").await, Some(11.0));

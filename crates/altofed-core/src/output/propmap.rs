@@ -1,9 +1,9 @@
 //! The property map (RFC 9240): for every published PID, what it is
-//! (`priv:kind`: `cdn`, `subscriber` or `catch-all`) and, for subscriber
-//! PIDs, where it comes from (`priv:origin-peer`, `priv:origin-pid`) and,
-//! while its peer is served from stale maps, `priv:stale-since`. The
+//! (`.priv:kind`: `cdn`, `subscriber` or `catch-all`) and, for subscriber
+//! PIDs, where it comes from (`.priv:origin-peer`, `.priv:origin-pid`) and,
+//! while its peer is served from stale maps, `.priv:stale-since`. The
 //! catch-all PID lists the peers that never gave usable maps
-//! (`priv:never-fetched`): their subscribers' addresses fall into it.
+//! (`.priv:never-fetched`): their subscribers' addresses fall into it.
 //! Entities are `<network-map-id>.pid:<pid>` (RFC 9240 §6.2).
 
 use altofed_model::{Properties, PropertyMapDoc, PropertyMapMeta, PropertyRows, VersionTag};
@@ -11,11 +11,11 @@ use serde_json::Value;
 
 use super::{PidOrigin, PublishedPid};
 
-pub const KIND: &str = "priv:kind";
-pub const ORIGIN_PEER: &str = "priv:origin-peer";
-pub const ORIGIN_PID: &str = "priv:origin-pid";
-pub const STALE_SINCE: &str = "priv:stale-since";
-pub const NEVER_FETCHED: &str = "priv:never-fetched";
+pub const KIND: &str = ".priv:kind";
+pub const ORIGIN_PEER: &str = ".priv:origin-peer";
+pub const ORIGIN_PID: &str = ".priv:origin-pid";
+pub const STALE_SINCE: &str = ".priv:stale-since";
+pub const NEVER_FETCHED: &str = ".priv:never-fetched";
 
 /// `peer_names[i]` names peer `i` of [`PidOrigin::Subscriber`];
 /// `stale_since[i]` is set while that peer is served from stale maps.
@@ -40,7 +40,7 @@ pub fn build_property_map(
     }
 }
 
-/// Adds `priv:never-fetched` (an array of peer names) to the entity of the
+/// Adds `.priv:never-fetched` (an array of peer names) to the entity of the
 /// catch-all PID `catch_all` of `network_map`; nothing when `peers` is
 /// empty or the PID is not in `doc`.
 pub fn mark_never_fetched(

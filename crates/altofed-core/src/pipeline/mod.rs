@@ -67,7 +67,7 @@ pub struct PeerInput<'a> {
     pub maps: &'a PeerMaps,
     pub columns: &'a PeerColumns,
     /// When the peer's maps are stale: since when (RFC 3339), published as
-    /// `priv:stale-since` on its PIDs.
+    /// `.priv:stale-since` on its PIDs.
     pub stale_since: Option<&'a str>,
 }
 

@@ -85,7 +85,7 @@ impl Engine {
         let slot = &mut self.peers[peer];
         // Failing does not change whether the PIDs are published.
         let state = if slot.stale.is_none() && slot.is_published() {
-            "; the peer is stale: its last good maps stay in service, marked priv:stale-since"
+            "; the peer is stale: its last good maps stay in service, marked .priv:stale-since"
         } else {
             ""
         };

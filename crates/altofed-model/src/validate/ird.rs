@@ -1,5 +1,6 @@
 //! IRD rules (RFC 7285 §9.2.2).
 
+use super::propmap::validate_property_name;
 use super::ValidationError;
 use crate::ird::DirectoryDoc;
 use crate::media;
@@ -8,7 +9,9 @@ use crate::name::{validate_cost_metric, validate_resource_id};
 /// Checks ResourceIDs (RFC 7285 §10.2), that `uses` names resources of this
 /// IRD, that `default-alto-network-map` names a network map, the metric of
 /// each `meta.cost-types` entry (§10.6), and that `cost-type-names` and
-/// `testable-cost-type-names` (RFC 8189 §4.1.1) refer to `meta.cost-types`.
+/// `testable-cost-type-names` (RFC 8189 §4.1.1) refer to `meta.cost-types`,
+/// and the property names of each `mappings` capability (RFC 9240 §7.4,
+/// §5.2.2).
 ///
 /// `uses` across delegated IRDs (RFC 7285 §9.2.4) is not supported: an IRD
 /// altofed publishes is self-contained.
@@ -34,6 +37,10 @@ pub fn validate_ird(doc: &DirectoryDoc) -> Result<(), ValidationError> {
             .and_then(|c| c.cost_type_names.as_deref())
             .unwrap_or_default();
         let testable = caps.and_then(|c| c.testable_cost_type_names.as_deref());
+        let mappings = caps.and_then(|c| c.mappings.as_ref());
+        for name in mappings.into_iter().flat_map(|m| m.values().flatten()) {
+            validate_property_name(name)?;
+        }
         for name in names.iter().chain(testable.unwrap_or_default()) {
             if !doc.meta.cost_types.contains_key(name) {
                 return Err(ValidationError::UnknownCostTypeName {

@@ -22,7 +22,10 @@ pub use ird::validate_ird;
 pub use maps::{
     validate_cost_map, validate_cost_table, validate_network_map, validate_network_map_complete,
 };
-pub use propmap::{validate_entity_id, validate_property_map, validate_property_name};
+pub use propmap::{
+    validate_endpoint_property_name, validate_entity_id, validate_property_map,
+    validate_property_name,
+};
 
 /// One variant per rule.
 #[derive(Debug, Clone, PartialEq, Error)]
@@ -94,6 +97,10 @@ pub enum ValidationError {
     /// (RFC 7285 §10.8.1, RFC 9240 §5.2.2).
     #[error("property name `{property}`: {source}")]
     PropertyResourceId { property: String, source: NameError },
+    /// An entity property name without the `.` (RFC 9240 §5.2.2): a
+    /// self-defined property keeps it, `.priv:x`, not `priv:x`.
+    #[error("property name `{property}` has no `.`; an entity property name is `[ResourceID] '.' EntityPropertyType`, so a self-defined one is written `.{property}` (RFC 9240 §5.2.2)")]
+    PropertyNoDot { property: String },
     /// The property type part of a property name (RFC 7285 §10.8.2,
     /// RFC 9240 §5.2.1).
     #[error("property name `{property}`: {source}")]

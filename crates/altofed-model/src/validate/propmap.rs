@@ -94,10 +94,26 @@ where
     }
 }
 
-/// A property name is `[[<resource-id>] "."] <property-type>` (RFC 7285
-/// §10.8, RFC 9240 §5.2.2): `country`, `agg-netmap.pid`, or the
-/// self-defined `.priv:agg-origin` with the ResourceID left out.
+/// An entity property name as altofed publishes it: `[ResourceID] "."
+/// EntityPropertyType` (RFC 9240 §5.2.2), e.g. `agg-netmap.pid`, or the
+/// self-defined `.priv:agg-origin` with the ResourceID left out and the dot
+/// kept. A name without a dot (`priv:kind`, RFC 7285's global endpoint
+/// property form) is refused: schema-validating clients reject the whole
+/// map for it.
 pub fn validate_property_name(name: &str) -> Result<(), ValidationError> {
+    if !name.contains('.') {
+        return Err(ValidationError::PropertyNoDot {
+            property: name.to_owned(),
+        });
+    }
+    validate_endpoint_property_name(name)
+}
+
+/// An endpoint property name (RFC 7285 §10.8): `[<resource-id> "."]
+/// <property-type>`: `agg-netmap.pid`, or a global type such as
+/// `priv:ietf-type` without a dot; the self-defined `.priv:x` of RFC 9240
+/// is accepted too.
+pub fn validate_endpoint_property_name(name: &str) -> Result<(), ValidationError> {
     let ty = match name.split_once('.') {
         Some((resource, ty)) => {
             if !resource.is_empty() {

@@ -5,9 +5,9 @@
 use std::net::IpAddr;
 
 use altofed_model::{
-    validate_cost_map, validate_network_map, validate_network_map_complete, validate_property_name,
-    Cost, CostMapDoc, CostMode, EndpointCostDoc, EndpointCostRequest, EndpointPropDoc,
-    NetworkMapDoc, PidLookup, TypedEndpointAddr, VersionTag,
+    validate_cost_map, validate_endpoint_property_name, validate_network_map,
+    validate_network_map_complete, Cost, CostMapDoc, CostMode, EndpointCostDoc,
+    EndpointCostRequest, EndpointPropDoc, NetworkMapDoc, PidLookup, TypedEndpointAddr, VersionTag,
 };
 
 macro_rules! data {
@@ -132,7 +132,7 @@ fn endpoint_properties_agree_with_lpm_on_both_maps() {
         assert_eq!(def.lookup(addr), props["def.pid"].as_str(), "{endpoint}");
         assert_eq!(alt.lookup(addr), props["alt.pid"].as_str(), "{endpoint}");
         for name in props.keys() {
-            validate_property_name(name).unwrap();
+            validate_endpoint_property_name(name).unwrap();
         }
     }
     assert_eq!(

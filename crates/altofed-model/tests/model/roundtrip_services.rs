@@ -71,9 +71,9 @@ fn property_map_and_filter() {
     let req = r#"{ "entities": ["ipv4:192.0.2.10", "agg-netmap.pid:pid-metro"],
                    "properties": ["agg-netmap.pid", ".priv:agg-origin"] }"#;
     let req: PropertyMapFilter = roundtrip_same(req);
-    assert_eq!(req.properties.unwrap().len(), 2);
-    let req: PropertyMapFilter = roundtrip_same(r#"{ "entities": [] }"#);
-    assert!(req.properties.is_none());
+    assert_eq!(req.properties.len(), 2);
+    // Both members are required (RFC 9240 §8.3).
+    assert!(serde_json::from_str::<PropertyMapFilter>(r#"{ "entities": [] }"#).is_err());
 
     let resp = r#"{
       "meta": { "dependent-vtags": [{ "resource-id": "agg-netmap", "tag": "5f1e0c9a7d3b44e1" }] },
@@ -244,4 +244,28 @@ fn error_docs_from_peers_are_read_liberally() {
         out,
         json!({"meta":{"code":"E_NOT_FOUND","field":"f","value":"42"}})
     );
+}
+
+#[test]
+fn request_objects_are_not_read_from_arrays_and_cost_modes_only_from_strings() {
+    use altofed_model::{CostMapFilter, CostType};
+    let err = |text: &str| {
+        serde_json::from_str::<CostMapFilter>(text)
+            .unwrap_err()
+            .to_string()
+    };
+    assert_eq!(
+        err(r#"{"cost-type": ["routingcost", "numerical"]}"#),
+        "invalid type: sequence, expected a JSON object at line 1 column 14"
+    );
+    assert_eq!(
+        err(r#"[{"cost-mode": "numerical", "cost-metric": "routingcost"}]"#),
+        "invalid type: sequence, expected a JSON object at line 1 column 0"
+    );
+    assert_eq!(
+        err(r#"{"cost-type": {"cost-mode": 1, "cost-metric": "routingcost"}}"#),
+        "invalid type: integer `1`, expected a cost mode string, `numerical` or `ordinal` at line 1 column 29"
+    );
+    let ty: CostType = roundtrip_same(r#"{"cost-mode": "ordinal", "cost-metric": "routingcost"}"#);
+    assert_eq!(ty.cost_mode.as_str(), "ordinal");
 }

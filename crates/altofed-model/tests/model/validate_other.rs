@@ -1,8 +1,8 @@
 //! Every property map and IRD ValidationError, with its exact message.
 
 use altofed_model::{
-    validate_entity_id, validate_ird, validate_property_map, validate_property_name, DirectoryDoc,
-    IrdEntry, PropertyMapDoc, VersionTag,
+    validate_endpoint_property_name, validate_entity_id, validate_ird, validate_property_map,
+    validate_property_name, DirectoryDoc, IrdEntry, PropertyMapDoc, VersionTag,
 };
 use serde_json::json;
 
@@ -13,9 +13,9 @@ fn propmap() -> PropertyMapDoc {
       "meta": { "dependent-vtags": [{ "resource-id": "agg-netmap", "tag": "5f1e" }] },
       "property-map": {
         "ipv4:192.0.2.10": { "agg-netmap.pid": "pid-metro" },
-        "ipv4:192.0.2.0/24": { "agg-netmap.pid": "pid-metro", "country": "zz" },
+        "ipv4:192.0.2.0/24": { "agg-netmap.pid": "pid-metro", ".country": "zz" },
         "ipv6:2001:db8::/32": { "agg-netmap.pid": null },
-        "ipv6:2001:db8::1": { "priv:x": 1 },
+        "ipv6:2001:db8::1": { ".priv:x": 1 },
         "agg-netmap.pid:isp-a:pid1": { ".priv:agg-origin": "peer-a" }
       }
     }))
@@ -93,14 +93,18 @@ fn entity_ids() {
 
 #[test]
 fn property_names() {
-    for ok in [
-        "country",
-        "agg-netmap.pid",
-        ".priv:agg-origin",
-        "priv:ietf-type",
-        "def.pid",
-    ] {
+    for ok in ["agg-netmap.pid", ".priv:agg-origin", "def.pid", ".country"] {
         validate_property_name(ok).unwrap();
+        validate_endpoint_property_name(ok).unwrap();
+    }
+    // RFC 7285 §10.8 global endpoint property names have no dot; RFC 9240
+    // §5.2.2 entity property names always have one.
+    for global in ["country", "priv:ietf-type"] {
+        validate_endpoint_property_name(global).unwrap();
+        assert_eq!(
+            validate_property_name(global).unwrap_err().to_string(),
+            format!("property name `{global}` has no `.`; an entity property name is `[ResourceID] '.' EntityPropertyType`, so a self-defined one is written `.{global}` (RFC 9240 §5.2.2)")
+        );
     }
     assert_eq!(
         validate_property_name("agg@net.map.pid").unwrap_err().to_string(),
@@ -118,11 +122,18 @@ fn property_names() {
     );
     let mut doc = propmap();
     let row = doc.property_map.get_mut("ipv4:192.0.2.10").unwrap();
-    row.insert("priv:".to_owned(), json!("x"));
+    row.insert(".priv:".to_owned(), json!("x"));
     assert_eq!(
         validate_property_map(&doc).unwrap_err().to_string(),
-        "property name `priv:`: property type `priv:` needs a suffix after the private-use prefix (RFC 7285 §10.8.2, RFC 9240 §5.2.1)"
+        "property name `.priv:`: property type `priv:` needs a suffix after the private-use prefix (RFC 7285 §10.8.2, RFC 9240 §5.2.1)"
     );
+    let mut doc = propmap();
+    let row = doc.property_map.get_mut("ipv4:192.0.2.10").unwrap();
+    row.insert("priv:kind".to_owned(), json!("cdn"));
+    assert!(matches!(
+        validate_property_map(&doc),
+        Err(altofed_model::ValidationError::PropertyNoDot { property }) if property == "priv:kind"
+    ));
 }
 
 fn ird_err(doc: &DirectoryDoc) -> String {
@@ -218,4 +229,17 @@ fn ird_cost_metric() {
         ird_err(&ird),
         "IRD meta.cost-types `num-owd`: cost metric `delay.ow` contains '.'; only ASCII letters, digits, `-`, `:` and `_` are allowed (RFC 7285 §10.6)"
     );
+}
+
+#[test]
+fn ird_mappings_property_names_have_the_dot() {
+    let mut ird = example_ird();
+    let mut propmap = entry("application/alto-propmap+json");
+    let mappings = [("ipv4".to_owned(), vec!["priv:kind".to_owned()])];
+    propmap.capabilities = Some(altofed_model::Capabilities {
+        mappings: Some(mappings.into_iter().collect()),
+        ..Default::default()
+    });
+    ird.resources.insert("agg-propmap".to_owned(), propmap);
+    assert!(ird_err(&ird).starts_with("property name `priv:kind` has no `.`"));
 }

@@ -1,11 +1,14 @@
 //! POST bodies of one ALTO request media type, checked and parsed, with
 //! every failure mapped to the error a client should see:
-//! wrong `Content-Type` -> 415, too large -> 413, bad JSON -> `E_SYNTAX`,
-//! missing member -> `E_MISSING_FIELD` with its `/`-separated path, wrong
-//! JSON type -> `E_INVALID_FIELD_TYPE`, bad value -> `E_INVALID_FIELD_VALUE`
-//! (RFC 7285 §8.5.2).
+//! wrong `Content-Type` -> 415, a content coding other than identity ->
+//! 415 with `Accept-Encoding: identity` (RFC 7694 §3), too large -> 413,
+//! bad JSON or bytes after it -> `E_SYNTAX`, missing member ->
+//! `E_MISSING_FIELD` with its `/`-separated path, wrong JSON type (an
+//! array where an object belongs, too) -> `E_INVALID_FIELD_TYPE`, without
+//! `field` when the whole body is not an object, bad value ->
+//! `E_INVALID_FIELD_VALUE` (RFC 7285 §8.5.2).
 
-use altofed_model::error::ErrorDoc;
+use altofed_model::error::{ErrorCode, ErrorDoc};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::http::{header, HeaderMap};
@@ -36,7 +39,25 @@ pub fn checked_body(
     limit: usize,
 ) -> Result<Bytes, ApiError> {
     check_content_type(headers, media_type)?;
+    check_content_encoding(headers)?;
     body.map_err(|_| ApiError::PayloadTooLarge { limit })
+}
+
+/// Request bodies are read as sent: any content coding but `identity`
+/// is refused (RFC 7694 §3, RFC 9110 §8.4).
+fn check_content_encoding(headers: &HeaderMap) -> Result<(), ApiError> {
+    for value in headers.get_all(header::CONTENT_ENCODING) {
+        let text = value.to_str().unwrap_or("?");
+        let coded = text
+            .split(',')
+            .map(str::trim)
+            .find(|c| !c.is_empty() && !c.eq_ignore_ascii_case("identity"));
+        if let Some(coding) = coded {
+            let coding = coding.to_owned();
+            return Err(ApiError::UnsupportedContentEncoding { coding });
+        }
+    }
+    Ok(())
 }
 
 fn check_content_type(headers: &HeaderMap, expected: &'static str) -> Result<(), ApiError> {
@@ -53,27 +74,33 @@ fn check_content_type(headers: &HeaderMap, expected: &'static str) -> Result<(),
     }
 }
 
-/// Parses a request body, mapping serde's failure to one ALTO error.
+/// Parses a request body, mapping serde's failure to one ALTO error; bytes
+/// after the JSON value (other than whitespace) are `E_SYNTAX`.
 /// Only a failed parse is repeated with path tracking (to name the field):
 /// tracking the path costs on every value, and most bodies are valid.
 pub fn parse_body<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    // Like the tracked parse below, trailing bytes are not checked.
-    let fast = T::deserialize(&mut serde_json::Deserializer::from_slice(bytes));
-    if let Ok(value) = fast {
-        return Ok(value);
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    if let Ok(value) = T::deserialize(&mut de) {
+        return de.end().map(|()| value).map_err(|e| syntax(&e));
     }
     if let Some(at) = nesting_exceeded(bytes, MAX_NESTING) {
         return Err(ApiError::Alto(ErrorDoc::syntax(Some(format!(
             "JSON nested deeper than {MAX_NESTING} levels at byte {at}"
         )))));
     }
-    let de = &mut serde_json::Deserializer::from_slice(bytes);
-    let result: Result<T, _> = serde_path_to_error::deserialize(de);
-    result.map_err(|e| {
-        let path = e.path().to_string();
-        let inner = e.into_inner();
-        ApiError::Alto(classify(&path, &inner))
-    })
+    let mut de = serde_json::Deserializer::from_slice(bytes);
+    let result: Result<T, _> = serde_path_to_error::deserialize(&mut de);
+    match result {
+        Ok(value) => de.end().map(|()| value).map_err(|e| syntax(&e)),
+        Err(e) => {
+            let path = e.path().to_string();
+            Err(ApiError::Alto(classify(&path, e.inner())))
+        }
+    }
+}
+
+fn syntax(e: &serde_json::Error) -> ApiError {
+    ApiError::Alto(ErrorDoc::syntax(Some(e.to_string())))
 }
 
 /// Arrays and objects nested deeper than any ALTO request needs (RFC 8895
@@ -119,6 +146,10 @@ fn classify(path: &str, e: &serde_json::Error) -> ErrorDoc {
             let message = e.to_string();
             if let Some(name) = quoted_after(&message, "missing field `") {
                 ErrorDoc::missing_field(join(path, name))
+            } else if message.starts_with("invalid type") && path == "." {
+                // The body itself is not an object: there is no field to name.
+                ErrorDoc::new(ErrorCode::InvalidFieldType)
+                    .with_message("the request body must be a JSON object")
             } else if message.starts_with("invalid type") && !path.ends_with(']') {
                 ErrorDoc::invalid_field_type(slashed(path))
             } else {
@@ -126,10 +157,7 @@ fn classify(path: &str, e: &serde_json::Error) -> ErrorDoc {
                 // RFC 7285 §8.5.2 also counts as an invalid value.
                 match offending_value(&message) {
                     Some(value) => ErrorDoc::invalid_field_value(slashed(path), value),
-                    None => ErrorDoc::with_field(
-                        altofed_model::error::ErrorCode::InvalidFieldValue,
-                        slashed(path),
-                    ),
+                    None => ErrorDoc::with_field(ErrorCode::InvalidFieldValue, slashed(path)),
                 }
             }
         }

@@ -24,6 +24,11 @@ pub enum ApiError {
     UnsupportedMediaType {
         expected: &'static str,
     },
+    /// The request body has a content coding other than identity (RFC
+    /// 7694 §3): 415 with `Accept-Encoding: identity`.
+    UnsupportedContentEncoding {
+        coding: String,
+    },
     /// The request body is larger than allowed.
     PayloadTooLarge {
         limit: usize,
@@ -71,6 +76,17 @@ impl IntoResponse for ApiError {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE,
                 format!("request body must be {expected}"),
             ),
+            ApiError::UnsupportedContentEncoding { coding } => {
+                let mut response = text(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    format!("request bodies are read without content coding; got `{coding}`"),
+                );
+                response.headers_mut().insert(
+                    header::ACCEPT_ENCODING,
+                    HeaderValue::from_static("identity"),
+                );
+                response
+            }
             ApiError::PayloadTooLarge { limit } => text(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 format!("request body is over the limit of {limit} bytes"),

@@ -22,9 +22,12 @@ pub const MAX_BATCH: usize = 10_000;
 
 /// `{"nodes": {"<address>": <status> | null, ...}}`.
 #[derive(Debug, Deserialize)]
+#[serde(remote = "Self")]
 pub struct BatchBody {
     pub nodes: Map<String, Value>,
 }
+
+altofed_model::object_only!(BatchBody);
 
 /// The changes a batch asks for, or the error of its first bad entry.
 pub fn batch_changes(nodes: Map<String, Value>) -> Result<NodeChanges, ErrorDoc> {

@@ -1,7 +1,7 @@
 //! CDN node status pushed through the admin API (design GAP-1/GAP-2) and
 //! published in the property map: each node is an `ipv4:<addr>` or
 //! `ipv6:<addr>` entity (RFC 9240 §6.1) with the private properties
-//! `priv:health`, `priv:load` and `priv:drained`.
+//! `.priv:health`, `.priv:load` and `.priv:drained`.
 //!
 //! The status is merged into every snapshot: into the documents an engine
 //! publishes, and, when the status changes, into the property maps of the
@@ -20,9 +20,9 @@ use serde_json::Value;
 
 use crate::snapshot::SharedPropertyMaps;
 
-pub const PROP_HEALTH: &str = "priv:health";
-pub const PROP_LOAD: &str = "priv:load";
-pub const PROP_DRAINED: &str = "priv:drained";
+pub const PROP_HEALTH: &str = ".priv:health";
+pub const PROP_LOAD: &str = ".priv:load";
+pub const PROP_DRAINED: &str = ".priv:drained";
 
 /// Whether a node can serve.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -44,6 +44,7 @@ impl Health {
 /// The body of `PUT /admin/nodes/{address}`; all members are required
 /// (unknown ones are ignored, RFC 7285 §8.3.7 style).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(remote = "Self")]
 pub struct NodeStatus {
     pub health: Health,
     /// Fraction of capacity in use, `0.0..=1.0`.
@@ -51,6 +52,8 @@ pub struct NodeStatus {
     /// A drained node takes no new clients.
     pub drained: bool,
 }
+
+altofed_model::object_only!(NodeStatus, Serialize);
 
 impl NodeStatus {
     /// `load` must be a number in `0.0..=1.0`.

@@ -120,12 +120,8 @@ fn check_cost_type(own: &altofed_model::CostType, filter: &CostMapFilter) -> Res
         .into());
     }
     if filter.cost_type.cost_mode != own.cost_mode {
-        let mode = serde_json::to_value(filter.cost_type.cost_mode)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned));
-        return Err(
-            ErrorDoc::invalid_field_value("cost-type/cost-mode", mode.unwrap_or_default()).into(),
-        );
+        let mode = filter.cost_type.cost_mode.as_str();
+        return Err(ErrorDoc::invalid_field_value("cost-type/cost-mode", mode).into());
     }
     Ok(())
 }

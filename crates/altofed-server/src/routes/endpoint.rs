@@ -17,7 +17,7 @@ use altofed_model::endpoint::{
 };
 use altofed_model::error::ErrorDoc;
 use altofed_model::filter::Constraint;
-use altofed_model::media;
+use altofed_model::{media, CostType};
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, State};
@@ -29,6 +29,7 @@ use super::filtered::parse_constraints;
 use super::jsonout::CostRowsWriter;
 use super::limits::too_many_pairs;
 use super::offload::{answer, Cancel, Planned};
+use super::propmap::non_empty;
 use super::{current, json_bytes_response};
 use crate::http::body::checked_body;
 use crate::http::negotiate::require_accept;
@@ -36,7 +37,9 @@ use crate::http::ApiError;
 use crate::snapshot::Snapshot;
 use crate::state::AppState;
 
-/// Only `<network-map>.pid` is offered (RFC 7285 §11.4.1.4).
+/// Only `<network-map>.pid` is offered (RFC 7285 §11.4.1.4). Every
+/// requested endpoint is answered (RFC 7285 §11.4.1.6): one in no PID
+/// (possible only without a catch-all PID) with no properties, `{}`.
 pub async fn endpoint_properties(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -69,6 +72,8 @@ pub async fn endpoint_costs(
     Ok(json_bytes_response(media::ENDPOINT_COST, text))
 }
 
+const RFC_7285_11_4_1_3: &str = "RFC 7285 §11.4.1.3";
+
 /// The endpoints of a property request, deduplicated.
 #[derive(Debug)]
 struct PropSelection {
@@ -80,6 +85,8 @@ struct PropSelection {
 impl PropSelection {
     fn new(snapshot: Arc<Snapshot>, request: EndpointPropRequest) -> Result<Self, ApiError> {
         let property = format!("{}.pid", snapshot.ids.network_map);
+        non_empty("properties", &request.properties, RFC_7285_11_4_1_3)?;
+        non_empty("endpoints", &request.endpoints, RFC_7285_11_4_1_3)?;
         if let Some(bad) = request.properties.iter().find(|p| **p != property) {
             return Err(ErrorDoc::invalid_field_value("properties", bad.clone()).into());
         }
@@ -100,13 +107,9 @@ impl Planned for PropSelection {
         let mut rows = BTreeMap::new();
         for endpoint in &self.endpoints {
             let addr = parse_endpoint("endpoints", endpoint)?;
-            if let Some(pid) = self.snapshot.lookup.lookup(addr.0) {
-                let value = Value::String(pid.to_owned());
-                rows.insert(
-                    endpoint.clone(),
-                    BTreeMap::from([(self.property.clone(), value)]),
-                );
-            }
+            let pid = self.snapshot.lookup.lookup(addr.0);
+            let value = |pid: &str| (self.property.clone(), Value::String(pid.to_owned()));
+            rows.insert(endpoint.clone(), pid.map(value).into_iter().collect());
         }
         cancel.check()?;
         let doc = EndpointPropDoc {
@@ -140,12 +143,7 @@ impl EcsSelection {
     ) -> Result<Self, ApiError> {
         let map = snapshot
             .cost_map_index_for(&request.cost_type)
-            .ok_or_else(|| {
-                ErrorDoc::invalid_field_value(
-                    "cost-type/cost-metric",
-                    request.cost_type.cost_metric.clone(),
-                )
-            })?;
+            .ok_or_else(|| unsupported(&snapshot, &request.cost_type))?;
         let constraints = parse_constraints(request.constraints.as_deref().unwrap_or_default())?;
         let (srcs, dsts) = (request.endpoints.srcs, request.endpoints.dsts);
         let (srcs, dsts) = (srcs.unwrap_or_default(), dsts.unwrap_or_default());
@@ -197,6 +195,21 @@ impl Planned for EcsSelection {
         }
         Ok(out.finish())
     }
+}
+
+/// A cost type no cost map has: the mode if some map has the metric, else
+/// the metric (RFC 7285 §11.5.1.4: `cost-type-names`).
+fn unsupported(snapshot: &Snapshot, asked: &CostType) -> ApiError {
+    let types = snapshot.cost_maps.iter().map(|c| &c.doc.meta.cost_type);
+    let metric_offered = types
+        .map(|t| &t.cost_metric)
+        .any(|m| *m == asked.cost_metric);
+    let doc = if metric_offered {
+        ErrorDoc::invalid_field_value("cost-type/cost-mode", asked.cost_mode.as_str())
+    } else {
+        ErrorDoc::invalid_field_value("cost-type/cost-metric", asked.cost_metric.clone())
+    };
+    doc.into()
 }
 
 /// Each address with its PID's number in the network map (`None`: in no

@@ -11,15 +11,15 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use altofed_model::error::ErrorDoc;
+use altofed_model::error::{ErrorCode, ErrorDoc};
 use altofed_model::propmap::PropertyMapFilter;
-use altofed_model::validate::{validate_entity_id, validate_property_name};
+use altofed_model::validate::validate_entity_id;
 use altofed_model::{Properties, PropertyMapDoc, PropertyMapMeta};
 use ipnet::IpNet;
 
 use super::offload::{Cancel, Planned};
 use crate::http::ApiError;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{entity_domain, Mappings, Snapshot};
 
 /// A checked filtered property map request.
 #[derive(Debug)]
@@ -29,25 +29,29 @@ pub(crate) struct PropertySelection {
     id: String,
     /// Sorted, without repeats.
     entities: Vec<String>,
-    /// `None`: every property.
-    properties: Option<Vec<String>>,
+    properties: Vec<String>,
 }
 
 impl PropertySelection {
+    /// Checks `filter` against the `mappings` of property map `id`
+    /// (RFC 9240 §8.3, §8.5): at least one entity and one property; each
+    /// entity well-formed and in a domain of the map; each property one the
+    /// map has. Every failure is `E_INVALID_FIELD_VALUE` naming the member
+    /// and, for a bad entry, the entry.
     pub(crate) fn new(
         snapshot: Arc<Snapshot>,
         id: String,
         filter: PropertyMapFilter,
     ) -> Result<Self, ApiError> {
-        for entity in &filter.entities {
-            validate_entity_id(entity).map_err(|_| {
-                ApiError::from(ErrorDoc::invalid_field_value("entities", entity.clone()))
-            })?;
+        let empty = Mappings::new();
+        let mappings = snapshot.property_mappings.get(&id).unwrap_or(&empty);
+        non_empty("entities", &filter.entities, RFC_9240_8_3)?;
+        non_empty("properties", &filter.properties, RFC_9240_8_3)?;
+        if let Some(bad) = filter.entities.iter().find(|e| !entity_ok(mappings, e)) {
+            return Err(ErrorDoc::invalid_field_value("entities", bad.clone()).into());
         }
-        for name in filter.properties.as_deref().unwrap_or_default() {
-            validate_property_name(name).map_err(|_| {
-                ApiError::from(ErrorDoc::invalid_field_value("properties", name.clone()))
-            })?;
+        if let Some(bad) = filter.properties.iter().find(|p| !property_ok(mappings, p)) {
+            return Err(ErrorDoc::invalid_field_value("properties", bad.clone()).into());
         }
         let mut entities = filter.entities;
         entities.sort_unstable();
@@ -61,10 +65,34 @@ impl PropertySelection {
     }
 
     fn wanted(&self, name: &str) -> bool {
-        self.properties
-            .as_ref()
-            .is_none_or(|list| list.iter().any(|p| p == name))
+        self.properties.iter().any(|p| p == name)
     }
+}
+
+const RFC_9240_8_3: &str = "RFC 9240 §8.3";
+
+/// A list the request needs at least one entry in (`entities<1..*>`,
+/// `properties<1..*>` of RFC 9240 §8.3 and RFC 7285 §11.4.1.3), as
+/// `E_INVALID_FIELD_VALUE` naming the member and `rfc`.
+pub(super) fn non_empty(field: &str, list: &[String], rfc: &str) -> Result<(), ApiError> {
+    if list.is_empty() {
+        let message = format!("`{field}` needs at least one entry ({rfc})");
+        let doc = ErrorDoc::with_field(ErrorCode::InvalidFieldValue, field).with_message(message);
+        return Err(doc.into());
+    }
+    Ok(())
+}
+
+/// A well-formed entity ID in one of the map's entity domains.
+fn entity_ok(mappings: &Mappings, entity: &str) -> bool {
+    validate_entity_id(entity).is_ok() && mappings.contains_key(entity_domain(entity))
+}
+
+/// A property the map has for some entity domain.
+fn property_ok(mappings: &Mappings, name: &str) -> bool {
+    mappings
+        .values()
+        .any(|names| names.iter().any(|n| n == name))
 }
 
 impl Planned for PropertySelection {

@@ -10,15 +10,14 @@ use altofed_model::lookup::PidLookup;
 use altofed_model::validate::{
     validate_cost_table, validate_ird, validate_network_map, validate_property_map,
 };
-use altofed_model::{content_tag, media, validate_resource_id, PropertyMapDoc, VersionTag};
+use altofed_model::{media, validate_resource_id, PropertyMapDoc, VersionTag};
 use serde::Serialize;
 use thiserror::Error;
 
 use super::costbody::encode_cost_map;
-use super::ird::{cost_type_name, directory, IrdInput, ServiceIds};
-use super::{
-    CostBody, CostMapEntry, Documents, Encoded, Resource, Rope, SharedDocuments, Snapshot,
-};
+use super::etag::{changed_under_same_vtag, cost_map_etag, etag};
+use super::ird::{all_mappings, cost_type_name, directory, IrdInput, ServiceIds};
+use super::{CostBody, CostMapEntry, Documents, Encoded, Resource, SharedDocuments, Snapshot};
 
 /// Documents that cannot be served. Nothing is published when this occurs.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -80,8 +79,12 @@ pub fn build_shared(
         resource_ids.chain(docs.property_maps.iter().map(|(id, _)| id)),
     )?;
     let property_resources = property_map_resources(previous, &docs.property_maps)?;
-    let ird = directory(&IrdInput::of(&docs), &ids);
+    let property_mappings = all_mappings(docs.property_maps.iter().map(|(id, doc)| (id, &**doc)));
+    let ird = directory(&IrdInput::of(&docs, &property_mappings), &ids);
     validate_ird(&ird).map_err(|e| invalid("directory", e.to_string()))?;
+    let retagged = previous.map_or_else(Vec::new, |p| {
+        changed_under_same_vtag(p, &docs.network_map, &docs.cost_maps)
+    });
     let SharedDocuments {
         network_map,
         cost_maps,
@@ -94,11 +97,12 @@ pub fn build_shared(
     resources.insert(
         net_id.clone(),
         net_resource.unwrap_or_else(|| {
-            let vtag = Some(&network_map.meta.vtag);
+            // Changed under the same vtag: tagged by content (`etag`).
+            let vtag = Some(&network_map.meta.vtag).filter(|_| !retagged.contains(&net_id));
             resource(&net_id, media::NETWORK_MAP, &*network_map, vtag)
         }),
     );
-    let cost_bodies = encode_cost_maps(&cost_maps, previous, &mut resources);
+    let cost_bodies = encode_cost_maps(&cost_maps, previous, &retagged, &mut resources);
     resources.extend(property_resources);
     Ok(Snapshot {
         generation,
@@ -113,15 +117,17 @@ pub fn build_shared(
         cost_maps: cost_maps.into(),
         cost_bodies: Arc::new(cost_bodies),
         property_maps: property_maps.into_iter().collect(),
+        property_mappings,
     })
 }
 
 /// Encodes each cost map's body into `resources`, reusing the pieces of
 /// the same resource in `previous`; returns the pieces for the next
-/// snapshot.
+/// snapshot. ETags: [`cost_map_etag`].
 fn encode_cost_maps(
     cost_maps: &[CostMapEntry],
     previous: Option<&Snapshot>,
+    retagged: &[String],
     resources: &mut BTreeMap<String, Resource>,
 ) -> BTreeMap<String, CostBody> {
     let mut cost_bodies = BTreeMap::new();
@@ -139,7 +145,8 @@ fn encode_cost_maps(
             "cost map body"
         );
         cost_bodies.insert(entry.id.clone(), pieces);
-        let etag = etag(doc.meta.vtag.as_ref(), &body.identity);
+        let vtag = doc.meta.vtag.as_ref();
+        let etag = cost_map_etag(previous, retagged, &entry.id, vtag, &body.identity);
         resources.insert(
             entry.id.clone(),
             Resource {
@@ -264,18 +271,4 @@ pub(super) fn resource<T: Serialize>(
         etag: etag(vtag, &body.identity),
         body,
     }
-}
-
-/// The vtag's tag where it can be an ETag, else a hash of the body.
-fn etag(vtag: Option<&VersionTag>, body: &Rope) -> String {
-    match vtag {
-        Some(v) if is_etag_safe(&v.tag) => v.tag.clone(),
-        _ => content_tag(&body.to_bytes()),
-    }
-}
-
-/// A vtag tag may hold `"` or `\` (RFC 7285 §10.3), which an ETag may not.
-fn is_etag_safe(tag: &str) -> bool {
-    tag.bytes()
-        .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
 }

@@ -10,29 +10,36 @@ use altofed_model::{CostMode, CostType, PropertyMapDoc};
 
 use super::SharedDocuments;
 
+/// RFC 9240 §7.4 `mappings`: entity domain -> property names.
+pub type Mappings = BTreeMap<String, Vec<String>>;
+
 /// What the IRD is made of: each cost map's id and cost type, and each
-/// property map (its `mappings` come from its entities and properties).
+/// property map's id and `mappings`.
 #[derive(Debug)]
 pub(super) struct IrdInput<'a> {
     pub cost_maps: Vec<(&'a str, &'a CostType)>,
-    pub property_maps: Vec<(&'a str, &'a PropertyMapDoc)>,
+    pub property_maps: Vec<(&'a str, &'a Mappings)>,
 }
 
 impl<'a> IrdInput<'a> {
-    pub fn of(docs: &'a SharedDocuments) -> Self {
+    pub fn of(docs: &'a SharedDocuments, mappings: &'a BTreeMap<String, Mappings>) -> Self {
         Self {
             cost_maps: docs
                 .cost_maps
                 .iter()
                 .map(|(id, doc)| (id.as_str(), &doc.meta.cost_type))
                 .collect(),
-            property_maps: docs
-                .property_maps
-                .iter()
-                .map(|(id, doc)| (id.as_str(), &**doc))
-                .collect(),
+            property_maps: mappings.iter().map(|(id, m)| (id.as_str(), m)).collect(),
         }
     }
+}
+
+/// The `mappings` of each property map, by resource id.
+pub(super) fn all_mappings<'a>(
+    maps: impl Iterator<Item = (&'a String, &'a PropertyMapDoc)>,
+) -> BTreeMap<String, Mappings> {
+    maps.map(|(id, doc)| (id.clone(), property_mappings(doc)))
+        .collect()
 }
 
 /// Resource ids of the services (POST resources) next to the maps.
@@ -156,9 +163,9 @@ pub(super) fn directory(docs: &IrdInput<'_>, ids: &ServiceIds) -> DirectoryDoc {
             ),
         );
     }
-    for &(id, doc) in &docs.property_maps {
+    for &(id, mappings) in &docs.property_maps {
         let caps = Capabilities {
-            mappings: Some(property_mappings(doc)),
+            mappings: Some(mappings.clone()),
             ..Capabilities::default()
         };
         resources.insert(
@@ -250,14 +257,12 @@ fn update_stream_entry(docs: &IrdInput<'_>, ids: &ServiceIds) -> IrdEntry {
 
 /// RFC 9240 §7.4 `mappings`: entity domain -> property names, as found in
 /// the map (`agg-netmap.pid:x` -> domain `agg-netmap.pid`).
-fn property_mappings(doc: &PropertyMapDoc) -> BTreeMap<String, Vec<String>> {
-    let mut mappings: BTreeMap<String, Vec<String>> = BTreeMap::new();
+fn property_mappings(doc: &PropertyMapDoc) -> Mappings {
+    let mut mappings = Mappings::new();
     for (entity, props) in &doc.property_map {
-        let domain = entity
-            .split_once(':')
-            .map_or(entity.as_str(), |(d, _)| d)
-            .to_owned();
-        let names = mappings.entry(domain).or_default();
+        let names = mappings
+            .entry(entity_domain(entity).to_owned())
+            .or_default();
         for name in props.keys() {
             if !names.contains(name) {
                 names.push(name.clone());
@@ -266,4 +271,10 @@ fn property_mappings(doc: &PropertyMapDoc) -> BTreeMap<String, Vec<String>> {
     }
     mappings.values_mut().for_each(|v| v.sort());
     mappings
+}
+
+/// The entity domain name of an entity ID: what comes before its first
+/// `:` (RFC 9240 §5.1.3), e.g. `ipv4`, `agg-netmap.pid`.
+pub fn entity_domain(entity: &str) -> &str {
+    entity.split_once(':').map_or(entity, |(d, _)| d)
 }

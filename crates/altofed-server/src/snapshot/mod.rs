@@ -5,6 +5,7 @@
 mod build;
 mod costbody;
 mod encode;
+mod etag;
 mod ird;
 mod pieces;
 mod props;
@@ -14,8 +15,10 @@ pub use build::{build_shared, build_snapshot, SnapshotError};
 pub(crate) use costbody::write_cost;
 pub use costbody::CostBody;
 pub use encode::{Coding, Encoded};
+pub use etag::changed_under_same_vtag;
 pub use ird::{
-    filter_uri, map_uri, ServiceIds, ENDPOINT_COST_URI, ENDPOINT_PROP_URI, UPDATE_STREAM_URI,
+    entity_domain, filter_uri, map_uri, Mappings, ServiceIds, ENDPOINT_COST_URI, ENDPOINT_PROP_URI,
+    UPDATE_STREAM_URI,
 };
 pub use pieces::Piece;
 pub use props::with_property_maps;
@@ -68,7 +71,8 @@ pub struct Resource {
     pub id: String,
     pub media_type: &'static str,
     /// The ETag's opaque part (without quotes or coding suffix): the vtag's
-    /// tag where the resource has one, else a hash of the body.
+    /// tag where the resource has one, else a hash of the body (also when
+    /// the document changed under the same vtag: `etag`).
     pub etag: String,
     pub body: Encoded,
 }
@@ -123,6 +127,9 @@ pub struct Snapshot {
     /// Shared with the node book's base (and the next snapshot) while
     /// no node status is merged into them.
     pub property_maps: BTreeMap<String, Arc<PropertyMapDoc>>,
+    /// Each property map's IRD `mappings` (RFC 9240 §7.4), by resource id:
+    /// what a filtered request may ask for (RFC 9240 §8.3).
+    pub property_mappings: BTreeMap<String, Mappings>,
 }
 
 impl Snapshot {

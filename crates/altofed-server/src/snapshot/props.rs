@@ -12,7 +12,7 @@ use altofed_model::media;
 use altofed_model::validate::validate_ird;
 
 use super::build::{check_ids, property_map_resources, resource};
-use super::ird::{directory, IrdInput};
+use super::ird::{all_mappings, directory, IrdInput};
 use super::{Resource, SharedPropertyMaps, Snapshot, SnapshotError};
 
 /// `previous` with `property_maps` instead of its own, as generation
@@ -27,16 +27,14 @@ pub fn with_property_maps(
     let cost_ids = previous.cost_maps.iter().map(|c| &c.id);
     check_ids(ids, cost_ids.chain(property_maps.iter().map(|(id, _)| id)))?;
     let property_resources = property_map_resources(Some(previous), &property_maps)?;
+    let mappings = all_mappings(property_maps.iter().map(|(id, doc)| (id, &**doc)));
     let input = IrdInput {
         cost_maps: previous
             .cost_maps
             .iter()
             .map(|c| (c.id.as_str(), &c.doc.meta.cost_type))
             .collect(),
-        property_maps: property_maps
-            .iter()
-            .map(|(id, doc)| (id.as_str(), &**doc))
-            .collect(),
+        property_maps: mappings.iter().map(|(id, m)| (id.as_str(), m)).collect(),
     };
     let directory = directory_resource(previous, &input)?;
     let mut resources = previous.resources.clone();
@@ -55,6 +53,7 @@ pub fn with_property_maps(
         cost_maps: Arc::clone(&previous.cost_maps),
         cost_bodies: Arc::clone(&previous.cost_bodies),
         property_maps: property_maps.into_iter().collect(),
+        property_mappings: mappings,
     })
 }
 

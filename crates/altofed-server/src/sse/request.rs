@@ -14,6 +14,7 @@ use crate::snapshot::Snapshot;
 
 /// The body of a stream request or of a stream control request.
 #[derive(Debug, Clone, Default, Deserialize)]
+#[serde(remote = "Self")]
 pub struct UpdateStreamParams {
     /// Substream id -> what it delivers, in request order.
     #[serde(default)]
@@ -26,6 +27,7 @@ pub struct UpdateStreamParams {
 
 /// `AddUpdatesReq` (RFC 8895 §6.5).
 #[derive(Debug, Clone, Deserialize)]
+#[serde(remote = "Self")]
 pub struct AddUpdatesReq {
     #[serde(rename = "resource-id")]
     pub resource_id: String,
@@ -46,6 +48,9 @@ pub struct AddUpdatesReq {
     #[serde(rename = "patch-media-type", default)]
     pub patch_media_type: Option<String>,
 }
+
+altofed_model::object_only!(UpdateStreamParams);
+altofed_model::object_only!(AddUpdatesReq);
 
 /// The `add` object. Keeps the request order and rejects an id given
 /// twice, which a map would silently merge (ids are unique, RFC 8895 §6.5).

@@ -52,11 +52,11 @@ async fn node_status_is_published_in_the_property_map() {
     let rows = &after["property-map"];
     assert_eq!(
         rows["ipv4:192.0.2.10"],
-        json!({"priv:health": "up", "priv:load": 0.25, "priv:drained": false})
+        json!({".priv:health": "up", ".priv:load": 0.25, ".priv:drained": false})
     );
     assert_eq!(
         rows["ipv6:2001:db8:8::10"],
-        json!({"priv:health": "down", "priv:load": 1.0, "priv:drained": true})
+        json!({".priv:health": "down", ".priv:load": 1.0, ".priv:drained": true})
     );
     for (entity, props) in before["property-map"].as_object().unwrap() {
         assert_eq!(&rows[entity], props, "{entity} kept");
@@ -82,17 +82,17 @@ async fn node_status_is_published_in_the_property_map() {
     let mappings = &ird["resources"][PROPMAP]["capabilities"]["mappings"];
     assert_eq!(
         mappings["ipv4"],
-        json!(["priv:drained", "priv:health", "priv:load"]),
+        json!([".priv:drained", ".priv:health", ".priv:load"]),
         "{ird}"
     );
     assert_eq!(
         mappings["ipv6"],
-        json!(["priv:drained", "priv:health", "priv:load"]),
+        json!([".priv:drained", ".priv:health", ".priv:load"]),
         "{ird}"
     );
 
     // Filtered property map (RFC 9240 §8) sees it too.
-    let filter = json!({"entities": ["ipv4:192.0.2.10"], "properties": ["priv:health"]});
+    let filter = json!({"entities": ["ipv4:192.0.2.10"], "properties": [".priv:health"]});
     let r = http
         .post(server.url(&format!("/maps/{PROPMAP}/filtered")))
         .header("content-type", media::PROPERTY_MAP_PARAMS)
@@ -103,7 +103,7 @@ async fn node_status_is_published_in_the_property_map() {
     let filtered: Value = r.json().await.unwrap();
     assert_eq!(
         filtered["property-map"],
-        json!({"ipv4:192.0.2.10": {"priv:health": "up"}})
+        json!({"ipv4:192.0.2.10": {".priv:health": "up"}})
     );
 
     // Listing and reading back.
@@ -138,7 +138,7 @@ async fn node_status_is_published_in_the_property_map() {
     server.publish();
     let (_, republished) = get_propmap(&server).await;
     assert_eq!(
-        republished["property-map"]["ipv4:192.0.2.10"]["priv:health"],
+        republished["property-map"]["ipv4:192.0.2.10"][".priv:health"],
         "up"
     );
 
@@ -173,7 +173,7 @@ async fn status_set_before_the_first_publish_is_merged_into_it() {
     assert!(server.state.snapshot().is_none());
     server.publish();
     let (_, map) = get_propmap(&server).await;
-    assert_eq!(map["property-map"]["ipv4:203.0.113.5"]["priv:load"], 0.5);
+    assert_eq!(map["property-map"]["ipv4:203.0.113.5"][".priv:load"], 0.5);
 
     // Without any property map, one is made for the status.
     let state = AppState::new(ServerConfig::default());
@@ -192,7 +192,7 @@ async fn status_set_before_the_first_publish_is_merged_into_it() {
         .unwrap();
     let snapshot = state.snapshot().unwrap();
     let made = &snapshot.property_maps["agg-propmap"];
-    assert_eq!(made.property_map["ipv4:203.0.113.6"]["priv:health"], "up");
+    assert_eq!(made.property_map["ipv4:203.0.113.6"][".priv:health"], "up");
     server.stop().await;
 }
 

@@ -55,7 +55,7 @@ async fn a_batch_sets_and_clears_nodes_in_one_publish() {
     assert_eq!(generation(&server), before + 1);
 
     let (_, map) = get_propmap(&server).await;
-    let props = |s: &Value| json!({"priv:health": s["health"], "priv:load": s["load"], "priv:drained": s["drained"]});
+    let props = |s: &Value| json!({".priv:health": s["health"], ".priv:load": s["load"], ".priv:drained": s["drained"]});
     assert_eq!(map["ipv4:192.0.2.10"], props(&down));
     assert_eq!(map["ipv4:192.0.2.11"], props(&up));
     // Not listed: untouched.

@@ -53,9 +53,9 @@ async fn property_map(server: &Server) -> Value {
 /// The properties a status is published as.
 fn published(status: &Value) -> Value {
     json!({
-        "priv:health": status["health"],
-        "priv:load": status["load"],
-        "priv:drained": status["drained"],
+        ".priv:health": status["health"],
+        ".priv:load": status["load"],
+        ".priv:drained": status["drained"],
     })
 }
 

@@ -107,7 +107,7 @@ async fn json_patch_when_asked_or_when_a_null_is_written_and_full_when_no_increm
     map.property_map
         .get_mut("agg-netmap.pid:pid8")
         .unwrap()
-        .insert("priv:kind".to_owned(), Value::Null);
+        .insert(".priv:kind".to_owned(), Value::Null);
     server.publish(next);
 
     let (event, patch) = sse.event().await;
@@ -122,7 +122,7 @@ async fn json_patch_when_asked_or_when_a_null_is_written_and_full_when_no_increm
     apply(&mut props, &event, &patch);
     assert_eq!(props, server.body(PROPS));
     assert_eq!(
-        props["property-map"]["agg-netmap.pid:pid8"]["priv:kind"],
+        props["property-map"]["agg-netmap.pid:pid8"][".priv:kind"],
         Value::Null
     );
     server.shut_down().await;

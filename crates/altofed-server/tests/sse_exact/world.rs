@@ -208,18 +208,18 @@ impl World {
             let props = self.props.entry(entity(pid)).or_default();
             match rng.below(6) {
                 0 => {
-                    props.insert("priv:load".into(), Value::Null);
+                    props.insert(".priv:load".into(), Value::Null);
                 }
                 1 => {
-                    props.remove("priv:load");
+                    props.remove(".priv:load");
                 }
                 2 | 3 => {
-                    props.insert("priv:load".into(), Value::from(rng.cost()));
+                    props.insert(".priv:load".into(), Value::from(rng.cost()));
                 }
                 _ => {}
             }
             props.insert(
-                "priv:kind".into(),
+                ".priv:kind".into(),
                 Value::from(format!("k{}", rng.below(3))),
             );
         }

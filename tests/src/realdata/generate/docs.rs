@@ -101,7 +101,7 @@ fn links(out: &mut String, isp: &IspParams, addresses: &[std::net::Ipv4Addr]) {
             format!(", preference {}", l.preference)
         };
         let named = if isp.property_map {
-            format!(", `priv:border-for` = `{}`", l.border_for)
+            format!(", `.priv:border-for` = `{}`", l.border_for)
         } else {
             String::new()
         };
@@ -145,7 +145,7 @@ and checks every published cost and prefix against an independent oracle
 | `altofed-single.toml` | single-path config (hot potato, preferences, default cost) | choices |
 | `as1239/networkmap.json`, `as3257/networkmap.json` | ISP network maps | pyasn `ipasn_20140513.dat.gz` (MIT, `LICENSE.pyasn-MIT`; RouteViews) + Rocketfuel locations |
 | `as1239/costmap.json`, `as3257/costmap.json` | ISP routingcost maps (Rocketfuel weight units) | Rocketfuel `<AS>.weights.intra` |
-| `as3257/propmap.json` | `priv:location` per PID, `priv:border-for` on border PIDs | Rocketfuel locations + choices |
+| `as3257/propmap.json` | `.priv:location` per PID, `.priv:border-for` on border PIDs | Rocketfuel locations + choices |
 | `ATTRIBUTION.md` | sources, licences, citations | |
 
 ## How the ISP maps are made

@@ -166,7 +166,7 @@ fn costs(isp: &IspParams, location_of: &BTreeMap<String, String>, backbone: &Bac
     rows
 }
 
-/// `priv:location` for every PID but the catch-all; `priv:border-for` on
+/// `.priv:location` for every PID but the catch-all; `.priv:border-for` on
 /// border PIDs.
 fn properties(
     isp: &IspParams,
@@ -177,7 +177,7 @@ fn properties(
     for (pid, loc) in location_of.iter().filter(|(pid, _)| *pid != CATCH_ALL) {
         let mut props = BTreeMap::new();
         props.insert(
-            "priv:location".to_owned(),
+            ".priv:location".to_owned(),
             Value::String(loc.replace('+', " ")),
         );
         if let Some(link) = isp
@@ -186,7 +186,7 @@ fn properties(
             .find(|l| *pid == format!("border-{}", pid_name(l.location)))
         {
             props.insert(
-                "priv:border-for".to_owned(),
+                ".priv:border-for".to_owned(),
                 Value::String(link.border_for.to_owned()),
             );
         }

@@ -89,7 +89,7 @@ pub struct LinkParams {
     /// c(l), in the CDN's scale (km).
     pub cost: f64,
     pub preference: i64,
-    /// What the ISP's property map names in `priv:border-for`: a CDN border
+    /// What the ISP's property map names in `.priv:border-for`: a CDN border
     /// PID or router name (both are allowed, design §1).
     pub border_for: &'static str,
 }
@@ -111,7 +111,7 @@ pub struct IspParams {
     pub full_matrix: bool,
     /// Omit entries whose cost exceeds this (RFC 7285 lets a map omit pairs).
     pub horizon: Option<f64>,
-    /// Publish a property map (`priv:location` per PID, `priv:border-for`).
+    /// Publish a property map (`.priv:location` per PID, `.priv:border-for`).
     pub property_map: bool,
     pub links: &'static [LinkParams],
 }

@@ -47,7 +47,12 @@ fn by_attribute(peer: &PeerConfig, maps: &PeerMaps, cdn: &CdnNetwork) -> BTreeMa
         .unwrap_or_else(|| panic!("{}: no property map", peer.name));
     let mut found = BTreeMap::new();
     for (entity, values) in props {
-        let Some(value) = values.get(&peer.border_property) else {
+        // Names match with or without the leading dot (RFC 9240 §5.2.2's
+        // `.priv:x` against RFC 7285's `priv:x`), the exact spelling first.
+        let plain = peer.border_property.trim_start_matches('.');
+        let dotted = format!(".{plain}");
+        let candidates = [peer.border_property.as_str(), plain, dotted.as_str()];
+        let Some(value) = candidates.iter().find_map(|n| values.get(*n)) else {
             continue;
         };
         let pid = entity

@@ -116,7 +116,7 @@ pub fn ordinal(numerical: &Value, ordinal: &Value) -> Vec<String> {
     out
 }
 
-/// `priv:kind` (and, for subscribers, `priv:origin-peer`/`priv:origin-pid`)
+/// `.priv:kind` (and, for subscribers, `.priv:origin-peer`/`.priv:origin-pid`)
 /// of every published PID; `origins` maps a published PID to its expected
 /// properties.
 pub fn properties(

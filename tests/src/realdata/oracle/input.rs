@@ -86,7 +86,7 @@ fn address() -> String {
     "address".into()
 }
 fn border_for() -> String {
-    "priv:border-for".into()
+    ".priv:border-for".into()
 }
 fn one() -> f64 {
     1.0

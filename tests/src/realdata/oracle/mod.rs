@@ -159,12 +159,12 @@ pub fn mismatches(expected: &Expected, out: &Path) -> Vec<String> {
         .iter()
         .map(|(pid, origin)| {
             let props = match origin {
-                Origin::CatchAll => BTreeMap::from([("priv:kind", "catch-all".to_owned())]),
-                Origin::Cdn => BTreeMap::from([("priv:kind", "cdn".to_owned())]),
+                Origin::CatchAll => BTreeMap::from([(".priv:kind", "catch-all".to_owned())]),
+                Origin::Cdn => BTreeMap::from([(".priv:kind", "cdn".to_owned())]),
                 Origin::Subscriber { peer, pid } => BTreeMap::from([
-                    ("priv:kind", "subscriber".to_owned()),
-                    ("priv:origin-peer", expected.peer_names[*peer].clone()),
-                    ("priv:origin-pid", pid.clone()),
+                    (".priv:kind", "subscriber".to_owned()),
+                    (".priv:origin-peer", expected.peer_names[*peer].clone()),
+                    (".priv:origin-pid", pid.clone()),
                 ]),
             };
             (pid.clone(), props)
