@@ -126,6 +126,10 @@ fn run_case(case: &str) {
     rt.spawn(engine.run(rx));
     wait_for(&rt, &mut snapshots, |_| true);
     let before = vm_rss().unwrap();
+    let encoded = |rx: &watch::Receiver<Option<Arc<Snapshot>>>| {
+        rx.borrow().as_ref().map_or(0, |s| s.encoded_bytes())
+    };
+    let bodies_before = encoded(&snapshots);
 
     let (net, cost) = peer_json(pids, prefixes);
     let json_bytes = net.len() + cost.len();
@@ -145,15 +149,18 @@ fn run_case(case: &str) {
         s.network_map.network_map.contains_key(&last)
     });
     let held = vm_rss().unwrap().saturating_sub(before);
+    let bodies = encoded(&snapshots).saturating_sub(bodies_before);
     let per = |count: usize| held as f64 / count as f64;
     println!(
-        "peer_rss {case}: {pids} PIDs, {} prefixes, {:.1} MB of JSON; held {:.1} MB = {:.2}x the JSON; {:.0} B per PID, {:.0} B per prefix",
+        "peer_rss {case}: {pids} PIDs, {} prefixes, {:.1} MB of JSON; held {:.1} MB = {:.2}x the JSON; {:.0} B per PID, {:.0} B per prefix; of which served bodies (every coding) {:.1} MB = {:.0} B per PID",
         prefixes.max(pids),
         json_bytes as f64 / 1e6,
         held as f64 / 1e6,
         held as f64 / json_bytes as f64,
         per(pids),
         per(prefixes.max(pids)),
+        bodies as f64 / 1e6,
+        bodies as f64 / pids as f64,
     );
     // For a heap profiler (`vgdb detailed_snapshot` under massif): the
     // process idles with everything held.
