@@ -6,6 +6,7 @@
 pub mod conformance;
 pub mod dns;
 pub mod fixtures;
+pub mod ird_walk;
 pub mod process;
 pub mod prometheus;
 pub mod realdata;

@@ -1,0 +1,110 @@
+//! The IRD conformance walk (`altofed_tests::ird_walk`) against the three
+//! serving commands, each a real process on a free port: `demo` (both of
+//! its servers), `publish` (a directory of map files) and `serve` (the
+//! Figure 5 aggregator).
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use altofed_tests::fixtures::{copy_tree, scenario};
+use altofed_tests::ird_walk::walk;
+use altofed_tests::process::{start_announcing, Running};
+
+const BIN: &str = env!("CARGO_BIN_EXE_altofed");
+
+/// Polls `url` until its body contains `needle` (an aggregator publishes
+/// the CDN's PIDs first, the ISP's after its first pull).
+async fn wait_for_text(url: &str, needle: &str) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Ok(response) = reqwest::get(url).await {
+            if response.text().await.unwrap_or_default().contains(needle) {
+                return;
+            }
+        }
+        assert!(Instant::now() < deadline, "{url} never held {needle}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn report(name: &str, checked: &[String]) {
+    println!("{name}:");
+    for line in checked {
+        println!("  {line}");
+    }
+}
+
+/// The base URL on the line of `lines` that starts with `prefix`.
+fn base_after(lines: &[String], prefix: &str) -> String {
+    let line = lines.iter().find_map(|l| l.strip_prefix(prefix));
+    let url = line
+        .unwrap_or_else(|| panic!("no `{prefix}` in {lines:?}"))
+        .trim();
+    url.trim_end_matches("/directory").to_owned()
+}
+
+#[tokio::test]
+async fn demo_isp_and_aggregator_conform() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("demo.log");
+    let mut child = Command::new(BIN)
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let _demo = Running { child, log };
+    let lines: Vec<String> = BufReader::new(stdout)
+        .lines()
+        .map(Result::unwrap)
+        .take_while(|l| !l.starts_with("aggregator cost map:"))
+        .collect();
+    let isp = base_after(&lines, "ISP ALTO server (isp-a):");
+    let aggregator = base_after(&lines, "aggregator directory:");
+    report("demo ISP", &walk(&isp).await);
+    wait_for_text(&format!("{aggregator}/maps/agg-netmap"), "isp-a:").await;
+    report("demo aggregator", &walk(&aggregator).await);
+}
+
+#[tokio::test]
+async fn publish_conforms() {
+    let dir = tempfile::tempdir().unwrap();
+    let maps = dir.path().join("maps");
+    copy_tree(&scenario("figure5").join("isp-a"), &maps);
+    let args = [
+        "publish",
+        "--dir",
+        maps.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+    ];
+    let (_publisher, rest) = start_announcing(BIN, &args, &dir.path().join("log"), "publishing ");
+    let url = rest
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .trim_end_matches("/directory");
+    report("publish", &walk(url).await);
+}
+
+#[tokio::test]
+async fn serve_conforms() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&scenario("figure5"), dir.path());
+    let config = dir.path().join("altofed.toml");
+    let args = [
+        "serve",
+        "--config",
+        config.to_str().unwrap(),
+        "--listen",
+        "127.0.0.1:0",
+    ];
+    let (_server, ird) = start_announcing(BIN, &args, &dir.path().join("log"), "serving ALTO at ");
+    let base = ird.trim_end_matches("/directory");
+    wait_for_text(&format!("{base}/maps/agg-netmap"), "isp-a:").await;
+    report("serve", &walk(base).await);
+}
