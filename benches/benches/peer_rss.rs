@@ -32,17 +32,19 @@
 use std::fmt::Write as _;
 use std::sync::Arc;
 
-use altofed_benches::e2e_scenario::engine;
+use altofed_benches::e2e_scenario::{self, engine};
 use altofed_core::config::Config;
 use altofed_core::peer::PeerMaps;
 use altofed_core::topology::build::build_network;
 use altofed_core::topology::spec::CdnSpec;
+use altofed_core::topology::CdnNetwork;
 use altofed_engine::Trigger;
 use altofed_peers::{parse_document, PeerEvent};
 use altofed_server::Snapshot;
 use tokio::sync::{mpsc, watch};
 
-const CASES: [&str; 4] = [
+const CASES: [&str; 5] = [
+    "isp:0",
     "pids:10000",
     "pids:100000",
     "prefixes:100000",
@@ -107,12 +109,23 @@ fn wait_for(
     });
 }
 
-/// One case in this process; prints one line.
-fn run_case(case: &str) {
-    let (kind, n) = case.split_once(':').unwrap();
-    let n: usize = n.parse().unwrap();
-    let (pids, prefixes) = if kind == "pids" { (n, n) } else { (16, n) };
+/// The network and cost map JSON of the measured peer, written inside the
+/// measured span (as a peer's text is received and then dropped). `Fn`, so
+/// that what it holds lives until the case ends.
+type MapsJson = Box<dyn Fn() -> (String, String)>;
 
+/// What a case measures: an engine that published its cold start, and the
+/// maps of its peer `peer`.
+struct Setup {
+    config: Config,
+    cdn: CdnNetwork,
+    peer: usize,
+    json: MapsJson,
+}
+
+/// `pids:N` / `prefixes:M`: a generated peer of Figure 5.
+fn figure5_setup(kind: &str, n: usize) -> Setup {
+    let (pids, prefixes) = if kind == "pids" { (n, n) } else { (16, n) };
     let dir = altofed_tests::fixtures::scenario("figure5");
     let text = std::fs::read_to_string(dir.join("altofed.toml")).unwrap();
     let mut config = Config::from_toml(&text).unwrap();
@@ -120,18 +133,49 @@ fn run_case(case: &str) {
     config.peers[0].max_prefixes = usize::MAX;
     let spec = CdnSpec::from_toml(&std::fs::read_to_string(dir.join("cdn.toml")).unwrap());
     let cdn = build_network(&spec.unwrap(), None).unwrap().0;
-    let (rt, state, engine) = engine(config, cdn).unwrap();
+    Setup {
+        config,
+        cdn,
+        peer: 0,
+        json: Box::new(move || peer_json(pids, prefixes)),
+    }
+}
+
+/// `isp:I`: ISP `I` of the end-to-end scenario (production size, from the
+/// real BGP table) against its 300-PID CDN; the other ISPs never answer.
+fn production_setup(isp: usize) -> Setup {
+    let (config, cdn, plans) = e2e_scenario::plans();
+    // The plans stay alive: memory they freed is not there to be reused
+    // by what is measured.
+    Setup {
+        config,
+        cdn,
+        peer: isp,
+        json: Box::new(move || e2e_scenario::isp_json(&plans[isp])),
+    }
+}
+
+/// One case in this process; prints one line.
+fn run_case(case: &str) {
+    let (kind, n) = case.split_once(':').unwrap();
+    let n: usize = n.parse().unwrap();
+    let setup = match kind {
+        "isp" => production_setup(n),
+        _ => figure5_setup(kind, n),
+    };
+    let peer_name = setup.config.peers[setup.peer].name.clone();
+    let (rt, state, engine) = engine(setup.config, setup.cdn).unwrap();
     let mut snapshots = state.subscribe();
     let (tx, rx) = mpsc::channel(4);
     rt.spawn(engine.run(rx));
     wait_for(&rt, &mut snapshots, |_| true);
-    let before = vm_rss().unwrap();
     let encoded = |rx: &watch::Receiver<Option<Arc<Snapshot>>>| {
         rx.borrow().as_ref().map_or(0, |s| s.encoded_bytes())
     };
     let bodies_before = encoded(&snapshots);
+    let before = vm_rss().unwrap();
 
-    let (net, cost) = peer_json(pids, prefixes);
+    let (net, cost) = (setup.json)();
     let json_bytes = net.len() + cost.len();
     let maps = PeerMaps {
         network_map: parse_document(net.as_bytes()).unwrap(),
@@ -139,26 +183,29 @@ fn run_case(case: &str) {
         property_map: None,
     };
     drop((net, cost));
+    let net = &maps.network_map.network_map;
+    let (pids, prefixes) = (net.len(), net.values().map(|g| g.prefixes().count()).sum());
     let event = PeerEvent::Updated {
-        peer: 0,
+        peer: setup.peer,
         maps: Arc::new(maps),
     };
     rt.block_on(tx.send(Trigger::Peer(event))).unwrap();
-    let last = format!("isp-a:s{}", pids - 1);
+    // Published at once: one of its PIDs is all of them.
+    let published = format!("{peer_name}:");
     wait_for(&rt, &mut snapshots, |s| {
-        s.network_map.network_map.contains_key(&last)
+        let mut names = s.network_map.network_map.keys();
+        names.any(|k| k.starts_with(&published))
     });
     let held = vm_rss().unwrap().saturating_sub(before);
     let bodies = encoded(&snapshots).saturating_sub(bodies_before);
     let per = |count: usize| held as f64 / count as f64;
     println!(
-        "peer_rss {case}: {pids} PIDs, {} prefixes, {:.1} MB of JSON; held {:.1} MB = {:.2}x the JSON; {:.0} B per PID, {:.0} B per prefix; of which served bodies (every coding) {:.1} MB = {:.0} B per PID",
-        prefixes.max(pids),
+        "peer_rss {case}: {pids} PIDs, {prefixes} prefixes, {:.1} MB of JSON; held {:.1} MB = {:.2}x the JSON; {:.0} B per PID, {:.0} B per prefix; of which served bodies (every coding) {:.1} MB = {:.0} B per PID",
         json_bytes as f64 / 1e6,
         held as f64 / 1e6,
         held as f64 / json_bytes as f64,
         per(pids),
-        per(prefixes.max(pids)),
+        per(prefixes),
         bodies as f64 / 1e6,
         bodies as f64 / pids as f64,
     );

@@ -116,6 +116,30 @@ pub fn build() -> E2eScenario {
     }
 }
 
+/// The scenario before any map is written: configuration, CDN, and each
+/// ISP's plan; [`isp_json`] writes one ISP's maps. For measuring what one
+/// ISP's maps cost to hold (`peer_rss`), with nothing parsed before.
+pub fn plans() -> (Config, CdnNetwork, Vec<IspPlan>) {
+    let mut notes = Vec::new();
+    let cdn = cdn_network(&mut notes);
+    let table = prefix_table(ISPS.seed);
+    let mut rng = SplitMix64::new(SEED);
+    let (mut plans, mut all_links) = (Vec::new(), Vec::new());
+    for i in 0..ISPS.isps {
+        let (plan, links) = isp_plan(i, &table, &cdn.borders, &mut rng);
+        plans.push(plan);
+        all_links.push(links);
+    }
+    let config = Config::from_toml(&config_toml(&all_links))
+        .unwrap_or_else(|e| panic!("the scenario's configuration: {e}"));
+    (config, cdn, plans)
+}
+
+/// The network map and cost map JSON of one ISP of [`plans`].
+pub fn isp_json(plan: &IspPlan) -> (String, String) {
+    (json::network_map(plan), json::cost_map(plan))
+}
+
 /// Rocketfuel AS1239 with the placement of the C_cdn bench, or the
 /// synthetic ring of the same size when `../shared` is absent. Each CDN PID
 /// gets a /24 of 198.18.0.0/15 (benchmarking space, RFC 2544), as a cache
