@@ -8,7 +8,7 @@ mod common;
 
 use altofed_model::media;
 use altofed_server::{Documents, ServerConfig};
-use common::{figure5, start, TestServer};
+use common::{figure5, post_raw, start, TestServer};
 use reqwest::header::CONTENT_TYPE;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -29,19 +29,13 @@ fn without_catch_all() -> Documents {
 }
 
 async fn post(server: &TestServer, body: Value) -> (StatusCode, String, Value) {
-    let response = reqwest::Client::new()
-        .post(server.url("/endpointprop"))
-        .header(CONTENT_TYPE, media::ENDPOINT_PROP_PARAMS)
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let media_type = response.headers()[CONTENT_TYPE]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    (status, media_type, response.json().await.unwrap())
+    post_raw(
+        server,
+        "/endpointprop",
+        media::ENDPOINT_PROP_PARAMS,
+        body.to_string(),
+    )
+    .await
 }
 
 #[tokio::test]

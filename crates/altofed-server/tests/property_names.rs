@@ -9,7 +9,7 @@ mod common;
 
 use altofed_model::media;
 use altofed_server::ServerConfig;
-use common::{figure5, start, TestServer};
+use common::{figure5, post_raw, start, TestServer};
 use reqwest::header::CONTENT_TYPE;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -23,19 +23,8 @@ async fn get(server: &TestServer, path: &str) -> Value {
 }
 
 async fn filtered(server: &TestServer, body: Value) -> (StatusCode, String, Value) {
-    let response = reqwest::Client::new()
-        .post(server.url(&format!("/maps/{PROPMAP}/filtered")))
-        .header(CONTENT_TYPE, media::PROPERTY_MAP_PARAMS)
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let media_type = response.headers()[CONTENT_TYPE]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    (status, media_type, response.json().await.unwrap())
+    let path = format!("/maps/{PROPMAP}/filtered");
+    post_raw(server, &path, media::PROPERTY_MAP_PARAMS, body.to_string()).await
 }
 
 #[tokio::test]

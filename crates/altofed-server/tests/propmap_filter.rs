@@ -9,7 +9,7 @@ mod common;
 
 use altofed_model::media;
 use altofed_server::ServerConfig;
-use common::{figure5, start, TestServer};
+use common::{figure5, post_raw, start, TestServer};
 use reqwest::header::CONTENT_TYPE;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -17,19 +17,13 @@ use serde_json::{json, Value};
 const FILTERED: &str = "/maps/agg-propmap/filtered";
 
 async fn post(server: &TestServer, body: Value) -> (StatusCode, String, Value) {
-    let response = reqwest::Client::new()
-        .post(server.url(FILTERED))
-        .header(CONTENT_TYPE, media::PROPERTY_MAP_PARAMS)
-        .body(body.to_string())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let media_type = response.headers()[CONTENT_TYPE]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    (status, media_type, response.json().await.unwrap())
+    post_raw(
+        server,
+        FILTERED,
+        media::PROPERTY_MAP_PARAMS,
+        body.to_string(),
+    )
+    .await
 }
 
 /// A 400 `application/alto-error+json` with exactly this `meta`.

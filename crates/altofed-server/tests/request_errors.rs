@@ -8,7 +8,7 @@ mod common;
 
 use altofed_model::media;
 use altofed_server::ServerConfig;
-use common::{figure5, start, TestServer};
+use common::{figure5, post_raw, start, TestServer};
 use reqwest::header::CONTENT_TYPE;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
@@ -16,34 +16,9 @@ use serde_json::{json, Value};
 const FILTERED_COST: &str = "/maps/agg-routingcost-num/filtered";
 const FILTERED_NET: &str = "/maps/agg-netmap/filtered";
 
-async fn post(
-    server: &TestServer,
-    path: &str,
-    media_type: &str,
-    body: &str,
-) -> (StatusCode, String, Value) {
-    let response = reqwest::Client::new()
-        .post(server.url(path))
-        .header(CONTENT_TYPE, media_type)
-        .body(body.to_owned())
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let media_type = response.headers()[CONTENT_TYPE]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    (
-        status,
-        media_type,
-        response.json().await.unwrap_or(Value::Null),
-    )
-}
-
 /// A 400 ALTO error with exactly this `meta`.
 async fn assert_error(server: &TestServer, path: &str, media_type: &str, body: &str, meta: Value) {
-    let reply = post(server, path, media_type, body).await;
+    let reply = post_raw(server, path, media_type, body).await;
     let want = (
         StatusCode::BAD_REQUEST,
         media::ERROR.to_owned(),
@@ -160,7 +135,7 @@ async fn bytes_after_the_json_value_are_a_syntax_error() {
         assert_error(&server, FILTERED_NET, media::NETWORK_MAP_FILTER, body, meta).await;
     }
     // Whitespace after the value is no trailing content.
-    let reply = post(
+    let reply = post_raw(
         &server,
         FILTERED_NET,
         media::NETWORK_MAP_FILTER,

@@ -8,34 +8,12 @@ mod common;
 
 use altofed_model::media;
 use altofed_server::ServerConfig;
-use common::{figure5, start, TestServer};
+use common::{figure5, post_raw, start, TestServer};
 use reqwest::header::CONTENT_TYPE;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 const NUMERICAL: &str = r#"{"cost-mode": "numerical", "cost-metric": "routingcost"}"#;
-
-async fn post_raw(
-    server: &TestServer,
-    path: &str,
-    content_type: &str,
-    body: String,
-) -> (StatusCode, String, Value) {
-    let response = reqwest::Client::new()
-        .post(server.url(path))
-        .header(CONTENT_TYPE, content_type)
-        .body(body)
-        .send()
-        .await
-        .unwrap();
-    let status = response.status();
-    let media_type = response.headers()[CONTENT_TYPE]
-        .to_str()
-        .unwrap()
-        .to_owned();
-    let body = response.json().await.unwrap_or(Value::Null);
-    (status, media_type, body)
-}
 
 async fn post(
     server: &TestServer,

@@ -8,6 +8,9 @@ use std::path::PathBuf;
 
 use altofed_model::{CostTableDoc, NetworkMapDoc, PropertyMapDoc};
 use altofed_server::{run, AppState, Documents, ServerConfig};
+use reqwest::header::CONTENT_TYPE;
+use reqwest::StatusCode;
+use serde_json::Value;
 use tokio::sync::oneshot;
 
 /// A running server; dropping it shuts the server down.
@@ -95,4 +98,31 @@ pub fn raw_client() -> reqwest::Client {
         .no_zstd()
         .build()
         .unwrap()
+}
+
+/// POSTs `body` as `content_type` to `path`: the status, the answer's
+/// `Content-Type` and its JSON (`Null` when it is not JSON).
+pub async fn post_raw(
+    server: &TestServer,
+    path: &str,
+    content_type: &str,
+    body: impl Into<String>,
+) -> (StatusCode, String, Value) {
+    let response = reqwest::Client::new()
+        .post(server.url(path))
+        .header(CONTENT_TYPE, content_type)
+        .body(body.into())
+        .send()
+        .await
+        .unwrap();
+    let status = response.status();
+    let media_type = response.headers()[CONTENT_TYPE]
+        .to_str()
+        .unwrap()
+        .to_owned();
+    (
+        status,
+        media_type,
+        response.json().await.unwrap_or(Value::Null),
+    )
 }
