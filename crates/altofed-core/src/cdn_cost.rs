@@ -101,11 +101,17 @@ pub fn cdn_costs(net: &CdnNetwork) -> (CdnCosts, Vec<TopologyWarning>) {
 }
 
 /// [`cdn_costs`], plus C_cdn(r, P) when `direction` publishes subscriber
-/// to CDN costs.
+/// to CDN costs (with a warning per (border, PID) pair without a path);
+/// without forward rows, the forward pairs without a path are not reported.
 pub fn cdn_costs_for(net: &CdnNetwork, direction: Direction) -> (CdnCosts, Vec<TopologyWarning>) {
-    let (mut costs, warnings) = cdn_costs(net);
+    let (mut costs, mut warnings) = cdn_costs(net);
+    if !direction.forward() {
+        warnings.clear();
+    }
     if direction.reverse() {
-        costs.from_borders = Some(Box::new(costs_from_borders(net)));
+        let from_borders = costs_from_borders(net);
+        warnings.extend(no_path_from_border_warnings(net, &from_borders));
+        costs.from_borders = Some(Box::new(from_borders));
     }
     (costs, warnings)
 }
@@ -250,6 +256,22 @@ impl Dijkstra {
             }
         }
     }
+}
+
+/// One warning per (border router, PID) pair of C_cdn(r, P) without a path.
+fn no_path_from_border_warnings(net: &CdnNetwork, costs: &CdnCosts) -> Vec<TopologyWarning> {
+    let mut warnings = Vec::new();
+    for (b, border) in net.borders.iter().enumerate() {
+        for (p, pid) in net.pids.iter().enumerate() {
+            if costs.get(b, p) == f64::INFINITY {
+                warnings.push(TopologyWarning::NoPathFromBorder {
+                    border: border.name.clone(),
+                    pid: pid.name.clone(),
+                });
+            }
+        }
+    }
+    warnings
 }
 
 fn no_path_warnings(net: &CdnNetwork, costs: &CdnCosts) -> Vec<TopologyWarning> {

@@ -5,7 +5,7 @@
 
 use altofed_core::cdn_cost::{cdn_costs, cdn_costs_for, costs_from_borders};
 use altofed_core::compose::Direction;
-use altofed_core::topology::{build_network, CdnSpec};
+use altofed_core::topology::{build_network, CdnSpec, TopologyWarning};
 
 const FIGURE5: &str = include_str!("data/figure5-cdn.toml");
 
@@ -34,6 +34,23 @@ fn a_directed_link_is_only_walked_its_way() {
         costs_from_borders(&net).as_slice(),
         [f64::INFINITY, 1.0, 0.0]
     );
+    // Each direction reports the pairs without a path it publishes.
+    let no_path = TopologyWarning::NoPath {
+        pid: "pb".into(),
+        border: "r".into(),
+    };
+    let no_path_from = TopologyWarning::NoPathFromBorder {
+        border: "r".into(),
+        pid: "pa".into(),
+    };
+    let warnings = |d| cdn_costs_for(&net, d).1;
+    assert_eq!(warnings(Direction::CdnToSubscriber), [no_path.clone()]);
+    assert_eq!(warnings(Direction::SubscriberToCdn), [no_path_from.clone()]);
+    assert_eq!(
+        no_path_from.to_string(),
+        "no path from border router `r` to CDN PID `pa`"
+    );
+    assert_eq!(warnings(Direction::Both), [no_path, no_path_from]);
 }
 
 #[test]
