@@ -9,6 +9,10 @@
 //! flattened once into compressed sparse rows and each run uses a dense
 //! distance array: petgraph's `dijkstra` keeps distances in a hash map,
 //! which costs several times more per edge (docs/benchmarks.md).
+//!
+//! The reverse direction (subscriber to CDN, `output.direction`) needs
+//! C_cdn(r, P) = min over P's attachments a of dist(r -> a): the same runs
+//! on the graph as it is, only when the direction is published.
 
 mod radix_heap;
 
@@ -17,6 +21,7 @@ use rayon::prelude::*;
 
 use radix_heap::RadixHeap;
 
+use crate::compose::Direction;
 use crate::topology::{CdnNetwork, TopologyWarning};
 
 /// The C_cdn matrix, row-major: one row per CDN PID (in `CdnNetwork::pids`
@@ -27,6 +32,9 @@ pub struct CdnCosts {
     pids: usize,
     borders: usize,
     data: Vec<f64>,
+    /// C_cdn(r, P), one row per border router and one column per PID, when
+    /// computed by [`cdn_costs_for`] for a direction that needs it.
+    from_borders: Option<Box<CdnCosts>>,
 }
 
 impl CdnCosts {
@@ -42,7 +50,13 @@ impl CdnCosts {
             pids,
             borders,
             data,
+            from_borders: None,
         }
+    }
+
+    /// C_cdn(r, P) as a (border routers x PIDs) matrix, if it was computed.
+    pub fn from_borders(&self) -> Option<&CdnCosts> {
+        self.from_borders.as_deref()
     }
 
     /// Number of rows (CDN PIDs).
@@ -76,33 +90,57 @@ impl CdnCosts {
 /// with no path: such a pair drops out of composition, which an operator
 /// should know about.
 pub fn cdn_costs(net: &CdnNetwork) -> (CdnCosts, Vec<TopologyWarning>) {
-    let reversed = ReversedCsr::new(&net.topology.graph);
-    let nodes = net.topology.node_count();
-    let columns: Vec<Vec<f64>> = net
-        .borders
-        .par_iter()
-        .map_init(
-            || Dijkstra::new(nodes),
-            |dijkstra, b| {
-                dijkstra.run(&reversed, b.router.index());
-                column(net, &dijkstra.dist)
-            },
-        )
-        .collect();
+    let columns = per_border(net, &Csr::new(&net.topology.graph, true));
     let (pids, borders) = (net.pids.len(), net.borders.len());
     let data: Vec<f64> = (0..pids * borders)
         .map(|i| columns[i % borders][i / borders])
         .collect();
-    let costs = CdnCosts {
-        pids,
-        borders,
-        data,
-    };
+    let costs = CdnCosts::new(pids, borders, data);
     let warnings = no_path_warnings(net, &costs);
     (costs, warnings)
 }
 
-/// C_cdn(P, r) for every PID P, from `dist[x]` = dist(x -> r).
+/// [`cdn_costs`], plus C_cdn(r, P) when `direction` publishes subscriber
+/// to CDN costs (with a warning per (border, PID) pair without a path);
+/// without forward rows, the forward pairs without a path are not reported.
+pub fn cdn_costs_for(net: &CdnNetwork, direction: Direction) -> (CdnCosts, Vec<TopologyWarning>) {
+    let (mut costs, mut warnings) = cdn_costs(net);
+    if !direction.forward() {
+        warnings.clear();
+    }
+    if direction.reverse() {
+        let from_borders = costs_from_borders(net);
+        warnings.extend(no_path_from_border_warnings(net, &from_borders));
+        costs.from_borders = Some(Box::new(from_borders));
+    }
+    (costs, warnings)
+}
+
+/// C_cdn(r, P): one Dijkstra from each border router over the graph as it
+/// is; one row per border router, one column per PID.
+pub fn costs_from_borders(net: &CdnNetwork) -> CdnCosts {
+    let rows = per_border(net, &Csr::new(&net.topology.graph, false));
+    CdnCosts::new(net.borders.len(), net.pids.len(), rows.concat())
+}
+
+/// For each border router, the PID costs [`column`] derives from one
+/// Dijkstra run from that router over `graph`; in parallel with rayon.
+fn per_border(net: &CdnNetwork, graph: &Csr) -> Vec<Vec<f64>> {
+    let nodes = net.topology.node_count();
+    net.borders
+        .par_iter()
+        .map_init(
+            || Dijkstra::new(nodes),
+            |dijkstra, b| {
+                dijkstra.run(graph, b.router.index());
+                column(net, &dijkstra.dist)
+            },
+        )
+        .collect()
+}
+
+/// For every PID P, the minimum of `dist` over P's attachments: C_cdn(P, r)
+/// when `dist[x]` = dist(x -> r), C_cdn(r, P) when it is dist(r -> x).
 fn column(net: &CdnNetwork, dist: &[f64]) -> Vec<f64> {
     net.pids
         .iter()
@@ -115,23 +153,33 @@ fn column(net: &CdnNetwork, dist: &[f64]) -> Vec<f64> {
         .collect()
 }
 
-/// The graph with every edge turned around, as compressed sparse rows:
-/// the edges out of `v` are `targets/weights[offsets[v]..offsets[v + 1]]`.
-/// Built once per computation and shared by all border routers; walking
-/// two flat arrays is what makes each Dijkstra cheap, compared with
-/// petgraph's linked edge lists behind `Reversed`.
+/// The graph, with every edge turned around when `reversed`, as compressed
+/// sparse rows: the edges out of `v` are
+/// `targets/weights[offsets[v]..offsets[v + 1]]`. Built once per
+/// computation and shared by all border routers; walking two flat arrays
+/// is what makes each Dijkstra cheap, compared with petgraph's linked edge
+/// lists behind `Reversed`.
 #[derive(Debug)]
-struct ReversedCsr {
+struct Csr {
     offsets: Vec<usize>,
     targets: Vec<u32>,
     weights: Vec<f64>,
 }
 
-impl ReversedCsr {
-    fn new(graph: &DiGraph<String, f64>) -> Self {
+impl Csr {
+    fn new(graph: &DiGraph<String, f64>, reversed: bool) -> Self {
+        // (from, to) of an edge as the runs walk it.
+        let ends = |edge: &petgraph::graph::Edge<f64>| {
+            let (s, t) = (edge.source().index(), edge.target().index());
+            if reversed {
+                (t, s)
+            } else {
+                (s, t)
+            }
+        };
         let mut offsets = vec![0usize; graph.node_count() + 1];
         for edge in graph.raw_edges() {
-            offsets[edge.target().index() + 1] += 1;
+            offsets[ends(edge).0 + 1] += 1;
         }
         for v in 1..offsets.len() {
             offsets[v] += offsets[v - 1];
@@ -140,13 +188,14 @@ impl ReversedCsr {
         let mut targets = vec![0u32; graph.edge_count()];
         let mut weights = vec![0.0; graph.edge_count()];
         for edge in graph.raw_edges() {
-            let slot = &mut next[edge.target().index()];
+            let (from, to) = ends(edge);
+            let slot = &mut next[from];
             // petgraph's default index type is u32, so the cast is lossless.
-            targets[*slot] = edge.source().index() as u32;
+            targets[*slot] = to as u32;
             weights[*slot] = edge.weight;
             *slot += 1;
         }
-        ReversedCsr {
+        Csr {
             offsets,
             targets,
             weights,
@@ -187,7 +236,7 @@ impl Dijkstra {
     /// rather than decreased in place. The distances are the same floats
     /// petgraph's Dijkstra gives: each is the minimum of `dist[u] + w`
     /// over the in-edges of nodes settled first, whatever the tie order.
-    fn run(&mut self, graph: &ReversedCsr, source: usize) {
+    fn run(&mut self, graph: &Csr, source: usize) {
         self.dist.fill(f64::INFINITY);
         self.heap.clear();
         self.dist[source] = 0.0;
@@ -207,6 +256,22 @@ impl Dijkstra {
             }
         }
     }
+}
+
+/// One warning per (border router, PID) pair of C_cdn(r, P) without a path.
+fn no_path_from_border_warnings(net: &CdnNetwork, costs: &CdnCosts) -> Vec<TopologyWarning> {
+    let mut warnings = Vec::new();
+    for (b, border) in net.borders.iter().enumerate() {
+        for (p, pid) in net.pids.iter().enumerate() {
+            if costs.get(b, p) == f64::INFINITY {
+                warnings.push(TopologyWarning::NoPathFromBorder {
+                    border: border.name.clone(),
+                    pid: pid.name.clone(),
+                });
+            }
+        }
+    }
+    warnings
 }
 
 fn no_path_warnings(net: &CdnNetwork, costs: &CdnCosts) -> Vec<TopologyWarning> {

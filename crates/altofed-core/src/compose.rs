@@ -5,10 +5,14 @@
 //! (B x S) ISP matrix. Missing terms are `f64::INFINITY` and drop out of
 //! the minimum; a result of infinity means "no value" for that pair.
 
+mod reverse;
+
 use rayon::prelude::*;
 use serde::Deserialize;
 
 use crate::cdn_cost::CdnCosts;
+
+pub use reverse::{compose_reverse, Direction};
 
 /// How an egress is chosen (design §1, draft scenarios 1 and 2).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

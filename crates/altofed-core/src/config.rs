@@ -12,7 +12,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use thiserror::Error;
 
-use crate::compose::Mode;
+use crate::compose::{Direction, Mode};
 pub use crate::config_env::{env_overrides, ENV_PREFIX};
 pub use crate::config_http::{FollowRedirects, HttpOptions};
 
@@ -118,6 +118,9 @@ pub struct OutputConfig {
     /// `<p>-routingcost-ord`, `<p>-propmap`.
     pub resource_prefix: String,
     pub mode: Mode,
+    /// Which rows the cost maps hold: CDN PID -> subscriber PID (the
+    /// default), subscriber PID -> CDN PID, or both.
+    pub direction: Direction,
     /// Cost published for a pair that has no path at all (design GAP-3);
     /// without it such pairs are omitted (RFC 7285 §11.2.3.6).
     pub default_cost: Option<f64>,
@@ -138,6 +141,7 @@ impl Default for OutputConfig {
         Self {
             resource_prefix: "agg".to_owned(),
             mode: Mode::Multipath,
+            direction: Direction::CdnToSubscriber,
             default_cost: None,
             catch_all_pid: "default".to_owned(),
             catch_all_costs_from: None,

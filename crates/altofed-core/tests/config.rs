@@ -3,7 +3,7 @@
 
 #![allow(clippy::unwrap_used)]
 
-use altofed_core::compose::Mode;
+use altofed_core::compose::{Direction, Mode};
 use altofed_core::config::{BorderMethod, Config, FollowRedirects};
 
 const MINIMAL: &str = r#"
@@ -169,5 +169,27 @@ fn follow_redirects_is_read_and_unknown_values_are_refused() {
     assert!(
         err.contains("unknown variant `sometimes`, expected one of `none`, `same-host`, `any`"),
         "{err}"
+    );
+}
+
+#[test]
+fn output_direction_is_read_and_unknown_values_are_refused() {
+    let with = |value: &str| format!("{MINIMAL}\n[output]\ndirection = {value}\n");
+    let direction = |text: &str| Config::from_toml(text).unwrap().output.direction;
+    assert_eq!(
+        direction(MINIMAL),
+        Direction::CdnToSubscriber,
+        "the default"
+    );
+    for want in [
+        Direction::CdnToSubscriber,
+        Direction::SubscriberToCdn,
+        Direction::Both,
+    ] {
+        assert_eq!(direction(&with(&format!("\"{}\"", want.as_str()))), want);
+    }
+    assert_eq!(
+        error_of(&with("\"reverse\"")),
+        "TOML parse error at line 14, column 13\n   |\n14 | direction = \"reverse\"\n   |             ^^^^^^^^^\noutput.direction: unknown value `reverse`, expected one of `cdn-to-subscriber`, `subscriber-to-cdn`, `both`"
     );
 }

@@ -147,6 +147,7 @@ mod tests {
                 subscribers: Vec::new(),
                 columns: Default::default(),
                 composed: altofed_core::compose::Matrix::filled(0, 0, 0.0),
+                reverse: None,
                 trimmed: Default::default(),
                 warnings: Vec::new(),
             })),

@@ -56,6 +56,10 @@ pub struct ServerConfig {
     /// Large POST answers computed at once, on the blocking pool (`None`:
     /// one per core); more wait their turn within the request timeout.
     pub request_jobs: Option<usize>,
+    /// The direction the cost maps publish (`output.direction`): a cost
+    /// request entirely in the other one is an error saying so. `None`:
+    /// not known (static files, demo), no such check.
+    pub published_direction: Option<routes::PublishedDirection>,
 }
 
 impl Default for ServerConfig {
@@ -73,6 +77,7 @@ impl Default for ServerConfig {
             update_streams: crate::sse::StreamConfig::default(),
             connections: ConnectionLimits::default(),
             request_jobs: None,
+            published_direction: None,
         }
     }
 }

@@ -95,10 +95,13 @@ struct Case {
     sizes: Vec<usize>,
     steps: Vec<Step>,
     max_line: Option<usize>,
+    /// Subscriber -> CDN rows too (`output.direction = "both"`).
+    reverse: bool,
 }
 
 fn run_case(case: &Case, seen: &Seen) -> Result<(), TestCaseError> {
     let mut world = World::new(case.seed, case.sources, &case.sizes);
+    world.reverse = case.reverse;
     let first = Arc::new(build_snapshot(world.documents(), 1, None).unwrap());
     let mut clients = Vec::new();
     for id in [NET, NUM, PROPS] {
@@ -156,13 +159,15 @@ fn every_update_rebuilds_the_served_document_bit_for_bit() {
         sizes(),
         prop::collection::vec(step(), 1..8),
         prop_oneof![Just(None), (16usize..200).prop_map(Some)],
+        any::<bool>(),
     )
-        .prop_map(|(seed, sources, sizes, steps, max_line)| Case {
+        .prop_map(|(seed, sources, sizes, steps, max_line, reverse)| Case {
             seed,
             sources,
             sizes,
             steps,
             max_line,
+            reverse,
         });
     let seen = Seen::default();
     let config = Config {

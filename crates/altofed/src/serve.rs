@@ -5,10 +5,12 @@
 use std::process::ExitCode;
 use std::sync::Arc;
 
+use altofed_core::compose::Direction;
 use altofed_core::config::Config;
 use altofed_engine::{watch, Engine, Trigger};
 use altofed_peers::DirectorySource;
 use altofed_server::ops::Auth;
+use altofed_server::routes::PublishedDirection;
 use altofed_server::{run as serve_http, AppState, ServerConfig};
 use anyhow::{Context, Result};
 use prometheus_client::metrics::counter::Counter;
@@ -164,6 +166,15 @@ fn report_config_changes(running: &LoadedConfig) {
     }
 }
 
+/// `output.direction` as the server's direction check reads it.
+fn published_direction(direction: Direction) -> PublishedDirection {
+    match direction {
+        Direction::CdnToSubscriber => PublishedDirection::CdnToSubscriber,
+        Direction::SubscriberToCdn => PublishedDirection::SubscriberToCdn,
+        Direction::Both => PublishedDirection::Both,
+    }
+}
+
 /// The HTTP server's settings from `[server]`.
 fn server_config(config: &Config, base: &std::path::Path) -> ServerConfig {
     let s = &config.server;
@@ -178,6 +189,7 @@ fn server_config(config: &Config, base: &std::path::Path) -> ServerConfig {
             }),
             _ => None,
         },
+        published_direction: Some(published_direction(config.output.direction)),
         ..crate::service::apply_limits(ServerConfig::default(), &s.limits)
     }
 }

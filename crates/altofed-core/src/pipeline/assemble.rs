@@ -94,8 +94,9 @@ fn publish(
     };
     let catch_all = catch_all_source(config, peers);
     let default = config.output.default_cost;
-    let table =
-        cost_table(cdn, peers, pids, catch_all, default).map_err(|e| invalid("cost map", &e))?;
+    let direction = config.output.direction;
+    let table = cost_table(cdn, peers, pids, catch_all, default, direction)
+        .map_err(|e| invalid("cost map", &e))?;
     let ordinal_id = config
         .output
         .ordinal_cost_map

@@ -23,7 +23,7 @@ use altofed_model::{CostTableDoc, NetworkMapDoc, PropertyMapDoc};
 use thiserror::Error;
 
 use crate::border::BorderError;
-use crate::cdn_cost::cdn_costs;
+use crate::cdn_cost::cdn_costs_for;
 use crate::config::Config;
 use crate::output::OutputError;
 use crate::peer::{PeerError, PeerMaps};
@@ -80,7 +80,7 @@ pub fn compute(
     if peers.len() != config.peers.len() {
         return Err(ComputeError::PeerCount(peers.len(), config.peers.len()));
     }
-    let (costs, topology_warnings) = cdn_costs(cdn);
+    let (costs, topology_warnings) = cdn_costs_for(cdn, config.output.direction);
     let mut warnings: Vec<String> = topology_warnings.iter().map(ToString::to_string).collect();
     let columns = peers
         .iter()

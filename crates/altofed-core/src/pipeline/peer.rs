@@ -12,8 +12,11 @@ use altofed_model::EndpointAddrGroup;
 
 use super::ComputeError;
 use crate::border::{resolve_links, ResolvedLink};
+use crate::cdn_cost::costs_from_borders;
 use crate::cdn_cost::CdnCosts;
-use crate::compose::{choose_exits, compose_multipath, compose_single, LinkTerm, Matrix, Mode};
+use crate::compose::{
+    choose_exits, compose_multipath, compose_reverse, compose_single, LinkTerm, Matrix, Mode,
+};
 use crate::config::Config;
 use crate::peer::PeerMaps;
 use crate::peer_checks::{
@@ -28,8 +31,11 @@ pub struct PeerColumns {
     pub subscribers: Vec<String>,
     /// ISP PID name -> column in `composed`.
     pub columns: BTreeMap<String, usize>,
-    /// CDN PIDs x subscribers.
+    /// CDN PIDs x subscribers; no rows when `output.direction` does not
+    /// publish that direction.
     pub composed: Matrix,
+    /// Subscribers x CDN PIDs, when `output.direction` publishes it.
+    pub reverse: Option<Matrix>,
     /// The prefixes of the subscribers that lost some to the CDN's own
     /// space; the others publish their network map groups as they are.
     pub trimmed: BTreeMap<String, EndpointAddrGroup>,
@@ -85,13 +91,29 @@ pub fn compose_peer(
             preference: l.preference,
         })
         .collect();
+    let direction = config.output.direction;
     let composed = match config.output.mode {
+        _ if !direction.forward() => Matrix::filled(0, subscribers.len(), f64::INFINITY),
         Mode::Multipath => compose_multipath(costs, &terms, &isp),
         Mode::SinglePath => {
             let pins = pins_for(config, p, cdn, &terms)?;
             compose_single(costs, &terms, &isp, &choose_exits(costs, &terms, &pins))
         }
     };
+    let reverse = direction.reverse().then(|| {
+        let to_borders = isp_to_borders(cfg.scale, cfg.offset, maps, &links, &subscribers);
+        // Computed here only for a caller that did not ask `cdn_costs_for`
+        // for this direction (the engine and `compute` do).
+        let computed;
+        let from_borders = match costs.from_borders() {
+            Some(c) => c,
+            None => {
+                computed = costs_from_borders(cdn);
+                &computed
+            }
+        };
+        compose_reverse(config.output.mode, &to_borders, from_borders, &terms)
+    });
     let columns = subscribers
         .iter()
         .enumerate()
@@ -101,6 +123,7 @@ pub fn compose_peer(
         subscribers,
         columns,
         composed,
+        reverse,
         trimmed,
         warnings,
     })
@@ -159,6 +182,30 @@ fn isp_matrix(
         };
         for (s, cell) in isp.row_mut(l).iter_mut().enumerate() {
             if let Some(cost) = row.get(&subscribers[s]) {
+                *cell = scale * cost.0 + offset;
+            }
+        }
+    }
+    isp
+}
+
+/// One row per subscriber, one column per link: the scaled ISP cost from
+/// the subscriber to the link's border PID; infinity where the ISP
+/// publishes no cost.
+fn isp_to_borders(
+    scale: f64,
+    offset: f64,
+    maps: &PeerMaps,
+    links: &[ResolvedLink],
+    subscribers: &[String],
+) -> Matrix {
+    let mut isp = Matrix::filled(subscribers.len(), links.len(), f64::INFINITY);
+    for (s, subscriber) in subscribers.iter().enumerate() {
+        let Some(row) = maps.cost_map.cost_map.row(subscriber) else {
+            continue;
+        };
+        for (l, cell) in isp.row_mut(s).iter_mut().enumerate() {
+            if let Some(cost) = row.get(&links[l].isp_pid) {
                 *cell = scale * cost.0 + offset;
             }
         }

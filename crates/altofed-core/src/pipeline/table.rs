@@ -1,24 +1,28 @@
-//! The composed costs of every CDN PID to every published PID, as the
-//! arrays of a [`CostTable`]: where each published column's costs come from
-//! is resolved once per column, then rows are filled in parallel.
+//! The composed costs of every CDN PID to every published PID (and back,
+//! per `output.direction`), as the arrays of a [`CostTable`]: where each
+//! published column's costs come from is resolved once per column, then
+//! rows are filled in parallel.
 
 use altofed_model::{CostTable, PartsError, TableParts};
 use rayon::prelude::*;
 
-use super::PeerInput;
-use crate::compose::Matrix;
+use super::{PeerColumns, PeerInput};
+use crate::compose::{Direction, Matrix};
 use crate::output::{PidOrigin, PublishedPid};
 use crate::topology::CdnNetwork;
 
-/// CDN PID -> published PID -> composed cost, `default` where a column has
-/// no finite cost (no entry when `default` is `None`). `catch_all` is the
-/// (peer, ISP PID) whose costs the catch-all PID inherits.
+/// CDN PID -> published PID -> composed cost, and published PID -> CDN PID
+/// for the rows `direction` publishes; `default` where a pair has no
+/// finite cost (no entry when `default` is `None`). `catch_all` is the
+/// (peer, ISP PID) whose costs the catch-all PID inherits, in both
+/// directions.
 pub(super) fn cost_table(
     cdn: &CdnNetwork,
     peers: &[Option<PeerInput<'_>>],
     pids: &[PublishedPid],
     catch_all: Option<(usize, &str)>,
     default: Option<f64>,
+    direction: Direction,
 ) -> Result<CostTable, PartsError> {
     let mut order: Vec<&PublishedPid> = pids.iter().collect();
     order.sort_unstable_by(|a, b| a.name.cmp(&b.name));
@@ -28,22 +32,44 @@ pub(super) fn cost_table(
         u32::try_from(i).ok()
     };
     // (name index, CDN PID row in the composed matrices), by name.
-    let mut rows: Vec<(u32, usize)> = cdn
+    let mut cdn_pids: Vec<(u32, usize)> = cdn
         .pids
         .iter()
         .enumerate()
         .filter_map(|(row, p)| Some((index(&p.name)?, row)))
         .collect();
-    rows.sort_unstable();
-    let columns: Vec<(u32, Option<(&Matrix, usize)>)> = order
+    cdn_pids.sort_unstable();
+    let sources: Vec<(u32, Option<(&PeerColumns, usize)>)> = order
         .iter()
         .zip(0u32..)
         .filter_map(|(pid, i)| Some((i, column_source(pid, peers, catch_all)?)))
         .collect();
+    let columns: Vec<(u32, Option<(&Matrix, usize)>)> = sources
+        .iter()
+        .map(|&(i, s)| (i, s.map(|(c, col)| (&c.composed, col))))
+        .collect();
+    let mut rows: Vec<(u32, Row<'_>)> = Vec::new();
+    if direction.forward() {
+        rows.extend(
+            cdn_pids
+                .iter()
+                .map(|&(name, row)| (name, Row::Forward(row))),
+        );
+    }
+    if direction.reverse() {
+        rows.extend(sources.iter().map(|&(name, source)| {
+            let reverse = source.and_then(|(c, col)| Some((c.reverse.as_ref()?, col)));
+            (name, Row::Reverse(reverse))
+        }));
+    }
+    rows.sort_unstable_by_key(|(name, _)| *name);
     let runs = runs(&columns);
     let filled: Vec<(Vec<u32>, Vec<f64>)> = rows
         .par_iter()
-        .map(|&(_, row)| fill_row(row, &runs, columns.len(), default))
+        .map(|&(_, row)| match row {
+            Row::Forward(row) => fill_row(row, &runs, columns.len(), default),
+            Row::Reverse(source) => fill_reverse_row(source, &cdn_pids, default),
+        })
         .collect();
     let mut parts = TableParts {
         names,
@@ -60,13 +86,46 @@ pub(super) fn cost_table(
     CostTable::from_parts(parts)
 }
 
-/// `None` for a column that is not a destination (a CDN PID); else the
-/// composed matrix and column it reads, if any.
+/// Where one published row's costs come from.
+#[derive(Debug, Clone, Copy)]
+enum Row<'a> {
+    /// A CDN PID: this row of every peer's forward matrix.
+    Forward(usize),
+    /// A subscriber (or the catch-all) PID: this row of its peer's reverse
+    /// matrix, if it has one.
+    Reverse(Option<(&'a Matrix, usize)>),
+}
+
+/// One subscriber row: the cost to each CDN PID (in name order), `default`
+/// where there is none.
+fn fill_reverse_row(
+    source: Option<(&Matrix, usize)>,
+    cdn_pids: &[(u32, usize)],
+    default: Option<f64>,
+) -> (Vec<u32>, Vec<f64>) {
+    let mut dsts = Vec::with_capacity(cdn_pids.len());
+    let mut costs = Vec::with_capacity(cdn_pids.len());
+    for &(name, pid) in cdn_pids {
+        let value = source.map_or(f64::INFINITY, |(m, row)| m.get(row, pid));
+        if let Some(v) = if value.is_finite() {
+            Some(value)
+        } else {
+            default
+        } {
+            dsts.push(name);
+            costs.push(v);
+        }
+    }
+    (dsts, costs)
+}
+
+/// `None` for a PID that is not a subscriber (a CDN PID); else the peer
+/// columns and the column it reads (a row of the reverse matrix), if any.
 fn column_source<'a>(
     pid: &PublishedPid,
     peers: &'a [Option<PeerInput<'a>>],
     catch_all: Option<(usize, &str)>,
-) -> Option<Option<(&'a Matrix, usize)>> {
+) -> Option<Option<(&'a PeerColumns, usize)>> {
     let source = match &pid.origin {
         PidOrigin::Cdn => return None,
         PidOrigin::Subscriber { peer, isp_pid } => Some((*peer, isp_pid.as_str())),
@@ -75,7 +134,7 @@ fn column_source<'a>(
     Some(source.and_then(|(peer, isp_pid)| {
         let columns = peers[peer].as_ref()?.columns;
         let col = *columns.columns.get(isp_pid)?;
-        Some((&columns.composed, col))
+        Some((columns, col))
     }))
 }
 

@@ -215,6 +215,10 @@ pub enum TopologyWarning {
     IsolatedRouter { router: String },
     #[error("no path from CDN PID `{pid}` to border router `{border}`")]
     NoPath { pid: String, border: String },
+    /// The reverse direction's counterpart (`output.direction`): on a
+    /// directed topology a border router may reach fewer PIDs than reach it.
+    #[error("no path from border router `{border}` to CDN PID `{pid}`")]
+    NoPathFromBorder { border: String, pid: String },
     #[error("GraphML distance: {edges} edge(s) touch a node without Latitude/Longitude; they get the median distance {median_km:.1} km")]
     MissingCoordinates { edges: usize, median_km: f64 },
     #[error("GraphML inverse-capacity: {edges} edge(s) have no LinkSpeedRaw; they get the median cost {median_cost}")]

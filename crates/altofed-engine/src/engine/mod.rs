@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use altofed_core::cdn_cost::{cdn_costs, CdnCosts};
+use altofed_core::cdn_cost::{cdn_costs_for, CdnCosts};
 use altofed_core::config::Config;
 use altofed_core::peer::PeerMaps;
 use altofed_core::pipeline::{compose_peer, MergeCache, PeerColumns};
@@ -65,7 +65,7 @@ impl Engine {
         server: AppState,
         state_dir: Option<PathBuf>,
     ) -> Self {
-        let (costs, warnings) = cdn_costs(&cdn);
+        let (costs, warnings) = cdn_costs_for(&cdn, config.output.direction);
         let peers = config.peers.iter().map(|_| PeerSlot::default()).collect();
         let metrics = EngineMetrics::new(&mut server.metrics().registry());
         Self {
@@ -168,7 +168,7 @@ impl Engine {
         let config = self.config.clone();
         let maps: Vec<Option<Arc<PeerMaps>>> = self.peers.iter().map(|s| s.maps.clone()).collect();
         let result = tokio::task::spawn_blocking(move || {
-            let (costs, warnings) = cdn_costs(&cdn);
+            let (costs, warnings) = cdn_costs_for(&cdn, config.output.direction);
             let columns: Vec<Option<Result<PeerColumns, String>>> = maps
                 .iter()
                 .enumerate()

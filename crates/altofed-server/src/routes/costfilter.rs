@@ -11,6 +11,7 @@ use altofed_model::error::ErrorDoc;
 use altofed_model::filter::{Constraint, CostMapFilter};
 use altofed_model::{CostMapMeta, CostTable};
 
+use super::direction::{self, Kinds, PublishedDirection};
 use super::filtered::parse_constraints;
 use super::jsonout::CostRowsWriter;
 use super::limits::too_many_pairs;
@@ -36,12 +37,14 @@ impl CostSelection {
     /// Checks `filter` against cost map number `map` of `snapshot` and
     /// resolves its PIDs. Unknown PIDs are ignored and empty lists mean
     /// all (RFC 7285 §11.3.2.3); more than `max_pairs` candidate pairs is
-    /// an error.
+    /// an error, and so are pairs all in the direction that is not
+    /// `published` ([`direction`]).
     pub(crate) fn new(
         snapshot: Arc<Snapshot>,
         map: usize,
         filter: &CostMapFilter,
         max_pairs: u64,
+        published: Option<PublishedDirection>,
     ) -> Result<Self, ApiError> {
         let entry = &snapshot.cost_maps[map];
         check_cost_type(&entry.doc.meta.cost_type, filter)?;
@@ -51,6 +54,17 @@ impl CostSelection {
             .pids
             .as_ref()
             .map_or((&[][..], &[][..]), |p| (&p.srcs[..], &p.dsts[..]));
+        let kinds = |list: &[String]| {
+            if list.is_empty() {
+                return Kinds::all();
+            }
+            let mut kinds = Kinds::default();
+            list.iter().for_each(|pid| kinds.add(&snapshot, pid));
+            kinds
+        };
+        if published.is_some() {
+            direction::check(published, kinds(srcs), kinds(dsts), "pids/srcs")?;
+        }
         let rows = if srcs.is_empty() {
             (0..table.row_count()).collect()
         } else {

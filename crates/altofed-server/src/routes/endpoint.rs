@@ -25,6 +25,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 use serde_json::Value;
 
+use super::direction::{self, Kinds};
 use super::filtered::parse_constraints;
 use super::jsonout::CostRowsWriter;
 use super::limits::too_many_pairs;
@@ -67,7 +68,12 @@ pub async fn endpoint_costs(
     let body = checked_body(&headers, body, media::ENDPOINT_COST_PARAMS, limit)?;
     let snapshot = current(&state)?;
     let max_pairs = state.config().max_pairs_per_request;
-    let plan = move |request| EcsSelection::new(snapshot, request, client, max_pairs);
+    let published = state.config().published_direction;
+    let plan = move |request| {
+        let selection = EcsSelection::new(snapshot, request, client, max_pairs)?;
+        selection.check_direction(published)?;
+        Ok(selection)
+    };
     let text = answer(state.work_pool(), body, plan).await?;
     Ok(json_bytes_response(media::ENDPOINT_COST, text))
 }
@@ -167,6 +173,38 @@ impl EcsSelection {
             dsts,
             constraints,
         })
+    }
+}
+
+impl EcsSelection {
+    /// A request whose pairs are all in the direction that is not
+    /// published is an error ([`direction`]); addresses in no PID take no
+    /// part.
+    fn check_direction(
+        &self,
+        published: Option<direction::PublishedDirection>,
+    ) -> Result<(), ApiError> {
+        if published.is_none() {
+            return Ok(());
+        }
+        let kinds = |list: &[(String, Option<usize>)]| {
+            let mut kinds = Kinds::default();
+            for (address, _) in list {
+                let pid = TypedEndpointAddr::parse(address)
+                    .ok()
+                    .and_then(|a| self.snapshot.lookup.lookup(a.0));
+                if let Some(pid) = pid {
+                    kinds.add(&self.snapshot, pid);
+                }
+            }
+            kinds
+        };
+        direction::check(
+            published,
+            kinds(&self.srcs),
+            kinds(&self.dsts),
+            "endpoints/srcs",
+        )
     }
 }
 

@@ -46,8 +46,10 @@ pub async fn filtered(
         require_accept(&headers, media::COST_MAP)?;
         let body = checked_body(&headers, body, media::COST_MAP_FILTER, limit)?;
         let max_pairs = state.config().max_pairs_per_request;
-        let plan =
-            move |filter: CostMapFilter| CostSelection::new(snapshot, map, &filter, max_pairs);
+        let published = state.config().published_direction;
+        let plan = move |filter: CostMapFilter| {
+            CostSelection::new(snapshot, map, &filter, max_pairs, published)
+        };
         let text = answer(pool, body, plan).await?;
         return Ok(json_bytes_response(media::COST_MAP, text));
     }

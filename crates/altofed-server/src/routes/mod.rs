@@ -2,6 +2,7 @@
 //! services compute their answer from the snapshot's typed documents.
 
 mod costfilter;
+mod direction;
 mod endpoint;
 mod filtered;
 mod get;
@@ -10,6 +11,7 @@ mod limits;
 mod offload;
 mod propmap;
 
+pub use direction::PublishedDirection;
 pub use limits::DEFAULT_MAX_PAIRS_PER_REQUEST;
 pub use offload::WorkPool;
 

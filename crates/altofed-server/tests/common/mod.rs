@@ -65,22 +65,28 @@ pub async fn start(config: ServerConfig, docs: Option<Documents>) -> TestServer 
     }
 }
 
-fn figure5_file(name: &str) -> PathBuf {
+fn figure5_file(expected: &str, name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("../../topologies/figure5/expected/multipath")
+        .join("../../topologies/figure5/expected")
+        .join(expected)
         .join(name)
 }
 
-fn read<T: serde::de::DeserializeOwned>(name: &str) -> T {
-    serde_json::from_slice(&std::fs::read(figure5_file(name)).unwrap()).unwrap()
+fn read<T: serde::de::DeserializeOwned>(expected: &str, name: &str) -> T {
+    serde_json::from_slice(&std::fs::read(figure5_file(expected, name)).unwrap()).unwrap()
 }
 
 /// What `altofed compute` produces for Figure 5 (multipath).
 pub fn figure5() -> Documents {
-    let network_map: NetworkMapDoc = read("networkmap.json");
-    let num: CostTableDoc = read("costmap.json");
-    let ord: CostTableDoc = read("costmap-ordinal.json");
-    let prop: PropertyMapDoc = read("propmap.json");
+    figure5_expected("multipath")
+}
+
+/// The documents of topologies/figure5/expected/<expected>.
+pub fn figure5_expected(expected: &str) -> Documents {
+    let network_map: NetworkMapDoc = read(expected, "networkmap.json");
+    let num: CostTableDoc = read(expected, "costmap.json");
+    let ord: CostTableDoc = read(expected, "costmap-ordinal.json");
+    let prop: PropertyMapDoc = read(expected, "propmap.json");
     Documents {
         network_map: network_map.into(),
         cost_maps: vec![

@@ -77,6 +77,10 @@ pub struct World {
     pub peers: BTreeMap<String, Vec<String>>,
     pub prefixes: BTreeMap<String, Ipv4Net>,
     pub props: PropertyRows,
+    /// Whether the cost map also holds each peer PID's row to the CDN
+    /// sources (`output.direction = "both"`): many rows of few entries,
+    /// which every step that touches a peer PID or a source changes.
+    pub reverse: bool,
     next_prefix: u32,
     next_name: u32,
     version: u64,
@@ -91,6 +95,7 @@ impl World {
             peers: BTreeMap::new(),
             prefixes: BTreeMap::new(),
             props: BTreeMap::new(),
+            reverse: false,
             next_prefix: 0,
             next_name: 0,
             version: 0,
@@ -259,7 +264,7 @@ impl World {
                 })
                 .collect(),
         };
-        let rows = self
+        let mut rows: altofed_model::CostRows = self
             .rows
             .iter()
             .map(|(s, r)| {
@@ -267,6 +272,15 @@ impl World {
                 (s.clone(), row)
             })
             .collect();
+        if self.reverse {
+            // Half the forward cost: derived, yet not the same numbers.
+            for (s, r) in &self.rows {
+                for (d, c) in r {
+                    let row = rows.entry(d.clone()).or_default();
+                    row.insert(s.clone(), Cost(c * 0.5));
+                }
+            }
+        }
         let cost_map = CostTableDoc {
             meta: CostMapMeta {
                 dependent_vtags: vec![net_tag.clone()],

@@ -34,6 +34,8 @@ pub struct CdnSection {
 pub struct Output {
     pub resource_prefix: String,
     pub mode: String,
+    /// `cdn-to-subscriber`, `subscriber-to-cdn` or `both`.
+    pub direction: String,
     pub default_cost: Option<f64>,
     pub catch_all_pid: String,
     pub catch_all_costs_from: Option<String>,
@@ -44,6 +46,7 @@ impl Default for Output {
         Output {
             resource_prefix: "agg".into(),
             mode: "multipath".into(),
+            direction: "cdn-to-subscriber".into(),
             default_cost: None,
             catch_all_pid: "default".into(),
             catch_all_costs_from: None,

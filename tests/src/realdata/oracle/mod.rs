@@ -9,6 +9,7 @@ mod compose;
 pub mod input;
 mod netmap;
 mod paths;
+mod reverse;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -27,7 +28,8 @@ pub use paths::floyd_warshall;
 pub struct Expected {
     pub network_map: BTreeMap<String, BTreeSet<IpNet>>,
     pub origin: BTreeMap<String, Origin>,
-    /// (CDN PID, published PID) -> cost.
+    /// (source, destination) -> cost: CDN PID -> published PID rows, and
+    /// published PID -> CDN PID rows, as `output.direction` says.
     pub costs: BTreeMap<(String, String), f64>,
     /// Single-path exits (empty in multipath mode).
     pub exits: Vec<Exit>,
@@ -53,10 +55,17 @@ pub fn expected(config_path: &Path) -> Expected {
         "single-path" => true,
         other => panic!("unknown output.mode `{other}`"),
     };
+    let (forward, backward) = match config.output.direction.as_str() {
+        "cdn-to-subscriber" => (true, false),
+        "subscriber-to-cdn" => (false, true),
+        "both" => (true, true),
+        other => panic!("unknown output.direction `{other}`"),
+    };
     let c = paths::cdn_costs(&scenario.cdn);
+    let c_rev = paths::cdn_costs_from_borders(&scenario.cdn);
     let cdn_pids: Vec<String> = scenario.cdn.pids.iter().map(|p| p.name.clone()).collect();
-    let (mut links, mut subscribers, mut composed, mut exits) =
-        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    let (mut links, mut subscribers, mut composed, mut reversed, mut exits) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for (peer, maps) in config.peers.iter().zip(&scenario.peers) {
         let peer_links = borders::resolve(peer, maps, &scenario.cdn);
         let subs: Vec<String> = maps
@@ -65,12 +74,21 @@ pub fn expected(config_path: &Path) -> Expected {
             .filter(|pid| !peer_links.iter().any(|l| &l.isp_pid == *pid))
             .cloned()
             .collect();
-        let (values, peer_exits) =
-            compose::compose(single, &c, &cdn_pids, (peer, maps, &peer_links), &subs);
+        let inputs = (peer, maps, &peer_links[..]);
+        let (values, peer_exits) = compose::compose(single, &c, &cdn_pids, inputs, &subs);
+        reversed.push(reverse::compose(
+            single,
+            &c_rev,
+            cdn_pids.len(),
+            inputs,
+            &subs,
+        ));
         links.push(peer_links);
         subscribers.push(subs);
         composed.push(values);
-        exits.extend(peer_exits);
+        if forward {
+            exits.extend(peer_exits);
+        }
     }
     let merged = netmap::merge(&scenario, &subscribers);
     let catch_all_source = config.output.catch_all_costs_from.as_ref().map(|name| {
@@ -111,31 +129,43 @@ pub fn expected(config_path: &Path) -> Expected {
             .flat_map(|s| maps.network_map[s].iter().filter(|n| n.prefix_len() > 0));
         expected.subscriber_prefixes.extend(prefixes);
     }
+    let default = config.output.default_cost;
     for (p, cdn_pid) in cdn_pids.iter().enumerate() {
-        for (published, origin) in &expected.origin {
+        for (published, origin) in expected.origin.clone() {
             let source = match origin {
                 Origin::Cdn => continue,
                 Origin::CatchAll => catch_all_source.clone(),
-                Origin::Subscriber { peer, pid } => Some((*peer, pid.clone())),
+                Origin::Subscriber { peer, pid } => Some((peer, pid)),
             };
-            let value = source.and_then(|(peer, pid)| composed[peer].get(&(p, pid)).copied());
-            match (value, config.output.default_cost) {
-                (Some(v), _) => {
-                    expected
-                        .costs
-                        .insert((cdn_pid.clone(), published.clone()), v);
-                }
-                (None, Some(d)) => {
-                    expected.defaulted += 1;
-                    expected
-                        .costs
-                        .insert((cdn_pid.clone(), published.clone()), d);
-                }
-                (None, None) => expected.omitted += 1,
+            if forward {
+                let value = source
+                    .clone()
+                    .and_then(|(peer, pid)| composed[peer].get(&(p, pid)).copied());
+                expected.publish((cdn_pid.clone(), published.clone()), value, default);
+            }
+            if backward {
+                let value = source.and_then(|(peer, pid)| reversed[peer].get(&(pid, p)).copied());
+                expected.publish((published, cdn_pid.clone()), value, default);
             }
         }
     }
     expected
+}
+
+impl Expected {
+    /// One pair: its composed value, else `default`, else left out.
+    fn publish(&mut self, pair: (String, String), value: Option<f64>, default: Option<f64>) {
+        match (value, default) {
+            (Some(v), _) => {
+                self.costs.insert(pair, v);
+            }
+            (None, Some(d)) => {
+                self.defaulted += 1;
+                self.costs.insert(pair, d);
+            }
+            (None, None) => self.omitted += 1,
+        }
+    }
 }
 
 fn read_json(path: &Path) -> Value {

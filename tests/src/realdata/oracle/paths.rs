@@ -1,5 +1,6 @@
 //! C_cdn by brute force: Floyd–Warshall over every directed edge of the
-//! CDN graph, then the minimum over each PID's attachment routers.
+//! CDN graph, then the minimum over each PID's attachment routers (from
+//! them to a border router, or from a border router to them).
 
 use altofed_core::topology::CdnNetwork;
 
@@ -30,15 +31,40 @@ pub fn floyd_warshall(n: usize, edges: &[(usize, usize, f64)]) -> Vec<Vec<f64>> 
     d
 }
 
-/// `c[p][b]` = C_cdn(CDN PID p, border router b), in the network's order.
-pub fn cdn_costs(cdn: &CdnNetwork) -> Vec<Vec<f64>> {
+/// All-pairs distances over the CDN graph's directed edges.
+fn distances(cdn: &CdnNetwork) -> Vec<Vec<f64>> {
     let graph = &cdn.topology.graph;
     let edges: Vec<(usize, usize, f64)> = graph
         .raw_edges()
         .iter()
         .map(|e| (e.source().index(), e.target().index(), e.weight))
         .collect();
-    let d = floyd_warshall(graph.node_count(), &edges);
+    floyd_warshall(graph.node_count(), &edges)
+}
+
+/// `c[b][p]` = C_cdn(border router b, CDN PID p): the minimum over p's
+/// attachment routers of the distance from b to the router.
+pub fn cdn_costs_from_borders(cdn: &CdnNetwork) -> Vec<Vec<f64>> {
+    let d = distances(cdn);
+    cdn.borders
+        .iter()
+        .map(|b| {
+            cdn.pids
+                .iter()
+                .map(|pid| {
+                    pid.attachments
+                        .iter()
+                        .map(|a| d[b.router.index()][a.index()])
+                        .fold(f64::INFINITY, f64::min)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// `c[p][b]` = C_cdn(CDN PID p, border router b), in the network's order.
+pub fn cdn_costs(cdn: &CdnNetwork) -> Vec<Vec<f64>> {
+    let d = distances(cdn);
     cdn.pids
         .iter()
         .map(|pid| {
