@@ -44,8 +44,14 @@ fn a_directed_link_is_only_walked_its_way() {
         pid: "pa".into(),
     };
     let warnings = |d| cdn_costs_for(&net, d).1;
-    assert_eq!(warnings(Direction::CdnToSubscriber), [no_path.clone()]);
-    assert_eq!(warnings(Direction::SubscriberToCdn), [no_path_from.clone()]);
+    assert_eq!(
+        warnings(Direction::CdnToSubscriber),
+        std::slice::from_ref(&no_path)
+    );
+    assert_eq!(
+        warnings(Direction::SubscriberToCdn),
+        std::slice::from_ref(&no_path_from)
+    );
     assert_eq!(
         no_path_from.to_string(),
         "no path from border router `r` to CDN PID `pa`"

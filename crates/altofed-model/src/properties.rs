@@ -168,6 +168,7 @@ impl<'de> Deserialize<'de> for Properties {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use std::collections::BTreeMap;
 

@@ -10,7 +10,6 @@ mod common;
 use altofed_model::media;
 use altofed_server::ServerConfig;
 use common::{figure5, post_raw, start, TestServer};
-use reqwest::header::CONTENT_TYPE;
 use reqwest::StatusCode;
 use serde_json::{json, Value};
 
