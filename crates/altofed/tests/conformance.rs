@@ -1,7 +1,7 @@
 //! The IRD conformance walk (`altofed_tests::ird_walk`) against the three
 //! serving commands, each a real process on a free port: `demo` (both of
 //! its servers), `publish` (a directory of map files) and `serve` (the
-//! Figure 5 aggregator).
+//! Figure 5 aggregator, publishing one direction or both).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
@@ -93,9 +93,19 @@ async fn publish_conforms() {
 
 #[tokio::test]
 async fn serve_conforms() {
+    serve_walk("altofed.toml").await;
+}
+
+#[tokio::test]
+async fn serve_publishing_both_directions_conforms() {
+    serve_walk("altofed-both.toml").await;
+}
+
+/// `altofed serve` of Figure 5 with its configuration file `config`.
+async fn serve_walk(config: &str) {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&scenario("figure5"), dir.path());
-    let config = dir.path().join("altofed.toml");
+    let config = dir.path().join(config);
     let args = [
         "serve",
         "--config",

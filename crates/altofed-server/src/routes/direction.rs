@@ -59,12 +59,29 @@ impl Kinds {
 
     /// Adds one PID by name; a PID without a kind adds nothing.
     pub(crate) fn add(&mut self, snapshot: &Snapshot, pid: &str) {
-        match is_cdn(snapshot, pid) {
+        self.add_kind(is_cdn(snapshot, pid));
+    }
+
+    /// Adds the PID number `index` of the network map (as the endpoint
+    /// cost service resolves addresses), from the snapshot's table.
+    pub(crate) fn add_index(&mut self, snapshot: &Snapshot, index: usize) {
+        let kinds = snapshot.pid_kinds.get_or_init(|| pid_kinds(snapshot));
+        self.add_kind(kinds.get(index).copied().flatten());
+    }
+
+    fn add_kind(&mut self, cdn: Option<bool>) {
+        match cdn {
             Some(true) => self.cdn = true,
             Some(false) => self.subscriber = true,
             None => {}
         }
     }
+}
+
+/// [`is_cdn`] of every PID of the network map, by PID number.
+fn pid_kinds(snapshot: &Snapshot) -> Vec<Option<bool>> {
+    let names = snapshot.network_map.network_map.keys();
+    names.map(|pid| is_cdn(snapshot, pid)).collect()
 }
 
 /// Whether the PID is a CDN PID, by its `.priv:kind`; `None` without one.

@@ -189,13 +189,8 @@ impl EcsSelection {
         }
         let kinds = |list: &[(String, Option<usize>)]| {
             let mut kinds = Kinds::default();
-            for (address, _) in list {
-                let pid = TypedEndpointAddr::parse(address)
-                    .ok()
-                    .and_then(|a| self.snapshot.lookup.lookup(a.0));
-                if let Some(pid) = pid {
-                    kinds.add(&self.snapshot, pid);
-                }
+            for index in list.iter().filter_map(|(_, pid)| *pid) {
+                kinds.add_index(&self.snapshot, index);
             }
             kinds
         };

@@ -3,7 +3,7 @@
 //! thread.
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
 use altofed_model::lookup::PidLookup;
@@ -118,6 +118,7 @@ pub fn build_shared(
         cost_bodies: Arc::new(cost_bodies),
         property_maps: property_maps.into_iter().collect(),
         property_mappings,
+        pid_kinds: OnceLock::new(),
     })
 }
 

@@ -25,7 +25,7 @@ pub use props::with_property_maps;
 pub use rope::{Rope, RopeBody};
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
 use altofed_model::lookup::PidLookup;
@@ -130,6 +130,10 @@ pub struct Snapshot {
     /// Each property map's IRD `mappings` (RFC 9240 §7.4), by resource id:
     /// what a filtered request may ask for (RFC 9240 §8.3).
     pub property_mappings: BTreeMap<String, Mappings>,
+    /// By network map PID number: whether its `.priv:kind` is `cdn`
+    /// (`None`: no kind). Made on first use (`routes::direction`), by the
+    /// requests that check the direction.
+    pub pid_kinds: OnceLock<Vec<Option<bool>>>,
 }
 
 impl Snapshot {

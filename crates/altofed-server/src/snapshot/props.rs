@@ -5,7 +5,7 @@
 //! again), so the cost of the publish is that of the property maps alone,
 //! however big the cost maps are.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
 use altofed_model::media;
@@ -54,6 +54,7 @@ pub fn with_property_maps(
         cost_bodies: Arc::clone(&previous.cost_bodies),
         property_maps: property_maps.into_iter().collect(),
         property_mappings: mappings,
+        pid_kinds: OnceLock::new(),
     })
 }
 
