@@ -31,6 +31,21 @@ pub fn run(bin: &str, args: &[&str]) -> Output {
         .expect("altofed binary runs")
 }
 
+/// Runs `bin compute --config config --out out`; panics with its output
+/// if it fails.
+pub fn compute(bin: &str, config: &Path, out: &Path) {
+    let path = |p: &Path| p.to_str().expect("a UTF-8 path").to_owned();
+    let (config_arg, out_arg) = (path(config), path(out));
+    let args = ["compute", "--config", &config_arg, "--out", &out_arg];
+    let output = run(bin, &args);
+    let (stdout, stderr) = texts(&output);
+    assert!(
+        output.status.success(),
+        "altofed compute --config {} failed:\n{stdout}\n{stderr}",
+        config.display()
+    );
+}
+
 /// stdout and stderr of a finished command, as text.
 pub fn texts(output: &Output) -> (String, String) {
     (

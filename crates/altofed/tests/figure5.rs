@@ -8,7 +8,7 @@
 use std::path::Path;
 
 use altofed_tests::conformance::assert_output_conforms;
-use altofed_tests::fixtures::{compare_or_regenerate, cost, read_json, run, scenario, texts};
+use altofed_tests::fixtures::{self, compare_or_regenerate, cost, read_json, scenario, texts};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_altofed");
@@ -22,22 +22,7 @@ const OUTPUT_FILES: [&str; 4] = [
 /// Runs `altofed compute` on `topologies/figure5/<config>` into a fresh directory.
 fn compute(config: &str) -> tempfile::TempDir {
     let out = tempfile::tempdir().unwrap();
-    let config = scenario("figure5").join(config);
-    let output = run(
-        BIN,
-        &[
-            "compute",
-            "--config",
-            config.to_str().unwrap(),
-            "--out",
-            out.path().to_str().unwrap(),
-        ],
-    );
-    let (stdout, stderr) = texts(&output);
-    assert!(
-        output.status.success(),
-        "compute failed:\n{stdout}\n{stderr}"
-    );
+    fixtures::compute(BIN, &scenario("figure5").join(config), out.path());
     out
 }
 

@@ -9,7 +9,7 @@
 use std::path::Path;
 
 use altofed_tests::conformance::assert_output_conforms;
-use altofed_tests::fixtures::{copy_tree, read_json, run, scenario, texts};
+use altofed_tests::fixtures::{copy_tree, read_json, scenario};
 use altofed_tests::realdata::generate::{default_data_dir, generate};
 use altofed_tests::realdata::oracle::{self, compare, Decision, Expected, Origin};
 use serde_json::Value;
@@ -17,22 +17,7 @@ use serde_json::Value;
 const BIN: &str = env!("CARGO_BIN_EXE_altofed");
 
 fn compute(config: &Path, out: &Path) {
-    let output = run(
-        BIN,
-        &[
-            "compute",
-            "--config",
-            config.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-        ],
-    );
-    let (stdout, stderr) = texts(&output);
-    assert!(
-        output.status.success(),
-        "altofed compute --config {} failed:\n{stdout}\n{stderr}",
-        config.display()
-    );
+    altofed_tests::fixtures::compute(BIN, config, out);
 }
 
 /// Runs the binary on `config`, checks conformance and the oracle.

@@ -7,7 +7,7 @@
 use std::path::Path;
 
 use altofed_tests::conformance::assert_output_conforms;
-use altofed_tests::fixtures::{copy_tree, run, scenario, texts};
+use altofed_tests::fixtures::{self, copy_tree, scenario};
 use altofed_tests::realdata::oracle::{self, Expected, Origin};
 
 const BIN: &str = env!("CARGO_BIN_EXE_altofed");
@@ -34,21 +34,7 @@ fn scenario_with(config: &str, direction: &str) -> (tempfile::TempDir, std::path
 /// Runs the binary on `config`, checks conformance and the oracle.
 fn run_and_check(config: &Path) -> Expected {
     let out = tempfile::tempdir().unwrap();
-    let output = run(
-        BIN,
-        &[
-            "compute",
-            "--config",
-            config.to_str().unwrap(),
-            "--out",
-            out.path().to_str().unwrap(),
-        ],
-    );
-    let (stdout, stderr) = texts(&output);
-    assert!(
-        output.status.success(),
-        "compute failed:\n{stdout}\n{stderr}"
-    );
+    fixtures::compute(BIN, config, out.path());
     assert_output_conforms(out.path());
     let expected = oracle::expected(config);
     let found = oracle::mismatches(&expected, out.path());
