@@ -57,3 +57,35 @@ pub fn start_announcing(bin: &str, args: &[&str], log: &Path, prefix: &str) -> (
         running.log_text()
     );
 }
+
+/// `bin serve --config config --listen 127.0.0.1:0` plus `extra`, with its
+/// log in `log`; the process and its base URL once `/readyz` answers 200
+/// (at most 30 s).
+pub async fn serve_ready(
+    bin: &str,
+    config: &Path,
+    extra: &[&str],
+    log: &Path,
+) -> (Running, String) {
+    let config = config.to_str().unwrap();
+    let args = [
+        &["serve", "--config", config, "--listen", "127.0.0.1:0"],
+        extra,
+    ]
+    .concat();
+    let (running, ird) = start_announcing(bin, &args, log, "serving ALTO at ");
+    let base = ird.trim_end_matches("/directory").to_owned();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let ready = reqwest::get(format!("{base}/readyz")).await;
+        if ready.is_ok_and(|r| r.status() == 200) {
+            return (running, base);
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "never ready:\n{}",
+            running.log_text()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

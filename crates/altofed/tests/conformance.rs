@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 
 use altofed_tests::fixtures::{copy_tree, scenario};
 use altofed_tests::ird_walk::walk;
-use altofed_tests::process::{start_announcing, Running};
+use altofed_tests::process::{serve_ready, start_announcing, Running};
 
 const BIN: &str = env!("CARGO_BIN_EXE_altofed");
 
@@ -106,15 +106,8 @@ async fn serve_walk(config: &str) {
     let dir = tempfile::tempdir().unwrap();
     copy_tree(&scenario("figure5"), dir.path());
     let config = dir.path().join(config);
-    let args = [
-        "serve",
-        "--config",
-        config.to_str().unwrap(),
-        "--listen",
-        "127.0.0.1:0",
-    ];
-    let (_server, ird) = start_announcing(BIN, &args, &dir.path().join("log"), "serving ALTO at ");
-    let base = ird.trim_end_matches("/directory");
+    let (_server, base) = serve_ready(BIN, &config, &[], &dir.path().join("log")).await;
+    let base = base.as_str();
     wait_for_text(&format!("{base}/maps/agg-netmap"), "isp-a:").await;
     report("serve", &walk(base).await);
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use altofed_model::media;
 use altofed_tests::fixtures::{copy_tree, scenario};
-use altofed_tests::process::{start_announcing, Running};
+use altofed_tests::process::{serve_ready, Running};
 use reqwest::header::CONTENT_TYPE;
 use serde_json::{json, Value};
 use tokio::io::AsyncWriteExt;
@@ -24,29 +24,7 @@ async fn serve(dir: &Path, limits: &str) -> (Running, String) {
     let config = dir.join("altofed.toml");
     let text = std::fs::read_to_string(&config).unwrap();
     std::fs::write(&config, format!("{text}\n[server.limits]\n{limits}\n")).unwrap();
-    let args = [
-        "serve",
-        "-v",
-        "--config",
-        config.to_str().unwrap(),
-        "--listen",
-        "127.0.0.1:0",
-    ];
-    let (running, ird) = start_announcing(BIN, &args, &dir.join("serve.log"), "serving ALTO at ");
-    let base = ird.trim_end_matches("/directory").to_owned();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let ready = reqwest::get(format!("{base}/readyz")).await;
-        if ready.is_ok_and(|r| r.status() == 200) {
-            return (running, base);
-        }
-        assert!(
-            Instant::now() < deadline,
-            "never ready:\n{}",
-            running.log_text()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    serve_ready(BIN, &config, &["-v"], &dir.join("serve.log")).await
 }
 
 /// A `kB` line of the process's /proc status, in bytes.

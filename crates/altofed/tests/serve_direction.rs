@@ -6,11 +6,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
-use std::time::{Duration, Instant};
 
 use altofed_model::media;
 use altofed_tests::fixtures::{copy_tree, scenario};
-use altofed_tests::process::{start_announcing, Running};
+use altofed_tests::process::{serve_ready, Running};
 use reqwest::header::CONTENT_TYPE;
 use serde_json::{json, Value};
 
@@ -19,29 +18,7 @@ const BIN: &str = env!("CARGO_BIN_EXE_altofed");
 /// `altofed serve` on topologies/figure5/<config>; its base URL once ready.
 async fn serve(dir: &Path, config: &str) -> (Running, String) {
     copy_tree(&scenario("figure5"), dir);
-    let config = dir.join(config);
-    let args = [
-        "serve",
-        "--config",
-        config.to_str().unwrap(),
-        "--listen",
-        "127.0.0.1:0",
-    ];
-    let (running, ird) = start_announcing(BIN, &args, &dir.join("serve.log"), "serving ALTO at ");
-    let base = ird.trim_end_matches("/directory").to_owned();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        let ready = reqwest::get(format!("{base}/readyz")).await;
-        if ready.is_ok_and(|r| r.status() == 200) {
-            return (running, base);
-        }
-        assert!(
-            Instant::now() < deadline,
-            "never ready:\n{}",
-            running.log_text()
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    serve_ready(BIN, &dir.join(config), &[], &dir.join("serve.log")).await
 }
 
 /// A subscriber of isp-a:pid1 asking for the three Figure 5 caches.
