@@ -13,7 +13,8 @@
 //! running service's steady state).
 //!
 //! Not a criterion bench: one run, printed on stdout. Without `/proc`
-//! (not Linux) it says so and exits 0.
+//! (not Linux) it says so and exits 0. `E2E_DIRECTION=both` (or
+//! `subscriber-to-cdn`) measures with that `output.direction`.
 
 #![allow(
     clippy::unwrap_used,
@@ -25,6 +26,7 @@
 use std::sync::Arc;
 
 use altofed_benches::e2e_scenario::{build, engine, E2eScenario};
+use altofed_core::compose::Direction;
 use altofed_engine::Trigger;
 use altofed_peers::PeerEvent;
 use altofed_server::Snapshot;
@@ -71,7 +73,7 @@ fn main() {
         return;
     }
     let E2eScenario {
-        config,
+        mut config,
         cdn,
         peers,
         changed,
@@ -80,6 +82,14 @@ fn main() {
         ..
     } = build();
     drop(changed);
+    // `E2E_DIRECTION=both` (or `subscriber-to-cdn`): `output.direction`.
+    if let Ok(direction) = std::env::var("E2E_DIRECTION") {
+        config.output.direction = Direction::try_from(direction).unwrap();
+        println!(
+            "e2e_rss: output.direction = {}",
+            config.output.direction.as_str()
+        );
+    }
     for note in notes {
         println!("note: {note}");
     }
