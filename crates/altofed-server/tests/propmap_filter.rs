@@ -108,3 +108,29 @@ async fn a_valid_request_is_answered() {
         })
     );
 }
+
+#[tokio::test]
+async fn a_domain_whose_entities_have_no_property_is_not_declared() {
+    // A served map (e.g. by `altofed publish`) with an entity without
+    // properties in a domain of its own.
+    let mut docs = figure5();
+    let map = &mut docs.property_maps[0].1.property_map;
+    map.insert("ipv4:192.0.2.1".to_owned(), Default::default());
+    let server = start(ServerConfig::default(), Some(docs)).await;
+    let ird: Value = reqwest::get(server.url("/directory"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let mappings = &ird["resources"]["agg-propmap"]["capabilities"]["mappings"];
+    assert_eq!(
+        mappings,
+        &json!({"agg-netmap.pid": [".priv:kind", ".priv:origin-peer", ".priv:origin-pid"]}),
+        "RFC 9240 §7.4: every listed domain has a property"
+    );
+    let request = json!({"entities": ["ipv4:192.0.2.1"], "properties": [".priv:kind"]});
+    let meta =
+        json!({"code": "E_INVALID_FIELD_VALUE", "field": "entities", "value": "ipv4:192.0.2.1"});
+    assert_error(&server, request, meta).await;
+}

@@ -269,6 +269,9 @@ fn property_mappings(doc: &PropertyMapDoc) -> Mappings {
             }
         }
     }
+    // A domain whose entities have no property offers nothing to ask for;
+    // RFC 9240 §7.4 wants at least one property per listed domain.
+    mappings.retain(|_, names| !names.is_empty());
     mappings.values_mut().for_each(|v| v.sort());
     mappings
 }
