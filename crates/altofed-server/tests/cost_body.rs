@@ -9,7 +9,7 @@ mod common;
 use std::io::Read;
 use std::sync::Arc;
 
-use altofed_model::{Cost, CostMapDoc, CostRows, CostTable, CostTableDoc, VersionTag};
+use altofed_model::{Cost, CostRows};
 use altofed_server::snapshot::{Coding, Snapshot};
 use altofed_server::{AppState, Documents, ServerConfig};
 
@@ -78,32 +78,7 @@ fn rows(bump: &str) -> CostRows {
 }
 
 fn documents(bump: &str, tag: &str) -> Documents {
-    let mut docs = common::figure5();
-    let net = docs.network_map.meta.vtag.clone();
-    let rows = rows(bump);
-    // Every PID of the rows in the network map, so the snapshot validates.
-    for name in rows.keys().chain(rows.values().flat_map(|r| r.keys())) {
-        Arc::make_mut(&mut docs.network_map)
-            .network_map
-            .entry(name.clone())
-            .or_default();
-    }
-    let mut doc: CostMapDoc = serde_json::from_value(serde_json::json!({
-        "meta": {
-            "dependent-vtags": [net],
-            "cost-type": {"cost-mode": "numerical", "cost-metric": "routingcost"},
-        },
-        "cost-map": {}
-    }))
-    .unwrap();
-    doc.meta.vtag = Some(VersionTag::new(NUM, tag));
-    doc.cost_map = rows;
-    let table = CostTableDoc {
-        meta: doc.meta,
-        cost_map: CostTable::from(&doc.cost_map),
-    };
-    docs.cost_maps = vec![(NUM.to_owned(), table)];
-    docs
+    common::figure5_with_costs(&rows(bump), tag)
 }
 
 #[test]

@@ -5,8 +5,12 @@
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::sync::Arc;
 
-use altofed_model::{CostTableDoc, NetworkMapDoc, PropertyMapDoc};
+use altofed_model::{
+    CostMapMeta, CostMode, CostRows, CostTable, CostTableDoc, CostType, NetworkMapDoc,
+    PropertyMapDoc, VersionTag,
+};
 use altofed_server::{run, AppState, Documents, ServerConfig};
 use reqwest::header::CONTENT_TYPE;
 use reqwest::StatusCode;
@@ -95,6 +99,32 @@ pub fn figure5_expected(expected: &str) -> Documents {
         ],
         property_maps: vec![("agg-propmap".into(), prop)],
     }
+}
+
+/// Figure 5's documents with `rows` as the numerical cost map (vtag tag
+/// `tag`); every PID the rows name is added to the network map, so that
+/// the snapshot validates.
+pub fn figure5_with_costs(rows: &CostRows, tag: &str) -> Documents {
+    let mut docs = figure5();
+    let net = docs.network_map.meta.vtag.clone();
+    for name in rows.keys().chain(rows.values().flat_map(|r| r.keys())) {
+        Arc::make_mut(&mut docs.network_map)
+            .network_map
+            .entry(name.clone())
+            .or_default();
+    }
+    let cost_type = CostType::routingcost(CostMode::Numerical);
+    let meta = CostMapMeta {
+        dependent_vtags: vec![net],
+        cost_type,
+        vtag: Some(VersionTag::new("agg-routingcost-num", tag)),
+    };
+    let table = CostTableDoc {
+        meta,
+        cost_map: CostTable::from(rows),
+    };
+    docs.cost_maps = vec![("agg-routingcost-num".to_owned(), table)];
+    docs
 }
 
 /// A client that does not decompress, so tests see the bytes as sent.
