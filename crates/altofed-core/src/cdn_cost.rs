@@ -101,13 +101,15 @@ pub fn cdn_costs(net: &CdnNetwork) -> (CdnCosts, Vec<TopologyWarning>) {
 }
 
 /// [`cdn_costs`], plus C_cdn(r, P) when `direction` publishes subscriber
-/// to CDN costs (with a warning per (border, PID) pair without a path);
-/// without forward rows, the forward pairs without a path are not reported.
+/// to CDN costs (with a warning per (border, PID) pair without a path).
+/// Without forward rows the forward matrix is not computed: it has no rows
+/// (and no pair is reported for it).
 pub fn cdn_costs_for(net: &CdnNetwork, direction: Direction) -> (CdnCosts, Vec<TopologyWarning>) {
-    let (mut costs, mut warnings) = cdn_costs(net);
-    if !direction.forward() {
-        warnings.clear();
-    }
+    let (mut costs, mut warnings) = if direction.forward() {
+        cdn_costs(net)
+    } else {
+        (CdnCosts::new(0, net.borders.len(), Vec::new()), Vec::new())
+    };
     if direction.reverse() {
         let from_borders = costs_from_borders(net);
         warnings.extend(no_path_from_border_warnings(net, &from_borders));

@@ -67,4 +67,8 @@ fn reverse_costs_are_computed_only_for_a_direction_that_needs_them() {
     let want = Some(costs_from_borders(&net));
     assert_eq!(only(Direction::SubscriberToCdn), want);
     assert_eq!(only(Direction::Both), want);
+    // And the forward matrix only for a direction that publishes it.
+    let forward_rows = |d| cdn_costs_for(&net, d).0.pids();
+    assert_eq!(forward_rows(Direction::SubscriberToCdn), 0);
+    assert_eq!(forward_rows(Direction::Both), net.pids.len());
 }

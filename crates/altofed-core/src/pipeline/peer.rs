@@ -81,7 +81,6 @@ pub fn compose_peer(
     let net = &maps.network_map.network_map;
     let (trimmed, dropped) = trim_subscribers(&cfg.name, &space, &subscribers, net);
     warnings.extend(dropped);
-    let isp = isp_matrix(cfg.scale, cfg.offset, maps, &links, &subscribers);
     let terms: Vec<LinkTerm> = links
         .iter()
         .map(|l| LinkTerm {
@@ -92,12 +91,18 @@ pub fn compose_peer(
         })
         .collect();
     let direction = config.output.direction;
+    let forward = || isp_matrix(cfg.scale, cfg.offset, maps, &links, &subscribers);
     let composed = match config.output.mode {
         _ if !direction.forward() => Matrix::filled(0, subscribers.len(), f64::INFINITY),
-        Mode::Multipath => compose_multipath(costs, &terms, &isp),
+        Mode::Multipath => compose_multipath(costs, &terms, &forward()),
         Mode::SinglePath => {
             let pins = pins_for(config, p, cdn, &terms)?;
-            compose_single(costs, &terms, &isp, &choose_exits(costs, &terms, &pins))
+            compose_single(
+                costs,
+                &terms,
+                &forward(),
+                &choose_exits(costs, &terms, &pins),
+            )
         }
     };
     let reverse = direction.reverse().then(|| {
