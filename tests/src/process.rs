@@ -89,3 +89,22 @@ pub async fn serve_ready(
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
+
+/// Polls `url` until its body contains `needle`: an aggregator is ready
+/// once it publishes the CDN's PIDs, and publishes an ISP's after its
+/// first pull.
+pub async fn wait_for_text(url: &str, needle: &str) {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        if let Ok(response) = reqwest::get(url).await {
+            if response.text().await.unwrap_or_default().contains(needle) {
+                return;
+            }
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "{url} never held {needle}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}

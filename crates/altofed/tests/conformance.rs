@@ -7,28 +7,12 @@
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 use altofed_tests::fixtures::{copy_tree, scenario};
 use altofed_tests::ird_walk::walk;
-use altofed_tests::process::{serve_ready, start_announcing, Running};
+use altofed_tests::process::{serve_ready, start_announcing, wait_for_text, Running};
 
 const BIN: &str = env!("CARGO_BIN_EXE_altofed");
-
-/// Polls `url` until its body contains `needle` (an aggregator publishes
-/// the CDN's PIDs first, the ISP's after its first pull).
-async fn wait_for_text(url: &str, needle: &str) {
-    let deadline = Instant::now() + Duration::from_secs(30);
-    loop {
-        if let Ok(response) = reqwest::get(url).await {
-            if response.text().await.unwrap_or_default().contains(needle) {
-                return;
-            }
-        }
-        assert!(Instant::now() < deadline, "{url} never held {needle}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 fn report(name: &str, checked: &[String]) {
     println!("{name}:");

@@ -9,16 +9,19 @@ use std::path::Path;
 
 use altofed_model::media;
 use altofed_tests::fixtures::{copy_tree, scenario};
-use altofed_tests::process::{serve_ready, Running};
+use altofed_tests::process::{serve_ready, wait_for_text, Running};
 use reqwest::header::CONTENT_TYPE;
 use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_altofed");
 
-/// `altofed serve` on topologies/figure5/<config>; its base URL once ready.
+/// `altofed serve` on topologies/figure5/<config>; its base URL once it
+/// publishes isp-a's PIDs (the first snapshot may hold the CDN's alone).
 async fn serve(dir: &Path, config: &str) -> (Running, String) {
     copy_tree(&scenario("figure5"), dir);
-    serve_ready(BIN, &dir.join(config), &[], &dir.join("serve.log")).await
+    let (running, base) = serve_ready(BIN, &dir.join(config), &[], &dir.join("serve.log")).await;
+    wait_for_text(&format!("{base}/maps/agg-netmap"), "isp-a:").await;
+    (running, base)
 }
 
 /// A subscriber of isp-a:pid1 asking for the three Figure 5 caches.
