@@ -57,7 +57,7 @@ async fn read(
     let mut event = Event::default();
     while let Ok(Some(chunk)) = response.chunk().await {
         let mut rest = &chunk[..];
-        while let Some(pos) = rest.iter().position(|b| *b == b'\n') {
+        while let Some(pos) = memchr::memchr(b'\n', rest) {
             line.extend_from_slice(&rest[..pos]);
             rest = &rest[pos + 1..];
             if let Some(done) = event.line(&line) {

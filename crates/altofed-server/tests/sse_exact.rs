@@ -135,7 +135,11 @@ fn run_case(case: &Case, seen: &Seen) -> Result<(), TestCaseError> {
             };
             counter.fetch_add(1, Ordering::Relaxed);
             if let Some((media_type, data)) = update {
-                apply(&mut c.doc, media_type, &parse(data_text(&data).as_bytes()));
+                apply(
+                    &mut c.doc,
+                    media_type,
+                    &parse(data_text(&data.to_bytes()).as_bytes()),
+                );
             }
             c.at = next.clone();
             let served = body(&next, c.id);

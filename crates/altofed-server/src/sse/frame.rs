@@ -8,6 +8,8 @@
 
 use altofed_model::media;
 use bytes::Bytes;
+
+use crate::snapshot::Rope;
 use serde::Serialize;
 
 /// The comment sent when a stream has been idle for the keep-alive time.
@@ -20,15 +22,21 @@ pub fn event_line(media_type: &str, substream_id: &str) -> Bytes {
 }
 
 /// `data:` lines for a compact JSON text, then the blank line that ends the
-/// event (see [`DataLines`]).
+/// event (see [`DataLines`]), in one buffer.
 pub fn data_lines(json: &[u8], max_line: Option<usize>) -> Bytes {
     let mut lines = DataLines::new(json.len(), max_line);
     lines.push(json);
-    lines.finish()
+    lines.finish().to_bytes()
 }
 
+/// Spans of a shared part at least this long are sent as slices of it
+/// rather than copied.
+const SHARE_MIN: usize = 1024;
+
 /// `data:` lines built from a JSON text given in parts (a rope's parts,
-/// a patch's per-row fragments), so the text is never joined first.
+/// a patch's per-row fragments), so the text is never joined first: the
+/// lines are a [`Rope`] of slices of the shared parts (see
+/// [`DataLines::push_shared`]) and of the short text between them.
 ///
 /// With `max_line`, a line is broken after the first structural character
 /// (`,` `:` `{` `[`) outside a string once it holds `max_line` bytes; the
@@ -39,7 +47,10 @@ pub fn data_lines(json: &[u8], max_line: Option<usize>) -> Bytes {
 /// §11).
 #[derive(Debug)]
 pub struct DataLines {
-    out: Vec<u8>,
+    /// What is finished, in order.
+    parts: Vec<Bytes>,
+    /// Copied text after the last part.
+    buf: Vec<u8>,
     max_line: Option<usize>,
     line_len: usize,
     in_string: bool,
@@ -47,13 +58,13 @@ pub struct DataLines {
 }
 
 impl DataLines {
-    /// For a text of about `len` bytes.
+    /// For a text of about `len` bytes (the copy buffer's first size).
     pub fn new(len: usize, max_line: Option<usize>) -> Self {
-        let breaks = max_line.map_or(0, |m| len / m.max(1));
-        let mut out = Vec::with_capacity(len + 8 + breaks * 7);
-        out.extend_from_slice(b"data: ");
+        let mut buf = Vec::with_capacity(len.min(64 * 1024) + 8);
+        buf.extend_from_slice(b"data: ");
         Self {
-            out,
+            parts: Vec::new(),
+            buf,
             max_line,
             line_len: 0,
             in_string: false,
@@ -61,46 +72,100 @@ impl DataLines {
         }
     }
 
-    /// The next part of the text.
+    /// The next part of the text, copied.
     pub fn push(&mut self, json: &[u8]) {
-        for &b in json {
-            if b == b'\n' || b == b'\r' {
+        self.frame(json, None);
+    }
+
+    /// The next part of the text, which the lines may share: its long
+    /// spans between line breaks go out as slices of it.
+    pub fn push_shared(&mut self, json: &Bytes) {
+        self.frame(json, Some(json));
+    }
+
+    /// Bytes that cannot end a line (the line is shorter than `max_line`)
+    /// are taken in bulk, the string state carried by counting quotes;
+    /// byte by byte only once a line is due to break, in a span that holds
+    /// a backslash (an escape), or in a part with raw line breaks.
+    fn frame(&mut self, json: &[u8], shared: Option<&Bytes>) {
+        if memchr::memchr2(b'\n', b'\r', json).is_some() {
+            json.iter().for_each(|&b| self.step(b));
+            return;
+        }
+        let mut at = 0;
+        while let Some(&first) = json.get(at) {
+            // Bytes that leave the line below max_line - 1 cannot break it.
+            let room = self
+                .max_line
+                .map_or(usize::MAX, |m| m.saturating_sub(self.line_len + 1));
+            if room == 0 {
+                self.step(first);
+                at += 1;
                 continue;
             }
-            self.out.push(b);
-            self.line_len += 1;
-            if self.in_string {
-                if self.escaped {
-                    self.escaped = false;
-                } else if b == b'\\' {
-                    self.escaped = true;
-                } else if b == b'"' {
-                    self.in_string = false;
+            let end = at + room.min(json.len() - at);
+            self.bulk(&json[at..end]);
+            match shared {
+                Some(part) if end - at >= SHARE_MIN => {
+                    let copied = std::mem::take(&mut self.buf);
+                    self.parts.push(Bytes::from(copied));
+                    self.parts.push(part.slice(at..end));
                 }
-            } else if b == b'"' {
-                self.in_string = true;
-            } else if matches!(b, b',' | b':' | b'{' | b'[')
-                && self.max_line.is_some_and(|m| self.line_len >= m)
-            {
-                self.out.extend_from_slice(b"\ndata: ");
-                self.line_len = 0;
+                _ => self.buf.extend_from_slice(&json[at..end]),
             }
+            at = end;
         }
     }
 
-    /// Bytes written so far.
-    pub fn len(&self) -> usize {
-        self.out.len()
+    /// The string state and line length after `bulk`, in which no line
+    /// break falls; the caller takes its bytes.
+    fn bulk(&mut self, bulk: &[u8]) {
+        self.line_len += bulk.len();
+        if self.escaped || memchr::memchr(b'\\', bulk).is_some() {
+            bulk.iter().for_each(|&b| self.track(b));
+        } else if bytecount::count(bulk, b'"') % 2 == 1 {
+            self.in_string = !self.in_string;
+        }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.out.is_empty()
+    /// One byte, the line broken after it if it is due.
+    fn step(&mut self, b: u8) {
+        if b == b'\n' || b == b'\r' {
+            return;
+        }
+        self.buf.push(b);
+        self.line_len += 1;
+        let outside = !self.in_string;
+        self.track(b);
+        if outside
+            && matches!(b, b',' | b':' | b'{' | b'[')
+            && self.max_line.is_some_and(|m| self.line_len >= m)
+        {
+            self.buf.extend_from_slice(b"\ndata: ");
+            self.line_len = 0;
+        }
+    }
+
+    /// The string state after byte `b`.
+    fn track(&mut self, b: u8) {
+        if self.in_string {
+            if self.escaped {
+                self.escaped = false;
+            } else if b == b'\\' {
+                self.escaped = true;
+            } else if b == b'"' {
+                self.in_string = false;
+            }
+        } else if b == b'"' {
+            self.in_string = true;
+        }
     }
 
     /// The lines and the blank line that ends the event.
-    pub fn finish(mut self) -> Bytes {
-        self.out.extend_from_slice(b"\n\n");
-        Bytes::from(self.out)
+    pub fn finish(mut self) -> Rope {
+        self.buf.extend_from_slice(b"\n\n");
+        self.parts.push(Bytes::from(self.buf));
+        Rope::from_parts(self.parts)
     }
 }
 
@@ -197,11 +262,75 @@ mod tests {
                 lines.push(&json[..cut]);
                 lines.push(&json[cut..]);
                 assert_eq!(
-                    lines.finish(),
+                    lines.finish().to_bytes(),
                     data_lines(json, Some(max)),
                     "max {max} cut {cut}"
                 );
             }
+        }
+    }
+
+    /// The framing rule byte by byte, as first written: what the bulk
+    /// path must reproduce exactly.
+    fn reference(parts: &[&[u8]], max_line: Option<usize>) -> Vec<u8> {
+        let mut out = b"data: ".to_vec();
+        let (mut line_len, mut in_string, mut escaped) = (0, false, false);
+        for &b in parts.iter().flat_map(|p| p.iter()) {
+            if b == b'\n' || b == b'\r' {
+                continue;
+            }
+            out.push(b);
+            line_len += 1;
+            if in_string {
+                if escaped {
+                    escaped = false;
+                } else if b == b'\\' {
+                    escaped = true;
+                } else if b == b'"' {
+                    in_string = false;
+                }
+            } else if b == b'"' {
+                in_string = true;
+            } else if matches!(b, b',' | b':' | b'{' | b'[')
+                && max_line.is_some_and(|m| line_len >= m)
+            {
+                out.extend_from_slice(b"\ndata: ");
+                line_len = 0;
+            }
+        }
+        out.extend_from_slice(b"\n\n");
+        out
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn bulk_framing_is_the_byte_by_byte_rule(
+            text in proptest::collection::vec(proptest::sample::select(
+                b"ab1:,{}[]\"\\ \n\r".to_vec()), 0..3000),
+            cuts in proptest::collection::vec(0usize..3000, 0..6),
+            max_line in proptest::option::of(proptest::prop_oneof![1usize..40, 1000usize..1500]),
+            raw_breaks: bool,
+            shared: bool,
+        ) {
+            // Raw CR/LF take the byte path: most texts must have none.
+            let text: Vec<u8> = text.into_iter().filter(|b| raw_breaks || !b"\r\n".contains(b)).collect();
+            let mut cuts: Vec<usize> = cuts.into_iter().map(|c| c.min(text.len())).collect();
+            cuts.sort_unstable();
+            let mut parts = Vec::new();
+            let mut at = 0;
+            for c in cuts.into_iter().chain([text.len()]) {
+                parts.push(&text[at..c]);
+                at = c;
+            }
+            let mut lines = DataLines::new(text.len(), max_line);
+            for (i, part) in parts.iter().enumerate() {
+                if shared && i % 2 == 0 {
+                    lines.push_shared(&Bytes::copy_from_slice(part));
+                } else {
+                    lines.push(part);
+                }
+            }
+            proptest::prop_assert_eq!(&lines.finish().to_bytes()[..], &reference(&parts, max_line)[..]);
         }
     }
 

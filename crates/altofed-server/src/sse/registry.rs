@@ -262,7 +262,7 @@ impl Shared {
                     transition.update_for(&sub.resource_id, sub.updates)
                 {
                     batch.push(event_line(media_type, &sub.id));
-                    batch.push(data);
+                    batch.extend(data.parts().iter().cloned());
                 }
             }
             if stream.substreams.is_empty() {
@@ -290,7 +290,7 @@ pub(super) fn full_replacements(synced: &Synced, new: &[NewSubstream], batch: &m
             .map(|r| r.media_type);
         if let (Some(media_type), Some(data)) = (media_type, synced.full(&sub.resource_id)) {
             batch.push(event_line(media_type, &sub.id));
-            batch.push(data);
+            batch.extend(data.parts().iter().cloned());
         }
     }
 }

@@ -6,19 +6,17 @@
 use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 
-use bytes::Bytes;
-
 use super::diff::resource_change;
 use super::frame::DataLines;
 use super::patch::Updates;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Rope, Snapshot};
 
 /// A snapshot with the `data:` lines of its resources, encoded on first use
 /// and shared by all streams.
 #[derive(Debug)]
 pub struct Synced {
     pub snapshot: Arc<Snapshot>,
-    full: BTreeMap<String, OnceLock<Bytes>>,
+    full: BTreeMap<String, OnceLock<Rope>>,
     max_line: Option<usize>,
 }
 
@@ -36,16 +34,18 @@ impl Synced {
         }
     }
 
-    /// The `data:` lines of resource `id` (a full replacement).
-    pub fn full(&self, id: &str) -> Option<Bytes> {
+    /// The `data:` lines of resource `id` (a full replacement), sharing
+    /// the body's parts.
+    pub fn full(&self, id: &str) -> Option<Rope> {
         let resource = self.snapshot.resources.get(id)?;
         let cell = self.full.get(id)?;
         Some(
             cell.get_or_init(|| {
-                // Part by part: a cost map body is never joined into one buffer.
+                // Part by part: a cost map body is never joined into one
+                // buffer, nor copied into its lines.
                 let body = &resource.body.identity;
                 let mut lines = DataLines::new(body.len(), self.max_line);
-                body.parts().iter().for_each(|part| lines.push(part));
+                body.parts().iter().for_each(|part| lines.push_shared(part));
                 lines.finish()
             })
             .clone(),
@@ -75,8 +75,8 @@ impl Needs {
 /// when wanted, expressible, and smaller than the full replacement.
 #[derive(Debug, Default)]
 pub struct Change {
-    pub merge: Option<Bytes>,
-    pub json: Option<Bytes>,
+    pub merge: Option<Rope>,
+    pub json: Option<Rope>,
 }
 
 /// From the snapshot streams are synchronized to, to the next one.
@@ -136,7 +136,7 @@ impl Transition {
 
     /// The update of resource `id` for a substream, as (media type, data),
     /// or `None` when the resource did not change.
-    pub fn update_for(&self, id: &str, updates: Updates) -> Option<(&'static str, Bytes)> {
+    pub fn update_for(&self, id: &str, updates: Updates) -> Option<(&'static str, Rope)> {
         use altofed_model::media;
         let change = self.changed.get(id)?;
         let patch = match updates {
@@ -166,7 +166,7 @@ pub fn update_between(
     id: &str,
     updates: Updates,
     max_line: Option<usize>,
-) -> Option<(&'static str, Bytes)> {
+) -> Option<(&'static str, Rope)> {
     let from = Synced::new(from, max_line);
     let mut need = Needs::default();
     need.add(updates);

@@ -145,12 +145,13 @@ fn row_text(pieces: &[(usize, Arc<Piece>)]) -> Vec<u8> {
     out
 }
 
-/// The pieces of `pieces` that are not among `others`, as entry ranges.
+/// The pieces of `pieces` that are not among `others`, with their entry
+/// ranges.
 fn own_segments<'p>(
     pieces: &'p [(usize, Arc<Piece>)],
     others: &[(usize, Arc<Piece>)],
     row_len: usize,
-) -> impl Iterator<Item = std::ops::Range<usize>> + 'p {
+) -> impl Iterator<Item = (std::ops::Range<usize>, &'p Piece)> + 'p {
     let mut shared: Vec<*const Piece> = others.iter().map(|(_, p)| Arc::as_ptr(p)).collect();
     shared.sort_unstable();
     pieces
@@ -161,7 +162,7 @@ fn own_segments<'p>(
             shared
                 .binary_search(&Arc::as_ptr(piece))
                 .is_err()
-                .then_some(*start..end)
+                .then_some((*start..end, &**piece))
         })
 }
 
@@ -174,7 +175,9 @@ struct Rows<'a> {
 
 impl Rows<'_> {
     /// New or changed entries, from the new row's own segments. `detect`:
-    /// stop at the first change (no patch is written).
+    /// stop at the first change (no patch is written). A segment whose
+    /// every entry changed (a peer's new costs) goes into the merge patch
+    /// as the body's own text of it: no number is written again.
     fn changed_entries(
         &self,
         old_pieces: &[(usize, Arc<Piece>)],
@@ -187,23 +190,48 @@ impl Rows<'_> {
         let (dsts, costs) = new_t.row_parts(n);
         let (old_dsts, old_costs) = old_t.row_parts(o);
         let mut value = Vec::with_capacity(24);
-        for range in own_segments(new_pieces, old_pieces, dsts.len()) {
-            // Old destinations ascend like the new ones: one cursor per segment.
+        // (entry, whether the old row had it) of the segment's changes.
+        let mut changed: Vec<(usize, bool)> = Vec::new();
+        for (range, piece) in own_segments(new_pieces, old_pieces, dsts.len()) {
+            changed.clear();
+            // Old destinations ascend like the new ones: one cursor per
+            // segment, at the first old entry not yet matched.
             let mut cursor = 0;
-            for i in range {
+            for i in range.clone() {
                 let old_cost = self.names.new_in_old(dsts[i]).and_then(|od| {
-                    cursor += old_dsts[cursor..].partition_point(|&d| d < od);
-                    (old_dsts.get(cursor) == Some(&od)).then(|| old_costs[cursor])
+                    // Usually the next old entry (the same destinations).
+                    if old_dsts.get(cursor) != Some(&od) {
+                        cursor += old_dsts[cursor..].partition_point(|&d| d < od);
+                    }
+                    let found = old_dsts.get(cursor) == Some(&od);
+                    // Destinations ascend: a matched old entry is passed.
+                    cursor += usize::from(found);
+                    found.then(|| old_costs[cursor - 1])
                 });
                 if old_cost.is_some_and(|c| c.to_bits() == costs[i].to_bits()) {
                     continue;
                 }
+                changed.push((i, old_cost.is_some()));
+                if detect {
+                    row.mark_changed();
+                    return;
+                }
+            }
+            let whole = changed.len() == range.len();
+            if whole {
+                row.merge_members(piece.identity());
+                if !row.wants_json() {
+                    continue;
+                }
+            }
+            for &(i, existed) in &changed {
                 value.clear();
                 write_cost(&mut value, costs[i]);
                 let dst = &new_t.names()[dsts[i] as usize];
-                row.set(dst, old_cost.is_some(), Some(&value), &value);
-                if detect {
-                    return;
+                if whole {
+                    row.set_json(dst, existed, &value);
+                } else {
+                    row.set(dst, existed, Some(&value), &value);
                 }
             }
         }
@@ -221,7 +249,7 @@ impl Rows<'_> {
         let (old_t, o) = self.old;
         let (dsts, _) = new_t.row_parts(n);
         let (old_dsts, _) = old_t.row_parts(o);
-        for range in own_segments(old_pieces, new_pieces, old_dsts.len()) {
+        for (range, _) in own_segments(old_pieces, new_pieces, old_dsts.len()) {
             for &od in &old_dsts[range] {
                 let kept = self
                     .names

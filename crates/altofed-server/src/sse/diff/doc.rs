@@ -1,14 +1,14 @@
 //! A whole document's patches: its meta's (diffed as small JSON values),
 //! then its rows' ([`Frag`]s), framed as `data:` lines part by part, so
-//! the rows' texts are never joined into one buffer first.
+//! the rows' texts are never joined into one buffer: the lines share them.
 
-use bytes::Bytes;
 use serde::Serialize;
 use serde_json::Value;
 
 use super::super::frame::DataLines;
 use super::super::patch::merge_diff;
 use super::text::{write_str, Frag};
+use crate::snapshot::Rope;
 
 /// A whole document's patches: the meta's, then the rows'.
 #[derive(Debug)]
@@ -52,7 +52,7 @@ impl DocPatch {
 
     /// `data:` lines of the merge patch:
     /// `{"meta":{…},"<member>":{"<row>":…,…}}`.
-    pub fn merge_lines(&self, max_line: Option<usize>) -> Bytes {
+    pub fn merge_lines(&self, max_line: Option<usize>) -> Rope {
         let rows = || self.rows.iter().filter(|r| !r.merge.is_empty());
         let len = rows().map(|r| r.merge.len() + 1).sum::<usize>() + 64;
         let mut lines = DataLines::new(len, max_line);
@@ -73,7 +73,7 @@ impl DocPatch {
             } else {
                 lines.push(b",");
             }
-            lines.push(&row.merge);
+            lines.push_shared(&row.merge);
         }
         if rows().next().is_some() {
             lines.push(b"}");
@@ -83,7 +83,7 @@ impl DocPatch {
     }
 
     /// `data:` lines of the JSON patch: the meta's operations, then the rows'.
-    pub fn json_lines(&self, max_line: Option<usize>) -> Bytes {
+    pub fn json_lines(&self, max_line: Option<usize>) -> Rope {
         let len = self.rows.iter().map(|r| r.json.len() + 1).sum::<usize>() + 256;
         let mut lines = DataLines::new(len, max_line);
         lines.push(b"[");
@@ -98,7 +98,7 @@ impl DocPatch {
             if !std::mem::take(&mut first) {
                 lines.push(b",");
             }
-            lines.push(&row.json);
+            lines.push_shared(&row.json);
         }
         lines.push(b"]");
         lines.finish()

@@ -17,14 +17,12 @@ mod doc;
 mod maps;
 mod text;
 
-use bytes::Bytes;
-
 use self::cost::{cost_map_patch, Version};
 use self::doc::DocPatch;
 use self::maps::{network_map_patch, property_map_patch};
 use self::text::{Budget, Want};
 use super::transition::{Change, Needs};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{Rope, Snapshot};
 
 /// Resource `id`'s change from `old` to `new` with the patches `need`
 /// asks for, or `None` if it did not change. A patch that is not smaller
@@ -53,7 +51,7 @@ pub(super) fn resource_change(
     if !patch.changed() {
         return None;
     }
-    let small = |data: Bytes| (data.len() < limit + 8).then_some(data);
+    let small = |data: Rope| (data.len() < limit + 8).then_some(data);
     let over = |used: usize| used >= limit;
     let mut change = Change::default();
     if first.merge && !patch.merge_failed() && !over(patch.rows.iter().map(|r| r.merge.len()).sum())

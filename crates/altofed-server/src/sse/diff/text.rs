@@ -8,6 +8,8 @@
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 
+use bytes::Bytes;
+
 /// Which patch texts to write. Neither: only find out whether anything
 /// changed.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -75,50 +77,71 @@ impl Budget {
 }
 
 /// One row's part of each patch: the merge patch member (`"key":…`) and
-/// the JSON patch operations, comma-separated, without brackets.
+/// the JSON patch operations, comma-separated, without brackets. Shared,
+/// not copied, by the `data:` lines of the patch.
 #[derive(Debug, Default)]
 pub(super) struct Frag {
-    pub merge: Vec<u8>,
-    pub json: Vec<u8>,
+    pub merge: Bytes,
+    pub json: Bytes,
     /// The row writes a `null` member, which a merge patch cannot say.
     pub merge_failed: bool,
     pub changed: bool,
+}
+
+/// A [`Frag`] being written.
+#[derive(Debug, Default)]
+struct Text {
+    merge: Vec<u8>,
+    json: Vec<u8>,
+    merge_failed: bool,
+    changed: bool,
+}
+
+impl Text {
+    fn done(self) -> Frag {
+        Frag {
+            merge: Bytes::from(self.merge),
+            json: Bytes::from(self.json),
+            merge_failed: self.merge_failed,
+            changed: self.changed,
+        }
+    }
 }
 
 impl Frag {
     /// The row is new: `value` (its whole JSON text) is added;
     /// `writable`: it holds no `null` member (see [`RowPatch::set`]).
     pub fn added(want: Want, member: &str, key: &str, value: &[u8], writable: bool) -> Self {
-        let mut frag = Frag {
+        let mut text = Text {
             changed: true,
             merge_failed: want.merge && !writable,
-            ..Frag::default()
+            ..Text::default()
         };
         if want.merge && writable {
-            write_str(&mut frag.merge, key);
-            frag.merge.push(b':');
-            frag.merge.extend_from_slice(value);
+            write_str(&mut text.merge, key);
+            text.merge.push(b':');
+            text.merge.extend_from_slice(value);
         }
         if want.json {
-            json_op(&mut frag.json, "add", &pointer(member, key), Some(value));
+            json_op(&mut text.json, "add", &pointer(member, key), Some(value));
         }
-        frag
+        text.done()
     }
 
     /// The row is gone.
     pub fn removed(want: Want, member: &str, key: &str) -> Self {
-        let mut frag = Frag {
+        let mut text = Text {
             changed: true,
-            ..Frag::default()
+            ..Text::default()
         };
         if want.merge {
-            write_str(&mut frag.merge, key);
-            frag.merge.extend_from_slice(b":null");
+            write_str(&mut text.merge, key);
+            text.merge.extend_from_slice(b":null");
         }
         if want.json {
-            json_op(&mut frag.json, "remove", &pointer(member, key), None);
+            json_op(&mut text.json, "remove", &pointer(member, key), None);
         }
-        frag
+        text.done()
     }
 }
 
@@ -130,7 +153,7 @@ pub(super) struct RowPatch<'a> {
     /// `/<member>/<key>/`, for the entries' paths.
     prefix: String,
     path: String,
-    frag: Frag,
+    frag: Text,
 }
 
 impl<'a> RowPatch<'a> {
@@ -142,7 +165,7 @@ impl<'a> RowPatch<'a> {
             key,
             path: String::with_capacity(prefix.len() + 32),
             prefix,
-            frag: Frag::default(),
+            frag: Text::default(),
         }
     }
 
@@ -161,10 +184,28 @@ impl<'a> RowPatch<'a> {
                 None => self.frag.merge_failed = true,
             }
         }
+        self.set_json(inner, existed, value);
+    }
+
+    /// Entry `inner` now holds `value`, in the JSON patch only: its merge
+    /// patch member went in with [`RowPatch::merge_members`].
+    pub fn set_json(&mut self, inner: &str, existed: bool, value: &[u8]) {
+        self.frag.changed = true;
         if self.want.json {
             let op = if existed { "replace" } else { "add" };
             self.entry_path(inner);
             json_op(&mut self.frag.json, op, &self.path, Some(value));
+        }
+    }
+
+    /// Members `"inner":value,…` written elsewhere (the body's own text of
+    /// a segment whose every entry changed), merged as they are: the merge
+    /// patch of those entries is that text, byte for byte.
+    pub fn merge_members(&mut self, members: &[u8]) {
+        self.frag.changed = true;
+        if self.want.merge && !members.is_empty() {
+            self.open_member();
+            self.frag.merge.extend_from_slice(members);
         }
     }
 
@@ -181,6 +222,17 @@ impl<'a> RowPatch<'a> {
         }
     }
 
+    /// Something changed, nothing is written (only whether it changed is
+    /// asked).
+    pub fn mark_changed(&mut self) {
+        self.frag.changed = true;
+    }
+
+    /// Whether the JSON patch is written (entries must be named one by one).
+    pub fn wants_json(&self) -> bool {
+        self.want.json
+    }
+
     /// Whether any entry changed so far.
     pub fn changed(&self) -> bool {
         self.frag.changed
@@ -190,11 +242,18 @@ impl<'a> RowPatch<'a> {
         if !self.frag.merge.is_empty() {
             self.frag.merge.push(b'}');
         }
-        self.frag
+        self.frag.done()
     }
 
     /// Opens the row's object on its first entry, then `"inner":`.
     fn merge_entry(&mut self, inner: &str) {
+        self.open_member();
+        write_str(&mut self.frag.merge, inner);
+        self.frag.merge.push(b':');
+    }
+
+    /// Opens the row's object before its first member, else a comma.
+    fn open_member(&mut self) {
         let merge = &mut self.frag.merge;
         if merge.is_empty() {
             write_str(merge, self.key);
@@ -202,8 +261,6 @@ impl<'a> RowPatch<'a> {
         } else {
             merge.push(b',');
         }
-        write_str(merge, inner);
-        merge.push(b':');
     }
 
     fn entry_path(&mut self, inner: &str) {
