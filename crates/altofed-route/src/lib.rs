@@ -8,8 +8,13 @@
 //! `ArcSwap`, so a rebuild is one atomic swap and never blocks a query.
 
 pub mod config;
+pub mod dns_front;
 pub mod dns_zone;
+pub mod http_front;
+pub mod metrics;
+pub mod run;
 pub mod table;
 
 pub use config::RouteConfig;
+pub use run::{serve, Bound, RunError};
 pub use table::{Node, NodeStatus, Ranked, Route, RoutingTable, TableError};

@@ -128,7 +128,7 @@ fn the_catch_all_node_pids_and_unknown_addresses_get_the_fallback() {
     assert_eq!(names(&empty, PID1), ["n9", "n8"]);
 }
 
-fn with_status(entity: &str, status: serde_json::Value) -> PeerMaps {
+fn with_status(entity: &str, status: Value) -> PeerMaps {
     let mut maps = figure5("multipath");
     let props = maps.property_map.as_mut().unwrap();
     let status: altofed_model::Properties = serde_json::from_value(status).unwrap();

@@ -1,0 +1,328 @@
+//! The router as a service: the ALTO client (altofed-peers' `HttpPeer`
+//! watcher: IRD, conditional GETs, RFC 8895 update streams where offered),
+//! the table keeper, the DNS and HTTP fronts, and the ops listener.
+//!
+//! The keeper rebuilds the table on a blocking thread for every new set
+//! of maps (`PeerEvent::Updated`) and swaps it in; a failed pull or a
+//! table that cannot be built leaves the table in service as it is. Like
+//! the aggregator's peers, maps without contact (new maps or a
+//! `PeerEvent::Current`) for `alto.max-age` are withdrawn: every client
+//! then gets the fallback ranking, until the server answers again.
+//!
+//! `/healthz`, `/readyz` (200 once a table exists) and `/metrics` are on
+//! `[ops] listen`, not on the HTTP front, which redirects every path.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use altofed_core::peer::PeerMaps;
+use altofed_peers::http::HttpPeer;
+use altofed_peers::{HttpPeerError, PeerEvent};
+use arc_swap::ArcSwapOption;
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::get;
+use axum::Router;
+use thiserror::Error;
+use tokio::net::{TcpListener, UdpSocket};
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+use crate::config::{RouteConfig, RoutingSection};
+use crate::dns_front::{self, DnsFront};
+use crate::dns_zone::Zone;
+use crate::http_front::{self, HttpFront};
+use crate::metrics::Metrics;
+use crate::table::{Node, RoutingTable};
+
+/// Why the service could not start or stopped.
+#[derive(Debug, Error)]
+pub enum RunError {
+    #[error("cannot listen on {addr} ({what}): {error}")]
+    Bind {
+        what: &'static str,
+        addr: SocketAddr,
+        error: std::io::Error,
+    },
+    #[error("alto.url `{url}`: {reason}")]
+    Url { url: String, reason: String },
+    #[error(transparent)]
+    Peer(#[from] HttpPeerError),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
+    #[error("{what} server failed: {error}")]
+    Serve { what: &'static str, error: String },
+}
+
+/// The listeners, bound before serving so their addresses can be told.
+#[derive(Debug)]
+pub struct Bound {
+    pub http: Option<TcpListener>,
+    pub dns: Option<(UdpSocket, TcpListener)>,
+    pub ops: TcpListener,
+}
+
+fn bind_error(what: &'static str, addr: SocketAddr) -> impl FnOnce(std::io::Error) -> RunError {
+    move |error| RunError::Bind { what, addr, error }
+}
+
+impl Bound {
+    pub async fn bind(config: &RouteConfig) -> Result<Bound, RunError> {
+        let http = match &config.http {
+            Some(h) => Some(
+                TcpListener::bind(h.listen)
+                    .await
+                    .map_err(bind_error("http", h.listen))?,
+            ),
+            None => None,
+        };
+        let dns = match &config.dns {
+            Some(d) => Some(
+                dns_front::bind(d.listen)
+                    .await
+                    .map_err(bind_error("dns", d.listen))?,
+            ),
+            None => None,
+        };
+        let ops = TcpListener::bind(config.ops.listen)
+            .await
+            .map_err(bind_error("ops", config.ops.listen))?;
+        Ok(Bound { http, dns, ops })
+    }
+
+    pub fn http_addr(&self) -> Option<SocketAddr> {
+        self.http.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
+    pub fn dns_addr(&self) -> Option<SocketAddr> {
+        self.dns.as_ref().and_then(|(u, _)| u.local_addr().ok())
+    }
+
+    pub fn ops_addr(&self) -> Option<SocketAddr> {
+        self.ops.local_addr().ok()
+    }
+}
+
+/// Runs the router on `bound` until `shutdown` is cancelled. `base` is
+/// where a relative `alto.http.ca-file` is looked up.
+pub async fn serve(
+    config: RouteConfig,
+    base: &Path,
+    bound: Bound,
+    shutdown: CancellationToken,
+) -> Result<(), RunError> {
+    let nodes: Arc<[Node]> = config.nodes.iter().map(Node::from_config).collect();
+    let metrics = Arc::new(Metrics::new(&nodes));
+    let table = Arc::new(ArcSwapOption::<RoutingTable>::empty());
+    let url = reqwest::Url::parse(&config.alto.url).map_err(|e| RunError::Url {
+        url: config.alto.url.clone(),
+        reason: e.to_string(),
+    })?;
+    let peer =
+        HttpPeer::new("alto", url, &config.alto.http, base)?.with_metrics(metrics.peer.clone());
+    let (events, rx) = mpsc::channel::<PeerEvent>(16);
+    peer.spawn(0, events, shutdown.clone());
+    let keeper = Keeper {
+        table: table.clone(),
+        nodes,
+        routing: config.routing.clone(),
+        max_age: config.alto.max_age,
+        metrics: metrics.clone(),
+    };
+    tokio::spawn(keeper.run(rx, shutdown.clone()));
+
+    let ops = serve_axum(
+        bound.ops,
+        ops_router(table.clone(), metrics.clone()),
+        &shutdown,
+    );
+    let http = bound
+        .http
+        .zip(config.http.clone())
+        .map(|(listener, section)| {
+            let front = HttpFront {
+                table: table.clone(),
+                config: Arc::new(section),
+                metrics: metrics.clone(),
+            };
+            serve_axum(listener, http_front::router(front), &shutdown)
+        });
+    let mut dns = match (bound.dns, &config.dns) {
+        (Some((udp, tcp)), Some(section)) => {
+            let front = DnsFront {
+                zone: Zone::from_config(section)?,
+                table: table.clone(),
+                answers: config.routing.answers,
+                metrics: metrics.clone(),
+            };
+            let mut server = hickory_server::Server::new(front);
+            server.register_socket(udp);
+            server.register_listener(tcp, Duration::from_secs(10), 64 * 1024);
+            Some(server)
+        }
+        _ => None,
+    };
+    let http = async {
+        match http {
+            Some(task) => task.await,
+            None => Ok(()),
+        }
+    };
+    let (ops, http) = tokio::join!(ops, http);
+    if let Some(server) = dns.as_mut() {
+        server
+            .shutdown_gracefully()
+            .await
+            .map_err(|e| RunError::Serve {
+                what: "DNS",
+                error: e.to_string(),
+            })?;
+    }
+    ops.and(http)
+}
+
+/// Serves `router` on `listener` with the client address available
+/// (`ConnectInfo`), until `shutdown`.
+fn serve_axum(
+    listener: TcpListener,
+    router: Router,
+    shutdown: &CancellationToken,
+) -> impl std::future::Future<Output = Result<(), RunError>> {
+    let stop = shutdown.clone().cancelled_owned();
+    async move {
+        let service = router.into_make_service_with_connect_info::<SocketAddr>();
+        axum::serve(listener, service)
+            .with_graceful_shutdown(stop)
+            .await
+            .map_err(|e| RunError::Serve {
+                what: "HTTP",
+                error: e.to_string(),
+            })
+    }
+}
+
+fn ops_router(table: Arc<ArcSwapOption<RoutingTable>>, metrics: Arc<Metrics>) -> Router {
+    let ready = table.clone();
+    Router::new()
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route(
+            "/readyz",
+            get(move || async move {
+                if ready.load().is_some() {
+                    (StatusCode::OK, "ready\n")
+                } else {
+                    (StatusCode::SERVICE_UNAVAILABLE, "no routing table yet\n")
+                }
+            }),
+        )
+        .route(
+            "/metrics",
+            get(move || async move {
+                if let Some(t) = table.load().as_deref() {
+                    metrics.table_age.set(t.built().elapsed().as_secs_f64());
+                }
+                let kind = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+                ([(header::CONTENT_TYPE, kind)], metrics.encode()).into_response()
+            }),
+        )
+}
+
+/// Turns the ALTO client's events into tables.
+struct Keeper {
+    table: Arc<ArcSwapOption<RoutingTable>>,
+    nodes: Arc<[Node]>,
+    routing: RoutingSection,
+    max_age: Duration,
+    metrics: Arc<Metrics>,
+}
+
+impl Keeper {
+    async fn run(self, mut rx: mpsc::Receiver<PeerEvent>, shutdown: CancellationToken) {
+        let mut last_maps: Option<Arc<PeerMaps>> = None;
+        let mut last_contact: Option<Instant> = None;
+        let mut withdrawn = false;
+        let mut tick = tokio::time::interval(
+            self.max_age
+                .clamp(Duration::from_millis(10), Duration::from_secs(1)),
+        );
+        loop {
+            let event = tokio::select! {
+                () = shutdown.cancelled() => return,
+                event = rx.recv() => event,
+                _ = tick.tick() => {
+                    let stale = last_contact.is_some_and(|t| t.elapsed() >= self.max_age);
+                    if stale && !withdrawn {
+                        withdrawn = true;
+                        self.withdraw();
+                    }
+                    continue;
+                }
+            };
+            match event {
+                None => return,
+                Some(PeerEvent::Updated { maps, .. }) => {
+                    last_contact = Some(Instant::now());
+                    last_maps = Some(maps.clone());
+                    if self.rebuild(maps).await {
+                        withdrawn = false;
+                    }
+                }
+                Some(PeerEvent::Current { .. }) => {
+                    last_contact = Some(Instant::now());
+                    if let (true, Some(maps)) = (withdrawn, &last_maps) {
+                        tracing::info!("the ALTO server answers again: its maps are back in use");
+                        if self.rebuild(maps.clone()).await {
+                            withdrawn = false;
+                        }
+                    }
+                }
+                Some(PeerEvent::Failed { error, .. }) => {
+                    tracing::warn!("{error}; the routing table in service stays");
+                }
+            }
+        }
+    }
+
+    /// Builds and swaps in a table from `maps`; false if it failed.
+    async fn rebuild(&self, maps: Arc<PeerMaps>) -> bool {
+        let (nodes, routing) = (self.nodes.clone(), self.routing.clone());
+        let built =
+            tokio::task::spawn_blocking(move || RoutingTable::build(&maps, nodes, &routing));
+        match built.await {
+            Ok(Ok(table)) => {
+                tracing::info!(
+                    nodes_in_pids = table.node_pids().iter().flatten().count(),
+                    reverse = table.reverse(),
+                    "routing table rebuilt"
+                );
+                self.table.store(Some(Arc::new(table)));
+                self.metrics.builds_ok.inc();
+                self.metrics.withdrawn.set(0);
+                true
+            }
+            Ok(Err(e)) => {
+                self.metrics.builds_failed.inc();
+                tracing::warn!("routing table not rebuilt, the one in service stays: {e}");
+                false
+            }
+            Err(e) => {
+                self.metrics.builds_failed.inc();
+                tracing::error!("routing table build failed: {e}");
+                false
+            }
+        }
+    }
+
+    fn withdraw(&self) {
+        tracing::warn!(
+            "no contact with the ALTO server for {:?} (alto.max-age): its maps are withdrawn, \
+             every client gets the fallback ranking",
+            self.max_age
+        );
+        let table = RoutingTable::fallback_only(self.nodes.clone(), &self.routing);
+        self.table.store(Some(Arc::new(table)));
+        self.metrics.withdrawn.set(1);
+    }
+}
