@@ -11,7 +11,9 @@ pub mod config;
 pub mod dns_front;
 pub mod dns_zone;
 pub mod http_front;
+pub mod keeper;
 pub mod metrics;
+pub mod node;
 pub mod run;
 pub mod table;
 

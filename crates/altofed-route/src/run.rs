@@ -15,9 +15,8 @@
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use altofed_core::peer::PeerMaps;
 use altofed_peers::http::HttpPeer;
 use altofed_peers::{HttpPeerError, PeerEvent};
 use arc_swap::ArcSwapOption;
@@ -30,10 +29,11 @@ use tokio::net::{TcpListener, UdpSocket};
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::{RouteConfig, RoutingSection};
+use crate::config::RouteConfig;
 use crate::dns_front::{self, DnsFront};
 use crate::dns_zone::Zone;
 use crate::http_front::{self, HttpFront};
+use crate::keeper::Keeper;
 use crate::metrics::Metrics;
 use crate::table::{Node, RoutingTable};
 
@@ -227,102 +227,4 @@ fn ops_router(table: Arc<ArcSwapOption<RoutingTable>>, metrics: Arc<Metrics>) ->
                 ([(header::CONTENT_TYPE, kind)], metrics.encode()).into_response()
             }),
         )
-}
-
-/// Turns the ALTO client's events into tables.
-struct Keeper {
-    table: Arc<ArcSwapOption<RoutingTable>>,
-    nodes: Arc<[Node]>,
-    routing: RoutingSection,
-    max_age: Duration,
-    metrics: Arc<Metrics>,
-}
-
-impl Keeper {
-    async fn run(self, mut rx: mpsc::Receiver<PeerEvent>, shutdown: CancellationToken) {
-        let mut last_maps: Option<Arc<PeerMaps>> = None;
-        let mut last_contact: Option<Instant> = None;
-        let mut withdrawn = false;
-        let mut tick = tokio::time::interval(
-            self.max_age
-                .clamp(Duration::from_millis(10), Duration::from_secs(1)),
-        );
-        loop {
-            let event = tokio::select! {
-                () = shutdown.cancelled() => return,
-                event = rx.recv() => event,
-                _ = tick.tick() => {
-                    let stale = last_contact.is_some_and(|t| t.elapsed() >= self.max_age);
-                    if stale && !withdrawn {
-                        withdrawn = true;
-                        self.withdraw();
-                    }
-                    continue;
-                }
-            };
-            match event {
-                None => return,
-                Some(PeerEvent::Updated { maps, .. }) => {
-                    last_contact = Some(Instant::now());
-                    last_maps = Some(maps.clone());
-                    if self.rebuild(maps).await {
-                        withdrawn = false;
-                    }
-                }
-                Some(PeerEvent::Current { .. }) => {
-                    last_contact = Some(Instant::now());
-                    if let (true, Some(maps)) = (withdrawn, &last_maps) {
-                        tracing::info!("the ALTO server answers again: its maps are back in use");
-                        if self.rebuild(maps.clone()).await {
-                            withdrawn = false;
-                        }
-                    }
-                }
-                Some(PeerEvent::Failed { error, .. }) => {
-                    tracing::warn!("{error}; the routing table in service stays");
-                }
-            }
-        }
-    }
-
-    /// Builds and swaps in a table from `maps`; false if it failed.
-    async fn rebuild(&self, maps: Arc<PeerMaps>) -> bool {
-        let (nodes, routing) = (self.nodes.clone(), self.routing.clone());
-        let built =
-            tokio::task::spawn_blocking(move || RoutingTable::build(&maps, nodes, &routing));
-        match built.await {
-            Ok(Ok(table)) => {
-                tracing::info!(
-                    nodes_in_pids = table.node_pids().iter().flatten().count(),
-                    reverse = table.reverse(),
-                    "routing table rebuilt"
-                );
-                self.table.store(Some(Arc::new(table)));
-                self.metrics.builds_ok.inc();
-                self.metrics.withdrawn.set(0);
-                true
-            }
-            Ok(Err(e)) => {
-                self.metrics.builds_failed.inc();
-                tracing::warn!("routing table not rebuilt, the one in service stays: {e}");
-                false
-            }
-            Err(e) => {
-                self.metrics.builds_failed.inc();
-                tracing::error!("routing table build failed: {e}");
-                false
-            }
-        }
-    }
-
-    fn withdraw(&self) {
-        tracing::warn!(
-            "no contact with the ALTO server for {:?} (alto.max-age): its maps are withdrawn, \
-             every client gets the fallback ranking",
-            self.max_age
-        );
-        let table = RoutingTable::fallback_only(self.nodes.clone(), &self.routing);
-        self.table.store(Some(Arc::new(table)));
-        self.metrics.withdrawn.set(1);
-    }
 }

@@ -6,7 +6,9 @@
 use std::path::PathBuf;
 
 use altofed_model::{CostMapDoc, CostTableDoc, NetworkMapDoc};
-use serde_json::json;
+use serde_json::{json, Value};
+
+use crate::config::NodeConfig;
 
 use super::*;
 
