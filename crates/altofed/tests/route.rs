@@ -41,11 +41,13 @@ const PID1: &str = "198.51.100.1";
 const PID2: &str = "198.51.100.200";
 const PID3: &str = "192.0.2.130";
 
-fn route_toml(ird: &str) -> String {
+/// The router's configuration; `polling` turns the update stream off.
+fn route_toml(ird: &str, polling: bool) -> String {
     format!(
         r#"
 [alto]
 url = "{ird}"
+http.update-stream = {stream}
 http.poll-interval = "200ms"
 http.retry-min = "100ms"
 http.retry-max = "200ms"
@@ -78,7 +80,8 @@ trusted-proxies = ["127.0.0.0/8"]
 
 [ops]
 listen = "127.0.0.1:0"
-"#
+"#,
+        stream = !polling
     )
 }
 
@@ -261,7 +264,16 @@ async fn status(url: &str) -> Option<u16> {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn dns_and_http_answers_follow_the_maps_node_status_and_isp_costs() {
+async fn answers_follow_maps_node_status_and_isp_costs_over_an_update_stream() {
+    scenario(false).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn answers_follow_maps_node_status_and_isp_costs_by_polling() {
+    scenario(true).await;
+}
+
+async fn scenario(polling: bool) {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
     copy_figure5(dir);
@@ -272,7 +284,11 @@ async fn dns_and_http_answers_follow_the_maps_node_status_and_isp_costs() {
     altofed_tests::process::wait_for_text(&netmap, "isp-a:pid3").await;
 
     let route_config = dir.join("route.toml");
-    std::fs::write(&route_config, route_toml(&format!("{base}/directory"))).unwrap();
+    std::fs::write(
+        &route_config,
+        route_toml(&format!("{base}/directory"), polling),
+    )
+    .unwrap();
     let router = start_router(&route_config, &dir.join("route.log"));
     let http = http_client();
     let front = router.http.clone();
@@ -402,13 +418,22 @@ async fn dns_and_http_answers_follow_the_maps_node_status_and_isp_costs() {
     );
     assert!(sample("altofed_route_fallbacks_total", &[("front", "http")]) >= 1.0);
     assert!(sample("altofed_route_table_builds_total", &[("result", "ok")]) >= 3.0);
+    let alto = [("peer", "alto")];
+    let streamed = sample("altofed_route_peer_update_stream_connected", &alto);
+    assert_eq!(streamed, if polling { 0.0 } else { 1.0 });
+    assert!(
+        sample(
+            "altofed_route_peer_fetches_total",
+            &[("peer", "alto"), ("result", "ok")]
+        ) >= 1.0
+    );
 }
 
 #[test]
 fn check_validates_the_file_and_names_the_problem() {
     let dir = tempfile::tempdir().unwrap();
     let good = dir.path().join("route.toml");
-    std::fs::write(&good, route_toml("http://127.0.0.1:1/directory")).unwrap();
+    std::fs::write(&good, route_toml("http://127.0.0.1:1/directory", false)).unwrap();
     let out = Command::new(BIN)
         .args(["route", "--check", "--config", good.to_str().unwrap()])
         .output()
@@ -428,7 +453,7 @@ fn check_validates_the_file_and_names_the_problem() {
     );
 
     let bad = dir.path().join("bad.toml");
-    let text = route_toml("http://127.0.0.1:1/directory")
+    let text = route_toml("http://127.0.0.1:1/directory", false)
         .replace("fallback = [\"n9\", \"n8\"]", "fallback = [\"n7\"]");
     std::fs::write(&bad, text).unwrap();
     let out = Command::new(BIN)
