@@ -116,3 +116,60 @@ impl Keeper {
         self.metrics.withdrawn.set(1);
     }
 }
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::table::tests::{figure5, nodes, routing};
+
+    /// Waits until `check` holds for the table in service (2 s at most).
+    async fn until(table: &ArcSwapOption<RoutingTable>, check: impl Fn(&RoutingTable) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(2);
+        while !table.load().as_deref().is_some_and(&check) {
+            assert!(Instant::now() < deadline, "the table never changed");
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    fn pid1_fallback(t: &RoutingTable) -> bool {
+        t.route("198.51.100.1".parse().unwrap()).fallback
+    }
+
+    #[tokio::test]
+    async fn maps_without_contact_for_max_age_are_withdrawn_and_return_on_contact() {
+        let nodes = nodes(1);
+        let metrics = Arc::new(Metrics::new(&nodes));
+        let table = Arc::new(ArcSwapOption::<RoutingTable>::empty());
+        let keeper = Keeper {
+            table: table.clone(),
+            nodes,
+            routing: routing(),
+            max_age: Duration::from_millis(100),
+            metrics: metrics.clone(),
+        };
+        let (tx, rx) = mpsc::channel(4);
+        let shutdown = CancellationToken::new();
+        let task = tokio::spawn(keeper.run(rx, shutdown.clone()));
+        let maps = Arc::new(figure5("multipath"));
+        tx.send(PeerEvent::Updated { peer: 0, maps }).await.unwrap();
+        until(&table, |t| !pid1_fallback(t)).await;
+        // A failure is no contact: the table stays until max-age, then
+        // every client gets the fallback.
+        let failed = PeerEvent::Failed {
+            peer: 0,
+            error: "peer `alto`: connection refused".into(),
+            url: "http://127.0.0.1:1/directory".into(),
+            class: "connect",
+        };
+        tx.send(failed).await.unwrap();
+        until(&table, pid1_fallback).await;
+        assert_eq!(metrics.withdrawn.get(), 1);
+        tx.send(PeerEvent::Current { peer: 0 }).await.unwrap();
+        until(&table, |t| !pid1_fallback(t)).await;
+        assert_eq!(metrics.withdrawn.get(), 0);
+        assert_eq!(metrics.builds_ok.get(), 2);
+        shutdown.cancel();
+        task.await.unwrap();
+    }
+}

@@ -268,4 +268,4 @@ fn is_catch_all(
 
 #[cfg(test)]
 #[path = "table_tests.rs"]
-mod tests;
+pub(crate) mod tests;

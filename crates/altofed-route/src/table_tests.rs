@@ -17,7 +17,7 @@ fn expected(variant: &str, file: &str) -> String {
     std::fs::read_to_string(dir.join(variant).join(file)).unwrap()
 }
 
-fn figure5(variant: &str) -> PeerMaps {
+pub(crate) fn figure5(variant: &str) -> PeerMaps {
     let netmap: NetworkMapDoc =
         serde_json::from_str(&expected(variant, "networkmap.json")).unwrap();
     let costs: CostMapDoc = serde_json::from_str(&expected(variant, "costmap.json")).unwrap();
@@ -39,7 +39,7 @@ fn node(name: &str, addresses: &[&str], weight: u32) -> Node {
 }
 
 /// n8 in pid8, n9 in pid9, n10 in pid10 (cdn.toml's prefixes).
-fn nodes(weight8: u32) -> Arc<[Node]> {
+pub(crate) fn nodes(weight8: u32) -> Arc<[Node]> {
     vec![
         node("n8", &["203.0.113.1", "2001:db8:8::1"], weight8),
         node("n9", &["203.0.113.65"], 1),
@@ -48,7 +48,7 @@ fn nodes(weight8: u32) -> Arc<[Node]> {
     .into()
 }
 
-fn routing() -> RoutingSection {
+pub(crate) fn routing() -> RoutingSection {
     RoutingSection {
         fallback: vec!["n9".into(), "n8".into()],
         ..RoutingSection::default()
