@@ -8,7 +8,9 @@
 //! - `table_builds_total{result}`: rebuilds, `ok` or `failed`;
 //! - `table_age_seconds`: time since the table in service was built;
 //! - `table_withdrawn`: 1 while the maps are withdrawn (`alto.max-age`);
-//! - `peer_*{peer="alto"}`: the ALTO client (altofed-peers' `PeerMetrics`).
+//! - `peer_*{peer="alto"}`: the ALTO client (altofed-peers' `PeerMetrics`);
+//! - `http_connections_*`: the HTTP front's connections (altofed-server's
+//!   `ConnMetrics`: open, accepted, refused, timed out).
 //!
 //! Per node and front the counter handles are resolved once at start-up,
 //! so counting an answer takes no lock and no allocation.
@@ -17,6 +19,7 @@ use std::sync::atomic::AtomicU64;
 use std::sync::Mutex;
 
 use altofed_peers::http::PeerMetrics;
+use altofed_server::conn::ConnMetrics;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
@@ -45,6 +48,8 @@ pub struct Metrics {
     pub table_age: Gauge<f64, AtomicU64>,
     pub withdrawn: Gauge,
     pub peer: PeerMetrics,
+    /// The HTTP front's connections.
+    pub connections: ConnMetrics,
 }
 
 impl Metrics {
@@ -97,6 +102,7 @@ impl Metrics {
             withdrawn.clone(),
         );
         let peer = PeerMetrics::new(&mut registry);
+        let connections = ConnMetrics::register(&mut registry);
         Metrics {
             registry: Mutex::new(registry),
             answers: metrics_answers,
@@ -107,6 +113,7 @@ impl Metrics {
             table_age,
             withdrawn,
             peer,
+            connections,
         }
     }
 

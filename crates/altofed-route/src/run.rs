@@ -19,6 +19,7 @@ use std::time::Duration;
 
 use altofed_peers::http::HttpPeer;
 use altofed_peers::{HttpPeerError, PeerEvent};
+use altofed_server::conn::{serve_connections, ConnMetrics, ConnectionLimits};
 use arc_swap::ArcSwapOption;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -133,11 +134,8 @@ pub async fn serve(
     };
     tokio::spawn(keeper.run(rx, shutdown.clone()));
 
-    let ops = serve_axum(
-        bound.ops,
-        ops_router(table.clone(), metrics.clone()),
-        &shutdown,
-    );
+    let ops_routes = ops_router(table.clone(), metrics.clone());
+    let ops = serve_http(bound.ops, ops_routes, ConnMetrics::default(), &shutdown);
     let http = bound
         .http
         .zip(config.http.clone())
@@ -147,7 +145,8 @@ pub async fn serve(
                 config: Arc::new(section),
                 metrics: metrics.clone(),
             };
-            serve_axum(listener, http_front::router(front), &shutdown)
+            let conns = metrics.connections.clone();
+            serve_http(listener, http_front::router(front), conns, &shutdown)
         });
     let mut dns = match (bound.dns, &config.dns) {
         (Some((udp, tcp)), Some(section)) => {
@@ -165,12 +164,11 @@ pub async fn serve(
         _ => None,
     };
     let http = async {
-        match http {
-            Some(task) => task.await,
-            None => Ok(()),
+        if let Some(task) = http {
+            task.await;
         }
     };
-    let (ops, http) = tokio::join!(ops, http);
+    tokio::join!(ops, http);
     if let Some(server) = dns.as_mut() {
         server
             .shutdown_gracefully()
@@ -180,27 +178,28 @@ pub async fn serve(
                 error: e.to_string(),
             })?;
     }
-    ops.and(http)
+    Ok(())
 }
 
-/// Serves `router` on `listener` with the client address available
-/// (`ConnectInfo`), until `shutdown`.
-fn serve_axum(
+/// Serves `router` on `listener` through altofed-server's connection
+/// loop (the aggregator's: connection limit, header-read, idle and write
+/// timeouts, draining on shutdown; its defaults, docs/operations.md), with
+/// the client address available as `ConnectInfo`, until `shutdown`.
+fn serve_http(
     listener: TcpListener,
     router: Router,
+    metrics: ConnMetrics,
     shutdown: &CancellationToken,
-) -> impl std::future::Future<Output = Result<(), RunError>> {
+) -> impl std::future::Future<Output = ()> {
     let stop = shutdown.clone().cancelled_owned();
-    async move {
-        let service = router.into_make_service_with_connect_info::<SocketAddr>();
-        axum::serve(listener, service)
-            .with_graceful_shutdown(stop)
-            .await
-            .map_err(|e| RunError::Serve {
-                what: "HTTP",
-                error: e.to_string(),
-            })
-    }
+    serve_connections(
+        listener,
+        None,
+        router,
+        ConnectionLimits::default(),
+        metrics,
+        stop,
+    )
 }
 
 fn ops_router(table: Arc<ArcSwapOption<RoutingTable>>, metrics: Arc<Metrics>) -> Router {
