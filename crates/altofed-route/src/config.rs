@@ -214,6 +214,9 @@ pub enum ConfigError {
     OutsideZone(String),
     #[error("dns.ns needs at least one name server")]
     NoNameServer,
+    /// An `ALTOFED_ROUTE__*` override that names no key or gives a bad value.
+    #[error("environment variable {var}: {reason}")]
+    Env { var: String, reason: String },
 }
 
 impl RouteConfig {
@@ -225,7 +228,7 @@ impl RouteConfig {
         Ok(config)
     }
 
-    fn check(&self) -> Result<(), ConfigError> {
+    pub(crate) fn check(&self) -> Result<(), ConfigError> {
         if self.nodes.is_empty() {
             return Err(ConfigError::NoNode);
         }

@@ -8,6 +8,7 @@
 //! `ArcSwap`, so a rebuild is one atomic swap and never blocks a query.
 
 pub mod config;
+pub mod config_env;
 pub mod dns_front;
 pub mod dns_zone;
 pub mod http_front;

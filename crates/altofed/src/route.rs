@@ -1,11 +1,12 @@
 //! `altofed route`: the CDN's request router (docs/routing.md). Reads
-//! `route.toml`, binds its listeners, says where they are (one line each,
+//! `route.toml` (with `ALTOFED_ROUTE__*` overrides), binds its listeners, says where they are (one line each,
 //! so scripts and tests find ports picked by port 0), and serves until
 //! Ctrl-C / SIGTERM. `--check` reads and checks the file only.
 
 use std::path::Path;
 use std::process::ExitCode;
 
+use altofed_route::config_env::env_overrides;
 use altofed_route::{Bound, RouteConfig};
 use anyhow::{Context, Result};
 use tokio_util::sync::CancellationToken;
@@ -17,7 +18,9 @@ pub fn run(args: &RouteArgs) -> Result<ExitCode> {
     let path = &args.config;
     let text =
         std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let config = RouteConfig::from_toml(&text).with_context(|| path.display().to_string())?;
+    let overrides = env_overrides(std::env::vars());
+    let config = RouteConfig::from_toml_with_env(&text, &overrides)
+        .with_context(|| path.display().to_string())?;
     if args.check {
         let fronts: Vec<&str> = [
             config.dns.as_ref().map(|_| "DNS"),

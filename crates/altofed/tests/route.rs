@@ -452,6 +452,37 @@ fn check_validates_the_file_and_names_the_problem() {
         )
     );
 
+    // ALTOFED_ROUTE__* overrides apply, the aggregator's ALTOFED_* do not.
+    let out = Command::new(BIN)
+        .args(["route", "--check", "--config", good.to_str().unwrap()])
+        .env("ALTOFED_ROUTE__ALTO__URL", "http://alto.example/directory")
+        .env("ALTOFED_SERVER__LISTEN", "127.0.0.1:1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        said.ends_with("ALTO server http://alto.example/directory)\n"),
+        "{said}"
+    );
+    let out = Command::new(BIN)
+        .args(["route", "--check", "--config", good.to_str().unwrap()])
+        .env("ALTOFED_ROUTE__NODE__N9__WIEGHT", "2")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8(out.stderr).unwrap().trim(),
+        format!(
+            "error: {}: environment variable ALTOFED_ROUTE__NODE__N9__WIEGHT: node[1].wieght: \
+             unknown field `wieght`, expected one of `name`, `addresses`, `hostname`, `weight` for key `node[1]`",
+            good.display()
+        )
+    );
+
     let bad = dir.path().join("bad.toml");
     let text = route_toml("http://127.0.0.1:1/directory", false)
         .replace("fallback = [\"n9\", \"n8\"]", "fallback = [\"n7\"]");
