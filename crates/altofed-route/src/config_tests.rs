@@ -102,3 +102,13 @@ fn dns_names_must_be_in_the_zone() {
         "dns.ns needs at least one name server"
     );
 }
+
+#[test]
+fn the_figure5_example_is_valid() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../topologies/figure5/route.toml");
+    let c = RouteConfig::from_toml(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let names: Vec<&str> = c.nodes.iter().map(|n| n.name.as_str()).collect();
+    assert_eq!(names, ["n8", "n9", "n10"]);
+    assert!(c.dns.is_some() && c.http.is_some());
+}
