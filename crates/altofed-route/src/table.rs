@@ -14,7 +14,7 @@
 //! usable node has a cost to get the fallback ranking: the usable
 //! `routing.fallback` nodes in configuration order.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::IpAddr;
 use std::sync::Arc;
 use std::time::Instant;
@@ -114,31 +114,56 @@ impl RoutingTable {
         let usable: Vec<usize> = (0..nodes.len())
             .filter(|&n| status[n].usable(routing.max_load) && node_pids[n].is_some())
             .collect();
-        let mut spans = Vec::with_capacity(lookup.pids().len());
-        let mut ranked = Vec::new();
-        for (i, pid) in lookup.pids().iter().enumerate() {
-            if catch_all[i] || is_node_pid.contains(pid.as_str()) {
-                spans.push(None);
-                continue;
-            }
-            let start = ranked.len();
+        // Subscriber PIDs by name: every PID but node PIDs and the catch-all.
+        let subscribers: HashMap<&str, usize> = lookup
+            .pids()
+            .iter()
+            .enumerate()
+            .filter(|(i, pid)| !catch_all[*i] && !is_node_pid.contains(pid.as_str()))
+            .map(|(i, pid)| (pid.as_str(), i))
+            .collect();
+        // One pass over the cost entries that matter, never a lookup per
+        // (subscriber, node) pair: O(entries), not O(PIDs x nodes x log).
+        let mut per_pid: Vec<Vec<Ranked>> = vec![Vec::new(); lookup.pids().len()];
+        let ranked_at = |node: usize, cost: altofed_model::Cost| Ranked {
+            node,
+            cost: Some(cost.0),
+        };
+        if reverse {
+            let mut by_pid: HashMap<&str, Vec<usize>> = HashMap::new();
             for &n in &usable {
-                let Some(node_pid) = node_pids[n].as_deref() else {
-                    continue;
-                };
-                let cost = if reverse {
-                    costs.get(pid, node_pid)
-                } else {
-                    costs.get(node_pid, pid)
-                };
-                if let Some(cost) = cost {
-                    ranked.push(Ranked {
-                        node: n,
-                        cost: Some(cost.0),
-                    });
+                if let Some(pid) = node_pids[n].as_deref() {
+                    by_pid.entry(pid).or_default().push(n);
                 }
             }
-            ranked[start..].sort_by(|a, b| order(&nodes, a, b));
+            for (src, row) in costs.rows() {
+                let Some(&i) = subscribers.get(src) else {
+                    continue;
+                };
+                for (dst, cost) in row.iter() {
+                    for &n in by_pid.get(dst).map_or(&[][..], Vec::as_slice) {
+                        per_pid[i].push(ranked_at(n, cost));
+                    }
+                }
+            }
+        } else {
+            for &n in &usable {
+                let Some(row) = node_pids[n].as_deref().and_then(|p| costs.row(p)) else {
+                    continue;
+                };
+                for (dst, cost) in row.iter() {
+                    if let Some(&i) = subscribers.get(dst) {
+                        per_pid[i].push(ranked_at(n, cost));
+                    }
+                }
+            }
+        }
+        let mut spans = Vec::with_capacity(per_pid.len());
+        let mut ranked = Vec::with_capacity(per_pid.iter().map(Vec::len).sum());
+        for mut list in per_pid {
+            list.sort_by(|a, b| order(&nodes, a, b));
+            let start = ranked.len();
+            ranked.extend(list);
             spans.push((ranked.len() > start).then_some((start, ranked.len())));
         }
         let fallback = routing
