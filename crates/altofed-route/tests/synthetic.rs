@@ -30,7 +30,7 @@ fn sub_pid(s: usize) -> String {
 /// A cost with plenty of ties, or none for about one pair in nine.
 fn cost(c: usize, s: usize) -> Option<Cost> {
     let x = (c * 7919 + s * 104_729) % 97;
-    (x % 9 != 0).then(|| Cost((x % 11) as f64))
+    (!x.is_multiple_of(9)).then_some(Cost((x % 11) as f64))
 }
 
 fn maps(reverse: bool) -> PeerMaps {
@@ -57,7 +57,7 @@ fn maps(reverse: bool) -> PeerMaps {
                 } else {
                     (cdn_pid(c), sub_pid(s))
                 };
-                rows.entry(src).or_insert_with(BTreeMap::new).insert(dst, k);
+                rows.entry(src).or_default().insert(dst, k);
             }
         }
     }
