@@ -183,3 +183,18 @@ fn redirect_authority_is_the_hostname_or_the_bracketed_address() {
     config.hostname = Some("x.cdn.example".into());
     assert_eq!(Node::from_config(&config).authority, "x.cdn.example");
 }
+
+#[test]
+fn a_network_map_with_a_prefix_in_two_pids_is_refused() {
+    let mut maps = figure5("multipath");
+    let pid1 = maps.network_map.network_map["isp-a:pid1"].clone();
+    maps.network_map
+        .network_map
+        .insert("isp-a:pid9".into(), pid1);
+    let error = RoutingTable::build(&maps, nodes(1), &routing()).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "network map: prefix 198.51.100.0/25 is in PID `isp-a:pid1` and in PID `isp-a:pid9`; \
+         a prefix must not be in two PIDs (RFC 7285 §11.2.2)"
+    );
+}
