@@ -186,6 +186,8 @@ impl Default for OpsSection {
 pub enum ConfigError {
     #[error("{0}")]
     Syntax(String),
+    #[error("alto.url `{url}`: {reason}")]
+    Url { url: String, reason: String },
     #[error("no [[node]]: the router needs at least one node to answer with")]
     NoNode,
     #[error("node `{0}` has no address")]
@@ -228,7 +230,21 @@ impl RouteConfig {
         Ok(config)
     }
 
+    /// `alto.url` as a URL: http or https.
+    pub fn alto_url(&self) -> Result<reqwest::Url, ConfigError> {
+        let bad = |reason: String| ConfigError::Url {
+            url: self.alto.url.clone(),
+            reason,
+        };
+        let url = reqwest::Url::parse(&self.alto.url).map_err(|e| bad(e.to_string()))?;
+        if !matches!(url.scheme(), "http" | "https") {
+            return Err(bad("not an http:// or https:// URL".to_owned()));
+        }
+        Ok(url)
+    }
+
     pub(crate) fn check(&self) -> Result<(), ConfigError> {
+        self.alto_url()?;
         if self.nodes.is_empty() {
             return Err(ConfigError::NoNode);
         }

@@ -82,6 +82,17 @@ fn what_a_careless_operator_writes_is_explained() {
         error(&GOOD.replace("[http]\nlisten = \"127.0.0.1:0\"", "")),
         "neither [dns] nor [http]: the router would serve nothing"
     );
+    assert_eq!(
+        error(&GOOD.replace(
+            "http://127.0.0.1:8080/directory",
+            "127.0.0.1:8080/directory"
+        )),
+        "alto.url `127.0.0.1:8080/directory`: relative URL without a base"
+    );
+    assert_eq!(
+        error(&GOOD.replace("http://127.0.0.1:8080/directory", "ftp://alto/directory")),
+        "alto.url `ftp://alto/directory`: not an http:// or https:// URL"
+    );
     let e = error(&GOOD.replace("\"203.0.113.1\"", "\"203.0.113.300\""));
     assert!(e.contains("invalid IP address syntax"), "{e}");
 }

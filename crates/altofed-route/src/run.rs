@@ -47,8 +47,6 @@ pub enum RunError {
         addr: SocketAddr,
         error: std::io::Error,
     },
-    #[error("alto.url `{url}`: {reason}")]
-    Url { url: String, reason: String },
     #[error(transparent)]
     Peer(#[from] HttpPeerError),
     #[error(transparent)]
@@ -117,10 +115,7 @@ pub async fn serve(
     let nodes: Arc<[Node]> = config.nodes.iter().map(Node::from_config).collect();
     let metrics = Arc::new(Metrics::new(&nodes));
     let table = Arc::new(ArcSwapOption::<RoutingTable>::empty());
-    let url = reqwest::Url::parse(&config.alto.url).map_err(|e| RunError::Url {
-        url: config.alto.url.clone(),
-        reason: e.to_string(),
-    })?;
+    let url = config.alto_url()?;
     let peer =
         HttpPeer::new("alto", url, &config.alto.http, base)?.with_metrics(metrics.peer.clone());
     let (events, rx) = mpsc::channel::<PeerEvent>(16);
