@@ -21,7 +21,11 @@ pub fn run(args: &RouteArgs) -> Result<ExitCode> {
     let overrides = env_overrides(std::env::vars());
     let config = RouteConfig::from_toml_with_env(&text, &overrides)
         .with_context(|| path.display().to_string())?;
+    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     if args.check {
+        // The ALTO client as it will be built: its CA file and credentials.
+        altofed_peers::HttpPeer::new("alto", config.alto_url()?, &config.alto.http, &base)
+            .with_context(|| path.display().to_string())?;
         let fronts: Vec<&str> = [
             config.dns.as_ref().map(|_| "DNS"),
             config.http.as_ref().map(|_| "HTTP"),
@@ -38,7 +42,6 @@ pub fn run(args: &RouteArgs) -> Result<ExitCode> {
         ));
         return Ok(ExitCode::SUCCESS);
     }
-    let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     crate::service::run(async move {
         let bound = Bound::bind(&config).await?;
         if let Some(addr) = bound.dns_addr() {

@@ -483,6 +483,24 @@ fn check_validates_the_file_and_names_the_problem() {
         )
     );
 
+    // The ALTO client is built too: a CA file that is not there is named.
+    let no_ca = dir.path().join("no-ca.toml");
+    let text = route_toml("https://127.0.0.1:1/directory", false)
+        .replace("[alto]\n", "[alto]\nhttp.ca-file = \"missing.pem\"\n");
+    std::fs::write(&no_ca, text).unwrap();
+    let out = Command::new(BIN)
+        .args(["route", "--check", "--config", no_ca.to_str().unwrap()])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    let want = format!(
+        "error: {}: peer `alto`: ca-file {}: cannot read: ",
+        no_ca.display(),
+        dir.path().join("missing.pem").display()
+    );
+    assert!(stderr.starts_with(&want), "{stderr}");
+
     let bad = dir.path().join("bad.toml");
     let text = route_toml("http://127.0.0.1:1/directory", false)
         .replace("fallback = [\"n9\", \"n8\"]", "fallback = [\"n7\"]");
