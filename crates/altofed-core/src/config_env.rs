@@ -21,11 +21,15 @@ use crate::config::{Config, ConfigError};
 /// The prefix of every override.
 pub const ENV_PREFIX: &str = "ALTOFED_";
 
+/// The overrides of `altofed route`'s `route.toml` (altofed-route's
+/// `config_env`): not the aggregator's.
+const ROUTE_PREFIX: &str = "ALTOFED_ROUTE__";
+
 /// The overrides among `vars` (e.g. `std::env::vars()`), sorted by name.
 pub fn env_overrides(vars: impl IntoIterator<Item = (String, String)>) -> Vec<(String, String)> {
     let mut found: Vec<(String, String)> = vars
         .into_iter()
-        .filter(|(name, _)| name.starts_with(ENV_PREFIX))
+        .filter(|(name, _)| name.starts_with(ENV_PREFIX) && !name.starts_with(ROUTE_PREFIX))
         .collect();
     found.sort();
     found

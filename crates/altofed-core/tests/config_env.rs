@@ -60,6 +60,8 @@ fn only_altofed_variables_count() {
         ("PATH", "/bin"),
         ("ALTOFED_SERVER__LISTEN", "[::]:80"),
         ("altofed_x", "1"),
+        // `altofed route`'s, for route.toml.
+        ("ALTOFED_ROUTE__ALTO__URL", "http://a/directory"),
     ]);
     assert_eq!(
         found,

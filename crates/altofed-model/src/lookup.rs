@@ -73,6 +73,20 @@ impl PidLookup {
         self.index_of_net(IpNet::from(addr))
     }
 
+    /// [`PidLookup::lookup_index`] with the length of the prefix that
+    /// matched: a DNS answer by EDNS Client Subnet holds for that prefix
+    /// (its scope prefix length, RFC 7871 §7.2.1).
+    pub fn lookup_index_len(&self, addr: IpAddr) -> Option<(usize, u8)> {
+        self.trie
+            .get_lpm(&IpNet::from(addr))
+            .map(|(net, &idx)| (idx, net.prefix_len()))
+    }
+
+    /// The PID names, in the order of [`PidLookup::lookup_index`].
+    pub fn pids(&self) -> &[String] {
+        &self.pids
+    }
+
     fn index_of_net(&self, net: IpNet) -> Option<usize> {
         self.trie.get_lpm(&net.trunc()).map(|(_, &idx)| idx)
     }

@@ -33,6 +33,8 @@ pub enum Command {
     Discover(DiscoverArgs),
     /// Serve a directory of ALTO map files as an ALTO server (networkmap.json, costmap*.json, propmap*.json).
     Publish(PublishArgs),
+    /// Route requests to CDN nodes from an ALTO server's maps: an authoritative DNS server (ECS) and an HTTP 302 redirector.
+    Route(RouteArgs),
 }
 
 #[derive(Debug, Args)]
@@ -93,4 +95,14 @@ pub struct DiscoverArgs {
     /// Ask this DNS server instead of the system's (e.g. 127.0.0.1:5353).
     #[arg(long)]
     pub nameserver: Option<SocketAddr>,
+}
+
+#[derive(Debug, Args)]
+pub struct RouteArgs {
+    /// The router's configuration file (route.toml, docs/routing.md).
+    #[arg(long, short)]
+    pub config: PathBuf,
+    /// Check the configuration and exit.
+    #[arg(long)]
+    pub check: bool,
 }

@@ -9,6 +9,7 @@ mod load;
 mod peers;
 mod publish;
 mod pull;
+mod route;
 mod serve;
 mod service;
 mod shutdown;
@@ -29,6 +30,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Discover(args) => discover::run(args),
+        Command::Route(args) => route::run(args),
     };
     match result {
         Ok(code) => code,

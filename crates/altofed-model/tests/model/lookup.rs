@@ -64,6 +64,16 @@ fn nested_prefixes() {
     let net: IpNet = "192.0.2.0/26".parse().unwrap();
     assert_eq!(lpm.lookup_net(net), Some("b"));
     assert_eq!(lpm.len(), 10);
+    // With the length of the prefix that matched (an ECS answer's scope).
+    let names = lpm.pids();
+    let with_len = |a: &str| {
+        lpm.lookup_index_len(ip(a))
+            .map(|(i, l)| (names[i].as_str(), l))
+    };
+    assert_eq!(with_len("192.0.2.7"), Some(("c", 32)));
+    assert_eq!(with_len("192.0.2.200"), Some(("b", 25)));
+    assert_eq!(with_len("2001:db8:1::1"), Some(("b", 48)));
+    assert_eq!(with_len("203.0.113.1"), Some(("rest", 0)));
 }
 
 #[test]

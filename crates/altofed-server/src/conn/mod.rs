@@ -96,8 +96,9 @@ struct Shared {
 }
 
 /// Accepts connections on `listener` and serves `router` on them until
-/// `shutdown` completes; then drains them (see the module doc).
-pub(crate) async fn serve_connections(
+/// `shutdown` completes; then drains them (see the module doc). Public
+/// for other HTTP listeners of altofed (`altofed route`'s fronts).
+pub async fn serve_connections(
     listener: TcpListener,
     tls: Option<Arc<rustls::ServerConfig>>,
     router: Router,
