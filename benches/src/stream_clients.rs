@@ -1,7 +1,7 @@
 //! RFC 8895 stream subscribers for the update stream benches: each reads
-//! its stream as raw bytes, line by line (a `data:` line is at most the
-//! server's 16 kB line bound, so only one line is ever buffered), and
-//! reports every event of the cost map substream with the time its last
+//! its stream as raw bytes, line by line (keeping only the start of each
+//! line: its length is counted, the rest of a 16 kB `data:` line is not
+//! copied), and reports every event of the cost map substream with the time its last
 //! byte arrived and the vtag its first line names. Nothing is parsed as
 //! JSON: the bench measures the server, not a client's parser.
 
@@ -53,14 +53,23 @@ async fn read(
     stream: usize,
     events: mpsc::UnboundedSender<Received>,
 ) {
+    // The start of the current line (enough for an `event:` line and the
+    // meta of a first `data:` line) and its full length: the rest of a
+    // 16 kB data line is counted, not copied.
     let mut line = Vec::new();
+    let mut line_len = 0;
     let mut event = Event::default();
+    let take = |part: &[u8], line: &mut Vec<u8>, line_len: &mut usize| {
+        let keep = LINE_START.saturating_sub(line.len()).min(part.len());
+        line.extend_from_slice(&part[..keep]);
+        *line_len += part.len();
+    };
     while let Ok(Some(chunk)) = response.chunk().await {
         let mut rest = &chunk[..];
         while let Some(pos) = memchr::memchr(b'\n', rest) {
-            line.extend_from_slice(&rest[..pos]);
+            take(&rest[..pos], &mut line, &mut line_len);
             rest = &rest[pos + 1..];
-            if let Some(done) = event.line(&line) {
+            if let Some(done) = event.line(&line, line_len) {
                 if done.substream == COST_SUBSTREAM {
                     let received = Received {
                         stream,
@@ -75,10 +84,15 @@ async fn read(
                 }
             }
             line.clear();
+            line_len = 0;
         }
-        line.extend_from_slice(rest);
+        take(rest, &mut line, &mut line_len);
     }
 }
+
+/// How much of a line the reader keeps: the cost map meta (vtag) is at
+/// the start of the first data line.
+const LINE_START: usize = 4096;
 
 /// The event being read.
 #[derive(Debug, Default)]
@@ -91,12 +105,13 @@ struct Event {
 }
 
 impl Event {
-    /// Takes one line; returns the event it ends, if any.
-    fn line(&mut self, line: &[u8]) -> Option<Event> {
-        if line.is_empty() {
+    /// Takes one line (its start, and its length); returns the event it
+    /// ends, if any.
+    fn line(&mut self, line: &[u8], len: usize) -> Option<Event> {
+        if len == 0 {
             return (!self.media_type.is_empty()).then(|| std::mem::take(self));
         }
-        self.bytes += line.len() + 1;
+        self.bytes += len + 1;
         if let Some(name) = line.strip_prefix(b"event: ") {
             let name = String::from_utf8_lossy(name);
             let (media_type, substream) = name.split_once(',').unwrap_or((&name, ""));

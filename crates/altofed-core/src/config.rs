@@ -13,7 +13,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::compose::{Direction, Mode};
-pub use crate::config_env::{env_overrides, ENV_PREFIX};
+pub use crate::config_env::{env_overrides, layer_overrides, ENV_PREFIX};
 pub use crate::config_http::{FollowRedirects, HttpOptions};
 
 /// The whole file.

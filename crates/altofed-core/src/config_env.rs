@@ -43,34 +43,45 @@ impl Config {
         overrides: &[(String, String)],
     ) -> Result<Self, ConfigError> {
         let file = Config::from_toml(text)?;
-        if overrides.is_empty() {
-            return Ok(file);
-        }
-        let mut layers = Layers::builder().add_source(File::from_str(text, FileFormat::Toml));
-        let mut config = file;
-        for (var, value) in overrides {
-            let env = |reason: String| ConfigError::Env {
-                var: var.clone(),
-                reason,
-            };
-            let path = key_path(var, &config).map_err(env)?;
-            layers = layers
-                .set_override(path.clone(), value.as_str())
-                .map_err(|e| env(e.to_string()))?;
-            config = layers
-                .build_cloned()
-                .and_then(Layers::try_deserialize)
-                .map_err(|e| env(format!("{path}: {e}")))?;
-        }
+        let config = layer_overrides(text, file, overrides, |var, config| {
+            key_path(var.strip_prefix(ENV_PREFIX).unwrap_or(var), config)
+        })
+        .map_err(|(var, reason)| ConfigError::Env { var, reason })?;
         config.check()?;
         Ok(config)
     }
 }
 
+/// Applies `overrides` one at a time on top of the file `text` (already
+/// parsed strictly as `file`), so an error names the variable that caused
+/// it: `(variable, reason)`. `key_path` gives a variable's `config` crate
+/// path (e.g. `peer[0].url`) in the configuration as it stands. Shared by
+/// every altofed program's configuration (`altofed.toml`, `route.toml`).
+pub fn layer_overrides<T: serde::de::DeserializeOwned>(
+    text: &str,
+    file: T,
+    overrides: &[(String, String)],
+    key_path: impl Fn(&str, &T) -> Result<String, String>,
+) -> Result<T, (String, String)> {
+    let mut layers = Layers::builder().add_source(File::from_str(text, FileFormat::Toml));
+    let mut config = file;
+    for (var, value) in overrides {
+        let env = |reason: String| (var.clone(), reason);
+        let path = key_path(var, &config).map_err(env)?;
+        layers = layers
+            .set_override(path.clone(), value.as_str())
+            .map_err(|e| env(e.to_string()))?;
+        config = layers
+            .build_cloned()
+            .and_then(Layers::try_deserialize)
+            .map_err(|e| env(format!("{path}: {e}")))?;
+    }
+    Ok(config)
+}
+
 /// The `config` crate path of an override: `ALTOFED_PEER__AS1239__URL`
 /// gives `peer[0].url`.
-fn key_path(var: &str, config: &Config) -> Result<String, String> {
-    let rest = var.strip_prefix(ENV_PREFIX).unwrap_or(var);
+fn key_path(rest: &str, config: &Config) -> Result<String, String> {
     let segments: Vec<String> = rest
         .split("__")
         .map(|s| s.to_ascii_lowercase().replace('_', "-"))

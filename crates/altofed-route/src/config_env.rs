@@ -11,7 +11,7 @@
 //! line numbers), then each variable is applied and checked on its own,
 //! so an error names the variable that caused it.
 
-use config::{Config as Layers, File, FileFormat};
+use altofed_core::config::layer_overrides;
 
 use crate::config::{ConfigError, RouteConfig};
 
@@ -35,25 +35,8 @@ impl RouteConfig {
         overrides: &[(String, String)],
     ) -> Result<Self, ConfigError> {
         let file = RouteConfig::from_toml(text)?;
-        if overrides.is_empty() {
-            return Ok(file);
-        }
-        let mut layers = Layers::builder().add_source(File::from_str(text, FileFormat::Toml));
-        let mut config = file;
-        for (var, value) in overrides {
-            let env = |reason: String| ConfigError::Env {
-                var: var.clone(),
-                reason,
-            };
-            let path = key_path(var, &config).map_err(env)?;
-            layers = layers
-                .set_override(path.clone(), value.as_str())
-                .map_err(|e| env(e.to_string()))?;
-            config = layers
-                .build_cloned()
-                .and_then(Layers::try_deserialize)
-                .map_err(|e| env(format!("{path}: {e}")))?;
-        }
+        let config = layer_overrides(text, file, overrides, key_path)
+            .map_err(|(var, reason)| ConfigError::Env { var, reason })?;
         config.check()?;
         Ok(config)
     }
