@@ -95,7 +95,7 @@ pub fn guide(router: &RouterAddrs, aggregator: &str) -> String {
     let owner = format!("{}.{}", router.name, router.zone);
     let (dns, http) = (router.dns, router.http);
     format!(
-        "router DNS ({zone}):  {dns}
+        "router DNS:                {dns}  (zone {zone})
 router HTTP:               http://{http}
 router ops:                http://{ops}/metrics
 
