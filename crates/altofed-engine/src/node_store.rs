@@ -198,5 +198,13 @@ mod tests {
             let expected = format!("{}: {expected}", path.display());
             assert!(error.starts_with(&expected), "{error}");
         }
+        // Unreadable: a directory where the file should be.
+        std::fs::remove_file(&path).unwrap();
+        std::fs::create_dir(&path).unwrap();
+        let error = load(dir.path()).err().unwrap();
+        assert!(
+            matches!(&error, NodeStoreError::Io { path: p, .. } if *p == path),
+            "{error}"
+        );
     }
 }
