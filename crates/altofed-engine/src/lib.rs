@@ -7,10 +7,13 @@
 //!
 //! - [`engine`]: the state and the event loop.
 //! - [`persist`]: the last published documents on disk, read at start-up.
+//! - [`node_store`]: CDN node statuses on disk, restored before the first
+//!   publish.
 //! - [`watch`]: directory peers and the topology file, polled.
 
 pub mod engine;
 mod metrics;
+pub mod node_store;
 pub mod persist;
 mod slot;
 pub mod watch;

@@ -60,6 +60,10 @@ pub struct ServerConfig {
     /// request entirely in the other one is an error saying so. `None`:
     /// not known (static files, demo), no such check.
     pub published_direction: Option<routes::PublishedDirection>,
+    /// A node status may be set only for an address in a CDN PID of the
+    /// network map (`ops::node_scope`); `altofed serve` turns it on. Off:
+    /// any address (static files have no CDN topology to check against).
+    pub nodes_in_cdn_pids: bool,
 }
 
 impl Default for ServerConfig {
@@ -78,6 +82,7 @@ impl Default for ServerConfig {
             connections: ConnectionLimits::default(),
             request_jobs: None,
             published_direction: None,
+            nodes_in_cdn_pids: false,
         }
     }
 }

@@ -9,6 +9,8 @@
 
 mod nodes;
 
+pub use nodes::NodeSaver;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
@@ -41,6 +43,9 @@ struct Inner {
     /// Node statuses and their queued changes; held only for bookkeeping,
     /// never while a snapshot is built, so changes queue during a publish.
     nodes: Mutex<NodeBook>,
+    /// Where published node statuses are saved (`altofed serve`'s state
+    /// directory), if anywhere.
+    node_saver: nodes::SaverSlot,
     metrics: Metrics,
     hooks: Hooks,
     shutdown: CancellationToken,
@@ -69,6 +74,7 @@ impl AppState {
                 changes,
                 publish_turn: Mutex::default(),
                 nodes: Mutex::default(),
+                node_saver: nodes::SaverSlot::default(),
                 metrics,
                 hooks: Hooks::default(),
                 shutdown: CancellationToken::new(),

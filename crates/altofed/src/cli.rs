@@ -86,6 +86,15 @@ pub struct DemoArgs {
     /// Address of the aggregator (port 0 picks a free port).
     #[arg(long, short, default_value = "127.0.0.1:8080")]
     pub listen: SocketAddr,
+    /// The demo router's DNS front, UDP and TCP (port 0: a free port, printed).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub dns: SocketAddr,
+    /// The demo router's HTTP front (port 0: a free port, printed).
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub http: SocketAddr,
+    /// The demo router's /healthz, /readyz and /metrics.
+    #[arg(long, default_value = "127.0.0.1:0")]
+    pub route_ops: SocketAddr,
 }
 
 #[derive(Debug, Args)]

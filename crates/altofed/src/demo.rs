@@ -1,7 +1,8 @@
 //! `altofed demo`: the draft's Figure 5 end to end on loopback, from files
 //! embedded in the binary (so it runs from anywhere). An ISP ALTO server
 //! publishes `isp-a`'s maps; the aggregator pulls them over HTTP, composes
-//! them with the CDN topology and serves the result.
+//! them with the CDN topology and serves the result; a request router
+//! (`altofed route`, [`crate::demo_route`]) answers DNS and HTTP from it.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -13,8 +14,10 @@ use altofed_server::{run as serve_http, AppState, Documents, ServerConfig};
 use anyhow::{Context, Result};
 use serde::de::DeserializeOwned;
 use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
 
 use crate::cli::DemoArgs;
+use crate::demo_route::RouterAddrs;
 use crate::serve::start_aggregator;
 use crate::shutdown;
 
@@ -44,8 +47,17 @@ async fn demo(args: &DemoArgs) -> Result<()> {
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let (state, _triggers) =
         start_aggregator(&config, std::path::Path::new("."), cdn, None).await?;
-    print_guide(isp, listener.local_addr()?);
-    serve_http(listener, state, shutdown::signal())
+    let aggregator = listener.local_addr()?;
+    // One signal stops the router and the aggregator.
+    let stop = CancellationToken::new();
+    let router = crate::demo_route::start(args, aggregator, stop.clone()).await?;
+    print_guide(isp, aggregator, &router);
+    let on_signal = stop.clone();
+    tokio::spawn(async move {
+        shutdown::signal().await;
+        on_signal.cancel();
+    });
+    serve_http(listener, state, stop.cancelled_owned())
         .await
         .context("server failed")
 }
@@ -74,7 +86,7 @@ fn parse<T: DeserializeOwned>(text: &str) -> Result<T> {
     serde_json::from_str(text).context("embedded ISP map")
 }
 
-fn print_guide(isp: SocketAddr, aggregator: SocketAddr) {
+fn print_guide(isp: SocketAddr, aggregator: SocketAddr, router: &RouterAddrs) {
     let base = format!("http://{aggregator}");
     let ecs = "{\"cost-type\":{\"cost-mode\":\"numerical\",\"cost-metric\":\"routingcost\"},\
         \"endpoints\":{\"srcs\":[\"ipv4:203.0.113.1\",\"ipv4:203.0.113.65\",\"ipv4:203.0.113.129\"],\
@@ -92,6 +104,9 @@ Try:
   curl -s {base}/endpointcost -H 'Content-Type: application/alto-endpointcostparams+json' \\
     -d '{ecs}'
   curl -s {base}/metrics
-Ctrl-C stops."
+
+{routing}
+Ctrl-C stops.",
+        routing = crate::demo_route::guide(router, &base),
     ));
 }

@@ -4,6 +4,7 @@ mod check;
 mod cli;
 mod compute;
 mod demo;
+mod demo_route;
 mod discover;
 mod load;
 mod peers;

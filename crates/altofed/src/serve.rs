@@ -56,6 +56,10 @@ pub async fn start_aggregator(
     state_dir: Option<std::path::PathBuf>,
 ) -> Result<(AppState, mpsc::Sender<Trigger>)> {
     let state = AppState::new(server_config(config, base));
+    if let Some(dir) = &state_dir {
+        // Before the engine's first publish, so that it holds them.
+        altofed_engine::node_store::attach(&state, dir);
+    }
     let engine = Engine::new(config.clone(), cdn, state.clone(), state_dir);
     engine.restore();
     let (triggers, rx) = mpsc::channel(256);
@@ -190,6 +194,8 @@ fn server_config(config: &Config, base: &std::path::Path) -> ServerConfig {
             _ => None,
         },
         published_direction: Some(published_direction(config.output.direction)),
+        // The aggregator knows its CDN PIDs: node statuses are for them.
+        nodes_in_cdn_pids: true,
         ..crate::service::apply_limits(ServerConfig::default(), &s.limits)
     }
 }

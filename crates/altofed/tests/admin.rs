@@ -78,7 +78,7 @@ async fn node_status_changes_do_not_make_the_engine_recompute() {
     let status = json!({"health": "up", "load": 0.5, "drained": false});
     for n in 0..NODES {
         let r = http
-            .put(format!("{base}/admin/nodes/192.0.2.{n}"))
+            .put(format!("{base}/admin/nodes/203.0.113.{n}"))
             .json(&status)
             .send()
             .await

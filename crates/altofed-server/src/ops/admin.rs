@@ -26,6 +26,12 @@
 //! `address`, `health`, `load`, `drained` (RFC 7285 §8.5.2 codes); in a
 //! batch the path of the entry's member, e.g. `nodes/192.0.2.10/load`, or
 //! `nodes` with the bad address as the value.
+//!
+//! With `ServerConfig::nodes_in_cdn_pids` (`altofed serve`), a status for
+//! an address in no CDN PID is refused the same way (400,
+//! `E_INVALID_FIELD_VALUE`, field `address` or `nodes/<address>`, the
+//! address as the value, and a `message` saying so; see
+//! [`super::node_scope`]); nothing is applied.
 
 use std::collections::BTreeMap;
 use std::net::IpAddr;
@@ -42,6 +48,7 @@ use serde::Serialize;
 
 use super::node_batch::{batch_changes, BatchBody};
 use super::node_book::{NodeChangeError, NodeChanges};
+use super::node_scope;
 use super::nodes::NodeStatus;
 use crate::http::body::decode;
 use crate::http::ApiError;
@@ -126,7 +133,9 @@ async fn put_node(
     let ip = parse_address(&address)?;
     let status: NodeStatus = decode(&headers, body, JSON, state.config().max_body_bytes)?;
     status.validate()?;
-    apply(&state, vec![(ip, Some(status))]).await?;
+    let changes = vec![(ip, Some(status))];
+    node_scope::check(&state, &changes, |_| "address".to_owned())?;
+    apply(&state, changes).await?;
     Ok(Json(status))
 }
 
@@ -137,6 +146,8 @@ async fn put_nodes(
 ) -> Result<Json<NodeList>, AdminError> {
     let body: BatchBody = decode(&headers, body, JSON, state.config().max_body_bytes)?;
     let changes = batch_changes(body.nodes)?;
+    // All or nothing: one address outside the CDN PIDs refuses the batch.
+    node_scope::check(&state, &changes, |address| format!("nodes/{address}"))?;
     let stored = changes
         .iter()
         .filter_map(|&(address, status)| Some((address, status?)))

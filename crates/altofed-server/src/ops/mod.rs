@@ -20,6 +20,7 @@ pub mod layers;
 pub mod metrics;
 pub mod node_batch;
 pub mod node_book;
+mod node_scope;
 pub mod nodes;
 pub mod tls;
 pub mod track;

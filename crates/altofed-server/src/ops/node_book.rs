@@ -116,6 +116,18 @@ impl NodeBook {
         &self.published
     }
 
+    /// Statuses read back at start-up (e.g. from a state directory),
+    /// taken as published: the first publish merges them. `false` (and
+    /// nothing done) once a change is queued or in flight.
+    pub fn restore(&mut self, statuses: BTreeMap<IpAddr, NodeStatus>) -> bool {
+        if !self.queued.is_empty() || self.in_flight {
+            return false;
+        }
+        self.nodes = statuses.clone();
+        self.published = statuses;
+        true
+    }
+
     /// The property maps of newly published documents, before the merge.
     pub fn set_base(&mut self, base: Arc<SharedPropertyMaps>) {
         self.base = Some(base);

@@ -65,8 +65,7 @@ impl Kinds {
     /// Adds the PID number `index` of the network map (as the endpoint
     /// cost service resolves addresses), from the snapshot's table.
     pub(crate) fn add_index(&mut self, snapshot: &Snapshot, index: usize) {
-        let kinds = snapshot.pid_kinds.get_or_init(|| pid_kinds(snapshot));
-        self.add_kind(kinds.get(index).copied().flatten());
+        self.add_kind(pid_is_cdn(snapshot, index));
     }
 
     fn add_kind(&mut self, cdn: Option<bool>) {
@@ -76,6 +75,14 @@ impl Kinds {
             None => {}
         }
     }
+}
+
+/// Whether the PID number `index` of the network map is a CDN PID (`None`:
+/// it has no kind), from the snapshot's table; for the admin API's check
+/// that a node status is for a CDN node (`ops::node_scope`).
+pub(crate) fn pid_is_cdn(snapshot: &Snapshot, index: usize) -> Option<bool> {
+    let kinds = snapshot.pid_kinds.get_or_init(|| pid_kinds(snapshot));
+    kinds.get(index).copied().flatten()
 }
 
 /// [`is_cdn`] of every PID of the network map, by PID number.

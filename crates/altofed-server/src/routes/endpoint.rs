@@ -1,6 +1,7 @@
 //! The endpoint property service (RFC 7285 §11.4.1) and the endpoint cost
 //! service (RFC 7285 §11.5.1): what a DNS server or HTTP redirector asks to
-//! rank CDN endpoints for a client address.
+//! rank CDN endpoints for a client address. CDN nodes that are down or
+//! drained are left out of endpoint cost answers ([`super::unusable`]).
 //!
 //! Addresses are deduplicated first (a repeated address has no meaning of
 //! its own), the source x destination pairs counted against
@@ -31,6 +32,7 @@ use super::jsonout::CostRowsWriter;
 use super::limits::too_many_pairs;
 use super::offload::{answer, Cancel, Planned};
 use super::propmap::non_empty;
+use super::unusable;
 use super::{current, json_bytes_response};
 use crate::http::body::checked_body;
 use crate::http::negotiate::require_accept;
@@ -70,8 +72,9 @@ pub async fn endpoint_costs(
     let max_pairs = state.config().max_pairs_per_request;
     let published = state.config().published_direction;
     let plan = move |request| {
-        let selection = EcsSelection::new(snapshot, request, client, max_pairs)?;
+        let mut selection = EcsSelection::new(snapshot, request, client, max_pairs)?;
         selection.check_direction(published)?;
+        selection.leave_out_unusable_nodes();
         Ok(selection)
     };
     let text = answer(state.work_pool(), body, plan).await?;
@@ -200,6 +203,20 @@ impl EcsSelection {
             kinds(&self.dsts),
             "endpoints/srcs",
         )
+    }
+}
+
+impl EcsSelection {
+    /// Nodes down or drained take no part in the answer ([`unusable`]): a
+    /// source row is left out, a destination left out of every row. After
+    /// the direction check, which is about what the request asks.
+    fn leave_out_unusable_nodes(&mut self) {
+        let snapshot = &self.snapshot;
+        for (endpoint, pid) in self.srcs.iter_mut().chain(self.dsts.iter_mut()) {
+            if pid.is_some() && unusable::endpoint(snapshot, endpoint) {
+                *pid = None;
+            }
+        }
     }
 }
 

@@ -10,7 +10,9 @@ mod jsonout;
 mod limits;
 mod offload;
 mod propmap;
+mod unusable;
 
+pub(crate) use direction::pid_is_cdn;
 pub use direction::PublishedDirection;
 pub use limits::DEFAULT_MAX_PAIRS_PER_REQUEST;
 pub use offload::WorkPool;

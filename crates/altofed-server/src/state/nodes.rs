@@ -6,7 +6,9 @@
 //! maps.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::net::IpAddr;
+use std::sync::{Arc, OnceLock};
 
 use tokio::sync::oneshot;
 
@@ -17,7 +19,44 @@ use crate::ops::node_book::{Batch, NodeChangeError, NodeChanges, Queued};
 use crate::ops::nodes::{merge_nodes, NodeStatus};
 use crate::snapshot::{with_property_maps, SnapshotError};
 
+/// Told the published statuses after every publish that changed one; see
+/// [`AppState::on_node_statuses_published`].
+pub type NodeSaver = Arc<dyn Fn(&BTreeMap<IpAddr, NodeStatus>) + Send + Sync>;
+
+/// The one [`NodeSaver`] of a state, if any.
+#[derive(Default)]
+pub(crate) struct SaverSlot(OnceLock<NodeSaver>);
+
+impl fmt::Debug for SaverSlot {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "SaverSlot({})", self.0.get().is_some())
+    }
+}
+
 impl AppState {
+    /// Takes `statuses` (e.g. read back from a state directory) as the
+    /// published ones, before anything is published: the first publish
+    /// merges them, so no snapshot is ever served without them. `false`,
+    /// and nothing done, once a snapshot exists or a change is pending
+    /// (then they would overwrite newer changes; use `change_nodes`).
+    pub fn restore_node_statuses(&self, statuses: BTreeMap<IpAddr, NodeStatus>) -> bool {
+        let _turn = self.publish_turn();
+        self.snapshot().is_none() && self.node_book().restore(statuses)
+    }
+
+    /// Registers the one saver of node statuses (later calls are ignored,
+    /// `false`). It is called with every published set of statuses, on the
+    /// publishing thread, in publish order, *before* the requests that
+    /// changed them are answered: a client told "200" can count on the
+    /// save having been attempted. It must report its own failures (the
+    /// change stays published and answered: serving it matters more).
+    pub fn on_node_statuses_published(
+        &self,
+        save: impl Fn(&BTreeMap<IpAddr, NodeStatus>) + Send + Sync + 'static,
+    ) -> bool {
+        self.inner.node_saver.0.set(Arc::new(save)).is_ok()
+    }
+
     /// The status of every CDN node set so far (including changes still
     /// being published).
     pub fn node_statuses(&self) -> BTreeMap<IpAddr, NodeStatus> {
@@ -99,6 +138,13 @@ impl AppState {
                 };
                 let outcome = self.publish_batch(&batch).map_err(NodeChangeError::from);
                 self.node_book().finish(&mut batch, outcome.is_ok());
+                // Saved within the turn, so saves happen in publish order.
+                if outcome.is_ok() && !batch.changed.is_empty() {
+                    if let Some(save) = self.inner.node_saver.0.get() {
+                        let published = self.node_book().published().clone();
+                        save(&published);
+                    }
+                }
                 (batch, outcome)
             };
             // Hooks may publish themselves: called without the turn, and
