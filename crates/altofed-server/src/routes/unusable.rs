@@ -17,30 +17,53 @@
 //! of one snapshot always agree. The filtered cost map is PID-level (a
 //! PID holds many nodes and subscribers) and is not changed.
 
+use std::collections::HashSet;
 use std::net::IpAddr;
+use std::ops::Bound;
 
 use altofed_model::endpoint::TypedEndpointAddr;
+use altofed_model::Properties;
 use serde_json::Value;
 
-use crate::ops::nodes::{entity_id, Health, PROP_DRAINED, PROP_HEALTH};
+use crate::ops::nodes::{Health, PROP_DRAINED, PROP_HEALTH};
 use crate::snapshot::Snapshot;
 
 /// Whether the endpoint (`ipv4:...` / `ipv6:...`) is a node the snapshot
 /// shows down or drained.
 pub(crate) fn endpoint(snapshot: &Snapshot, endpoint: &str) -> bool {
-    TypedEndpointAddr::parse(endpoint).is_ok_and(|a| address(snapshot, a.0))
+    let nodes = unusable_nodes(snapshot);
+    !nodes.is_empty() && TypedEndpointAddr::parse(endpoint).is_ok_and(|a| nodes.contains(&a.0))
 }
 
-/// Whether `address` is a node the snapshot shows down or drained.
-pub(crate) fn address(snapshot: &Snapshot, address: IpAddr) -> bool {
-    let entity = entity_id(address);
-    let Some(props) = snapshot
-        .property_maps
-        .values()
-        .find_map(|m| m.property_map.get(&entity))
-    else {
-        return false;
-    };
+/// The nodes the snapshot shows down or drained, found once per snapshot
+/// (on the first endpoint cost request after a publish): each request
+/// then costs a set lookup per endpoint, or nothing when no node is.
+pub(crate) fn unusable_nodes(snapshot: &Snapshot) -> &HashSet<IpAddr> {
+    snapshot.unusable_nodes.get_or_init(|| {
+        // A node's entity in the first property map that has it counts.
+        let mut seen = HashSet::new();
+        let mut unusable = HashSet::new();
+        for map in snapshot.property_maps.values() {
+            let rows = &map.property_map;
+            // Entities are sorted: address entities are two runs of keys.
+            let family = |from: &'static str, to: &'static str| {
+                rows.range::<str, _>((Bound::Included(from), Bound::Excluded(to)))
+            };
+            let nodes = family("ipv4:", "ipv4;").chain(family("ipv6:", "ipv6;"));
+            for (entity, props) in nodes {
+                let Ok(address) = TypedEndpointAddr::parse(entity) else {
+                    continue;
+                };
+                if seen.insert(address.0) && is_unusable(props) {
+                    unusable.insert(address.0);
+                }
+            }
+        }
+        unusable
+    })
+}
+
+fn is_unusable(props: &Properties) -> bool {
     let down = props.get(PROP_HEALTH) == Some(&Value::from(Health::Down.as_str()));
     let drained = props.get(PROP_DRAINED) == Some(&Value::Bool(true));
     down || drained

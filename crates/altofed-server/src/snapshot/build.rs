@@ -119,6 +119,7 @@ pub fn build_shared(
         property_maps: property_maps.into_iter().collect(),
         property_mappings,
         pid_kinds: OnceLock::new(),
+        unusable_nodes: OnceLock::new(),
     })
 }
 

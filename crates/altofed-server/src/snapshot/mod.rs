@@ -24,7 +24,8 @@ pub use pieces::Piece;
 pub use props::with_property_maps;
 pub use rope::{Rope, RopeBody};
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashSet};
+use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
@@ -134,6 +135,9 @@ pub struct Snapshot {
     /// (`None`: no kind). Made on first use (`routes::direction`), by the
     /// requests that check the direction.
     pub pid_kinds: OnceLock<Vec<Option<bool>>>,
+    /// The CDN nodes its property maps show down or drained. Made on
+    /// first use (`routes::unusable`), by the endpoint cost service.
+    pub unusable_nodes: OnceLock<HashSet<IpAddr>>,
 }
 
 impl Snapshot {

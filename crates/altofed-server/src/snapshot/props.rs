@@ -55,6 +55,7 @@ pub fn with_property_maps(
         property_maps: property_maps.into_iter().collect(),
         property_mappings: mappings,
         pid_kinds: OnceLock::new(),
+        unusable_nodes: OnceLock::new(),
     })
 }
 
