@@ -15,6 +15,9 @@ pub struct Cli {
     /// More log output (-v info, -vv debug); RUST_LOG overrides.
     #[arg(short, long, action = clap::ArgAction::Count, global = true)]
     pub verbose: u8,
+    /// Log lines as text, or as one JSON object per line (for log pipelines).
+    #[arg(long, value_enum, default_value_t = LogFormat::Text, global = true)]
+    pub log_format: LogFormat,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -35,6 +38,31 @@ pub enum Command {
     Publish(PublishArgs),
     /// Route requests to CDN nodes from an ALTO server's maps: an authoritative DNS server (ECS) and an HTTP 302 redirector.
     Route(RouteArgs),
+    /// Write the man pages (altofed.1 and one per subcommand) to a directory.
+    Manpages(ManpagesArgs),
+    /// Print a shell completion script (e.g. `altofed completions bash > /etc/bash_completion.d/altofed`).
+    Completions(CompletionsArgs),
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ManpagesArgs {
+    /// Directory to write the pages to (created if missing).
+    #[arg(long)]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]

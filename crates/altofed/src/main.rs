@@ -6,6 +6,7 @@ mod compute;
 mod demo;
 mod demo_route;
 mod discover;
+mod docs;
 mod load;
 mod peers;
 mod publish;
@@ -19,11 +20,11 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use crate::cli::{Cli, Command};
+use crate::cli::{Cli, Command, LogFormat};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing(cli.verbose);
+    init_tracing(cli.verbose, cli.log_format);
     let result = match &cli.command {
         Command::Compute(args) => compute::run(args),
         Command::Check(args) => check::run(args),
@@ -32,6 +33,8 @@ fn main() -> ExitCode {
         Command::Demo(args) => demo::run(args),
         Command::Discover(args) => discover::run(args),
         Command::Route(args) => route::run(args),
+        Command::Manpages(args) => docs::manpages(args),
+        Command::Completions(args) => docs::completions(args),
     };
     match result {
         Ok(code) => code,
@@ -46,8 +49,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// Logs go to stderr; `RUST_LOG` overrides the level set by `-v`.
-fn init_tracing(verbose: u8) {
+/// Logs go to stderr, as text or JSON lines; `RUST_LOG` overrides the
+/// level set by `-v`.
+fn init_tracing(verbose: u8, format: LogFormat) {
     let level = match verbose {
         0 => "warn",
         1 => "info",
@@ -55,9 +59,15 @@ fn init_tracing(verbose: u8) {
     };
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => logs
+            .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+            .init(),
+        // One object per line: time, level, target, fields (message and
+        // the event's key-values), the span chain.
+        LogFormat::Json => logs.json().with_ansi(false).init(),
+    }
 }
