@@ -155,19 +155,21 @@ fn main() {
     let mut dns = DnsLoad::new(servers.dns, servers.dns_queries.clone(), 64);
     let mut dns_static = DnsLoad::new(servers.dns_static, servers.dns_queries.clone(), 64);
     servers.check_dns(&mut dns, &mut dns_static);
-    let mut http = HttpLoad::new(servers.http, servers.http_requests.clone(), 64);
-    let mut http_static = HttpLoad::new(servers.http_static, servers.http_requests.clone(), 64);
-    servers.check_http(&mut http, &mut http_static);
-
     let d = front(&mut c, "route/dns", "front-ecs", "route-dns", &mut |n| {
         dns.run(n)
     });
     let d0 = front(&mut c, "route/dns", "static-zone", "static-dns", &mut |n| {
         dns_static.run(n)
     });
+    // Connected just before use: a connection without a request for 10 s
+    // is closed (the connection loop's header-read timeout).
+    let mut http = HttpLoad::new(servers.http, servers.http_requests.clone(), 64);
+    servers.check_http(&mut http, false);
     let h = front(&mut c, "route/http", "front-302", "route-http", &mut |n| {
         http.run(n)
     });
+    let mut http_static = HttpLoad::new(servers.http_static, servers.http_requests.clone(), 64);
+    servers.check_http(&mut http_static, true);
     let h0 = front(
         &mut c,
         "route/http",
