@@ -206,9 +206,6 @@ fn main() {
     );
     let (build, floor) = table(&mut c, &s);
     c.final_summary();
-    // Fresh connections: the others idled past the header-read timeout.
-    let mut http = HttpLoad::new(servers.http, servers.http_requests.clone(), 64);
-    let mut http_static = HttpLoad::new(servers.http_static, servers.http_requests.clone(), 64);
     let (rounds, n) = (7, 100_000);
     let dns_alt = alternate(
         rounds,
@@ -216,6 +213,9 @@ fn main() {
         ("route-dns", &mut |n| dns.run(n)),
         ("static-dns", &mut |n| dns_static.run(n)),
     );
+    // Fresh connections: the others idled past the header-read timeout.
+    let mut http = HttpLoad::new(servers.http, servers.http_requests.clone(), 64);
+    let mut http_static = HttpLoad::new(servers.http_static, servers.http_requests.clone(), 64);
     let http_alt = alternate(
         rounds,
         n,
