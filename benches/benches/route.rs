@@ -136,12 +136,7 @@ fn table(c: &mut Criterion, s: &RouteScenario) -> (Duration, Duration) {
 /// (criterion measures one server after the other, so a machine whose load
 /// changes in between moves that ratio; this one it moves less): the
 /// median CPU µs per answer of each.
-fn alternate(
-    rounds: usize,
-    n: u64,
-    a: (&str, &mut dyn FnMut(u64)),
-    b: (&str, &mut dyn FnMut(u64)),
-) -> (f64, f64) {
+fn alternate(rounds: usize, n: u64, [a, b]: [(&str, &mut dyn FnMut(u64)); 2]) -> (f64, f64) {
     let (mut xs, mut ys) = (Vec::new(), Vec::new());
     let once = |thread: &str, load: &mut dyn FnMut(u64)| {
         let cpu = thread_cpu_ns(thread);
@@ -210,8 +205,10 @@ fn main() {
     let dns_alt = alternate(
         rounds,
         n,
-        ("route-dns", &mut |n| dns.run(n)),
-        ("static-dns", &mut |n| dns_static.run(n)),
+        [
+            ("route-dns", &mut |n| dns.run(n)),
+            ("static-dns", &mut |n| dns_static.run(n)),
+        ],
     );
     // Fresh connections: the others idled past the header-read timeout.
     let mut http = HttpLoad::new(servers.http, servers.http_requests.clone(), 64);
@@ -219,8 +216,10 @@ fn main() {
     let http_alt = alternate(
         rounds,
         n,
-        ("route-http", &mut |n| http.run(n)),
-        ("static-http", &mut |n| http_static.run(n)),
+        [
+            ("route-http", &mut |n| http.run(n)),
+            ("static-http", &mut |n| http_static.run(n)),
+        ],
     );
 
     println!("| figure | altofed route | baseline | ratio |");
