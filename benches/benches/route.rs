@@ -38,7 +38,7 @@ mod servers;
 use std::hint::black_box;
 use std::time::{Duration, Instant};
 
-use altofed_benches::route_load::{thread_cpu_ns, DnsLoad, HttpLoad};
+use altofed_benches::route_load::{pin_to_cpu, thread_cpu_ns, DnsLoad, HttpLoad};
 use altofed_benches::route_scenario::{scenario, RouteScenario};
 use altofed_route::RoutingTable;
 use criterion::{Criterion, SamplingMode, Throughput};
@@ -173,6 +173,8 @@ fn main() {
         s.clients.len(),
         started.elapsed()
     );
+    let pinned = pin_to_cpu(0);
+    eprintln!("client pinned to CPU 0, servers to CPU 1: {pinned}");
     let servers = servers::start(&s);
     let mut dns = DnsLoad::new(servers.dns, servers.dns_queries.clone(), 64);
     let mut dns_static = DnsLoad::new(servers.dns_static, servers.dns_queries.clone(), 64);

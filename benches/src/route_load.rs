@@ -34,6 +34,24 @@ pub fn thread_cpu_ns(name: &str) -> u64 {
         .unwrap_or_else(|| panic!("no thread named {name}"))
 }
 
+/// Pins the calling thread to CPU `cpu` (`taskset`, util-linux), so that
+/// a server and its client do not trade places on the two cores between
+/// runs (which moved the per-request cost of the kernel's wake-ups);
+/// false where that cannot be done.
+pub fn pin_to_cpu(cpu: usize) -> bool {
+    let Ok(me) = std::fs::read_link("/proc/thread-self") else {
+        return false;
+    };
+    let Some(tid) = me.file_name().and_then(|t| t.to_str()).map(str::to_owned) else {
+        return false;
+    };
+    let pinned = std::process::Command::new("taskset")
+        .args(["-p", "-c", &cpu.to_string(), &tid])
+        .stdout(std::process::Stdio::null())
+        .status();
+    pinned.is_ok_and(|s| s.success())
+}
+
 /// Runs `serve` on a new thread named `name` (at most 15 bytes: Linux's
 /// `comm`) in a current-thread runtime, forever. Everything the server
 /// spawns runs on that one thread, so its CPU time is the server's.
@@ -44,6 +62,9 @@ where
 {
     let thread = std::thread::Builder::new().name(name.to_owned());
     let spawned = thread.spawn(move || {
+        // The servers on the second core, the client (the bench's main
+        // thread) on the first.
+        pin_to_cpu(1);
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
