@@ -5,7 +5,9 @@
 //! graphs) and [`compose_scenario`] (composition inputs and baselines);
 //! [`e2e_scenario`] (a CDN and ten production-size ISPs, parsed, for the
 //! engine end to end); [`serving`] (serving requests and per-request
-//! baselines); [`stream_clients`] (RFC 8895 stream readers, process CPU
+//! baselines); [`route_scenario`] and [`route_load`] (the request router's
+//! maps at production scale, and load over sockets for its fronts);
+//! [`stream_clients`] (RFC 8895 stream readers, process CPU
 //! and RSS for the update stream bench); [`rng`] (the seeded generator
 //! they share).
 
@@ -14,5 +16,7 @@ pub mod compose_scenario;
 pub mod e2e_scenario;
 pub mod isp_scenario;
 pub mod rng;
+pub mod route_load;
+pub mod route_scenario;
 pub mod serving;
 pub mod stream_clients;

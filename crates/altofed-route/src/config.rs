@@ -1,8 +1,7 @@
 //! `route.toml`: what `altofed route` serves and from which ALTO server.
 //! Strict like `altofed.toml` (unknown keys are errors naming the key), so
-//! a typo never silently leaves a default in force; the checks serde cannot
-//! express (a node without an address, a fallback naming no node) are made
-//! in [`RouteConfig::from_toml`] so `altofed route --check` finds them too.
+//! a typo never silently leaves a default in force; checks serde cannot
+//! express are in [`RouteConfig::from_toml`], so `--check` makes them too.
 
 use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
@@ -156,6 +155,9 @@ pub struct HttpSection {
     /// Peers whose `X-Forwarded-For` is believed.
     #[serde(default)]
     pub trusted_proxies: Vec<IpNet>,
+    /// Connections from `trusted-proxies` start with a PROXY protocol header.
+    #[serde(default)]
+    pub proxy_protocol: bool,
     /// Content-aware mode: among the nodes within this cost of the best,
     /// the path picks one (rendezvous hashing).
     pub content_aware_margin: Option<f64>,

@@ -14,12 +14,14 @@
 //! [`rendezvous`] score of (node name, path) wins. Adding or draining a
 //! node moves only the paths that node wins or held.
 
+use std::io::Write;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 
 use arc_swap::ArcSwapOption;
-use axum::extract::{ConnectInfo, State};
-use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode, Uri};
+use axum::body::Bytes;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 
@@ -40,24 +42,26 @@ pub fn router(front: HttpFront) -> Router {
     Router::new().fallback(redirect).with_state(front)
 }
 
-async fn redirect(
-    State(front): State<HttpFront>,
-    ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-) -> Response {
+/// The redirect. Takes the whole request rather than axum's `HeaderMap`
+/// extractor, which clones the headers (allocations per request); builds
+/// the Location in one buffer that becomes the header value without a copy.
+async fn redirect(State(front): State<HttpFront>, request: Request) -> Response {
+    let method = request.method();
     if method != Method::GET && method != Method::HEAD {
         let allow = [(header::ALLOW, HeaderValue::from_static("GET, HEAD"))];
         return (StatusCode::METHOD_NOT_ALLOWED, allow).into_response();
     }
-    let client = client_address(peer.ip(), &headers, &front.config.trusted_proxies);
+    let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() else {
+        return unavailable("no client address");
+    };
+    let client = client_address(peer.ip(), request.headers(), &front.config.trusted_proxies);
     let guard = front.table.load();
     let Some(table) = guard.as_deref() else {
         front.metrics.unanswered(Front::Http);
         return unavailable("no routing table yet");
     };
     let route = table.route(client);
+    let uri = request.uri();
     let path = uri.path();
     let chosen = match front.config.content_aware_margin {
         Some(margin) if !route.fallback => content_aware(table, route.ranked, margin, path),
@@ -72,14 +76,18 @@ async fn redirect(
     }
     front.metrics.answered(Front::Http, chosen.node);
     let node = table.node(chosen);
-    let port = front
-        .config
-        .port
-        .map(|p| format!(":{p}"))
-        .unwrap_or_default();
     let rest = uri.path_and_query().map_or("/", |p| p.as_str());
-    let location = format!("{}://{}{port}{rest}", front.config.scheme, node.authority);
-    let Ok(location) = HeaderValue::from_str(&location) else {
+    let scheme = front.config.scheme.as_bytes();
+    let mut location = Vec::with_capacity(scheme.len() + node.authority.len() + rest.len() + 9);
+    location.extend_from_slice(scheme);
+    location.extend_from_slice(b"://");
+    location.extend_from_slice(node.authority.as_bytes());
+    if let Some(port) = front.config.port {
+        // Writing to a Vec cannot fail.
+        let _ = write!(location, ":{port}");
+    }
+    location.extend_from_slice(rest.as_bytes());
+    let Ok(location) = HeaderValue::from_maybe_shared(Bytes::from(location)) else {
         return unavailable("the node's location is not a valid header value");
     };
     let no_store = HeaderValue::from_static("no-store");
@@ -107,13 +115,14 @@ pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[ipnet::IpNet
         return peer;
     }
     let mut leftmost = None;
+    // Right to left without collecting the entries: no allocation.
     let entries = headers
         .get_all("x-forwarded-for")
         .iter()
+        .rev()
         .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(','))
-        .collect::<Vec<_>>();
-    for entry in entries.iter().rev() {
+        .flat_map(|v| v.rsplit(','));
+    for entry in entries {
         let Ok(addr) = entry.trim().parse::<IpAddr>() else {
             return peer;
         };

@@ -15,6 +15,7 @@ pub mod http_front;
 pub mod keeper;
 pub mod metrics;
 pub mod node;
+pub mod proxy_protocol;
 pub mod run;
 pub mod table;
 

@@ -8,6 +8,7 @@ use altofed_model::PropertyMapDoc;
 use serde_json::Value;
 
 use crate::config::NodeConfig;
+use crate::table::Ranked;
 
 /// A node as answers use it.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,6 +41,31 @@ impl Node {
             weight: config.weight,
         }
     }
+}
+
+/// Each node's place in the tie rule (higher weight first, then name
+/// ascending), so that ranking compares two numbers, not two names.
+pub fn tie_ranks(nodes: &[Node]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..nodes.len()).collect();
+    order.sort_by(|&a, &b| {
+        let (na, nb) = (&nodes[a], &nodes[b]);
+        nb.weight.cmp(&na.weight).then(na.name.cmp(&nb.name))
+    });
+    let mut rank = vec![0; nodes.len()];
+    for (place, &n) in order.iter().enumerate() {
+        rank[n] = place;
+    }
+    rank
+}
+
+/// The documented order: lower cost, then the tie rule (`tie`: each
+/// node's rank by higher weight, then name). A node is at most once in a
+/// ranking, so no two entries compare equal and an unstable sort is exact.
+pub(crate) fn order(tie: &[usize], a: &Ranked, b: &Ranked) -> std::cmp::Ordering {
+    let cost = |r: &Ranked| r.cost.unwrap_or(f64::INFINITY);
+    cost(a)
+        .total_cmp(&cost(b))
+        .then(tie[a.node].cmp(&tie[b.node]))
 }
 
 fn as_v4(a: &IpAddr) -> Option<Ipv4Addr> {

@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use altofed_peers::http::HttpPeer;
 use altofed_peers::{HttpPeerError, PeerEvent};
-use altofed_server::conn::{serve_connections, ConnMetrics, ConnectionLimits};
+use altofed_server::conn::{serve_connections_with, ConnMetrics, ConnectionLimits, Plain, Preface};
 use arc_swap::ArcSwapOption;
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
@@ -36,6 +36,7 @@ use crate::dns_zone::Zone;
 use crate::http_front::{self, HttpFront};
 use crate::keeper::Keeper;
 use crate::metrics::Metrics;
+use crate::proxy_protocol::ProxyProtocol;
 use crate::table::{Node, RoutingTable};
 
 /// Why the service could not start or stopped.
@@ -130,6 +131,10 @@ pub async fn serve(
     tokio::spawn(keeper.run(rx, shutdown.clone()));
 
     let ops_routes = ops_router(table.clone(), metrics.clone());
+    let ops_routes = Plain {
+        router: ops_routes,
+        preface: None,
+    };
     let ops = serve_http(bound.ops, ops_routes, ConnMetrics::default(), &shutdown);
     let http = bound
         .http
@@ -137,11 +142,19 @@ pub async fn serve(
         .map(|(listener, section)| {
             let front = HttpFront {
                 table: table.clone(),
-                config: Arc::new(section),
+                config: Arc::new(section.clone()),
                 metrics: metrics.clone(),
             };
             let conns = metrics.connections.clone();
-            serve_http(listener, http_front::router(front), conns, &shutdown)
+            let preface = section.proxy_protocol.then(|| {
+                let trusted = section.trusted_proxies.clone();
+                Arc::new(ProxyProtocol { trusted }) as Arc<dyn Preface>
+            });
+            let front = Plain {
+                router: http_front::router(front),
+                preface,
+            };
+            serve_http(listener, front, conns, &shutdown)
         });
     let mut dns = match (bound.dns, &config.dns) {
         (Some((udp, tcp)), Some(section)) => {
@@ -176,25 +189,20 @@ pub async fn serve(
     Ok(())
 }
 
-/// Serves `router` on `listener` through altofed-server's connection
-/// loop (the aggregator's: connection limit, header-read, idle and write
-/// timeouts, draining on shutdown; its defaults, docs/operations.md), with
-/// the client address available as `ConnectInfo`, until `shutdown`.
+/// Serves `front` (a router, and the PROXY protocol reader if configured)
+/// on `listener` through altofed-server's connection loop (the
+/// aggregator's: connection limit, header-read, idle and write timeouts,
+/// draining on shutdown; its defaults, docs/operations.md), with the
+/// client address available as `ConnectInfo`, until `shutdown`.
 fn serve_http(
     listener: TcpListener,
-    router: Router,
+    front: Plain,
     metrics: ConnMetrics,
     shutdown: &CancellationToken,
 ) -> impl std::future::Future<Output = ()> {
     let stop = shutdown.clone().cancelled_owned();
-    serve_connections(
-        listener,
-        None,
-        router,
-        ConnectionLimits::default(),
-        metrics,
-        stop,
-    )
+    let limits = ConnectionLimits::default();
+    serve_connections_with(listener, None, front, limits, metrics, stop)
 }
 
 fn ops_router(table: Arc<ArcSwapOption<RoutingTable>>, metrics: Arc<Metrics>) -> Router {

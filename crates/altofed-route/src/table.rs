@@ -147,21 +147,33 @@ impl RoutingTable {
                 }
             }
         } else {
+            // Rows hold the same interned names in the same order: a column's
+            // PID is looked up by name once, then known by the name's address
+            // (hashing each entry's name was most of the build).
+            let mut columns: Vec<((usize, usize), Option<usize>)> = Vec::new();
             for &n in &usable {
                 let Some(row) = node_pids[n].as_deref().and_then(|p| costs.row(p)) else {
                     continue;
                 };
-                for (dst, cost) in row.iter() {
-                    if let Some(&i) = subscribers.get(dst) {
+                for (j, (dst, cost)) in row.iter().enumerate() {
+                    let key = (dst.as_ptr() as usize, dst.len());
+                    if columns.get(j).is_none_or(|c| c.0 != key) {
+                        columns.truncate(j);
+                        columns.push((key, subscribers.get(dst).copied()));
+                    }
+                    if let Some(i) = columns[j].1 {
+                        // Every usable node may rank here: one allocation.
+                        per_pid[i].reserve(usable.len());
                         per_pid[i].push(ranked_at(n, cost));
                     }
                 }
             }
         }
+        let tie = crate::node::tie_ranks(&nodes);
         let mut spans = Vec::with_capacity(per_pid.len());
         let mut ranked = Vec::with_capacity(per_pid.iter().map(Vec::len).sum());
         for mut list in per_pid {
-            list.sort_by(|a, b| order(&nodes, a, b));
+            list.sort_unstable_by(|a, b| crate::node::order(&tie, a, b));
             let start = ranked.len();
             ranked.extend(list);
             spans.push((ranked.len() > start).then_some((start, ranked.len())));
@@ -266,16 +278,6 @@ impl RoutingTable {
     pub fn built(&self) -> Instant {
         self.built
     }
-}
-
-/// The documented tie rule: lower cost, then higher weight, then name.
-fn order(nodes: &[Node], a: &Ranked, b: &Ranked) -> std::cmp::Ordering {
-    let cost = |r: &Ranked| r.cost.unwrap_or(f64::INFINITY);
-    let (na, nb) = (&nodes[a.node], &nodes[b.node]);
-    cost(a)
-        .total_cmp(&cost(b))
-        .then(nb.weight.cmp(&na.weight))
-        .then(na.name.cmp(&nb.name))
 }
 
 fn is_catch_all(

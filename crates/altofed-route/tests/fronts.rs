@@ -89,6 +89,7 @@ async fn http_front(table: Arc<ArcSwapOption<RoutingTable>>, margin: Option<f64>
         port: Some(8443),
         trusted_proxies: vec!["127.0.0.0/8".parse().unwrap()],
         content_aware_margin: margin,
+        proxy_protocol: false,
     };
     let front = HttpFront {
         table,

@@ -22,10 +22,12 @@
 
 mod activity;
 mod metrics;
+mod preface;
 mod service;
 
 pub use activity::Expiry;
 pub use metrics::ConnMetrics;
+pub use preface::{Preface, PrefaceOutcome};
 
 use std::future::Future;
 use std::io;
@@ -89,6 +91,8 @@ struct Shared {
     tls: Option<Arc<rustls::ServerConfig>>,
     limits: ConnectionLimits,
     metrics: ConnMetrics,
+    /// Read before HTTP on plain (not TLS) connections.
+    preface: Option<Arc<dyn Preface>>,
     /// Cancelled when shutdown begins: finish the request in flight.
     drain: CancellationToken,
     /// Cancelled when the grace period is over: close now.
@@ -106,12 +110,39 @@ pub async fn serve_connections(
     metrics: ConnMetrics,
     shutdown: impl Future<Output = ()>,
 ) {
+    let plain = Plain {
+        router,
+        preface: None,
+    };
+    serve_connections_with(listener, tls, plain, limits, metrics, shutdown).await;
+}
+
+/// What is served on plain connections: `router`, after `preface` (a
+/// PROXY protocol header for `altofed route`) if there is one. The
+/// preface must come within `header_read_timeout`; it is not read on TLS
+/// connections.
+#[derive(Debug)]
+pub struct Plain {
+    pub router: Router,
+    pub preface: Option<Arc<dyn Preface>>,
+}
+
+/// [`serve_connections`] with a preface read first on plain connections.
+pub async fn serve_connections_with(
+    listener: TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    Plain { router, preface }: Plain,
+    limits: ConnectionLimits,
+    metrics: ConnMetrics,
+    shutdown: impl Future<Output = ()>,
+) {
     let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let shared = Shared {
         router,
         tls,
         limits,
         metrics,
+        preface,
         drain: CancellationToken::new(),
         stop: CancellationToken::new(),
     };
@@ -182,7 +213,23 @@ async fn connection(shared: Shared, tcp: TcpStream, peer: SocketAddr, slot: Owne
     // Small writes (update stream events) go out at once.
     let _ = tcp.set_nodelay(true);
     match shared.tls.clone() {
-        None => drive(&shared, tcp, peer).await,
+        None => match shared.preface.clone() {
+            None => drive(&shared, tcp, peer).await,
+            Some(preface) => {
+                let read = preface.read(tcp, peer);
+                let read = tokio::time::timeout(shared.limits.header_read_timeout, read);
+                tokio::select! {
+                    done = read => match done {
+                        Ok(Some((tcp, head, client))) => {
+                            drive(&shared, preface::Rewound::new(head, tcp), client).await;
+                        }
+                        Ok(None) => tracing::debug!(%peer, "connection preface refused"),
+                        Err(_) => shared.metrics.timed_out(Expiry::Header),
+                    },
+                    () = shared.drain.cancelled() => {}
+                }
+            }
+        },
         Some(config) => {
             let handshake = tokio::time::timeout(
                 shared.limits.header_read_timeout,
