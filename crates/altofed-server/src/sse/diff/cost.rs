@@ -217,6 +217,9 @@ impl Rows<'_> {
                     return;
                 }
             }
+            if changed.is_empty() {
+                continue;
+            }
             let whole = changed.len() == range.len();
             if whole {
                 row.merge_members(piece.identity());
