@@ -5,6 +5,7 @@
 
 pub mod conformance;
 pub mod dns;
+pub mod dns_client;
 pub mod fixtures;
 pub mod ird_walk;
 pub mod process;

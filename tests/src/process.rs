@@ -6,7 +6,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 
 /// A running child process; killed on drop.
 #[derive(Debug)]
@@ -30,10 +30,10 @@ impl Drop for Running {
     }
 }
 
-/// Starts `bin args` with its log in `log` and reads its standard output
-/// until a line starts with `prefix`; returns the process and the rest of
-/// that line, trimmed.
-pub fn start_announcing(bin: &str, args: &[&str], log: &Path, prefix: &str) -> (Running, String) {
+/// Starts `bin args` with its standard error (the log) in `log`; the
+/// process and its standard output, for the caller to read what it
+/// announces.
+pub fn spawn_logged(bin: &str, args: &[&str], log: &Path) -> (Running, ChildStdout) {
     let mut child = Command::new(bin)
         .args(args)
         .stdout(Stdio::piped())
@@ -45,6 +45,14 @@ pub fn start_announcing(bin: &str, args: &[&str], log: &Path, prefix: &str) -> (
         child,
         log: log.to_owned(),
     };
+    (running, stdout)
+}
+
+/// Starts `bin args` with its log in `log` and reads its standard output
+/// until a line starts with `prefix`; returns the process and the rest of
+/// that line, trimmed.
+pub fn start_announcing(bin: &str, args: &[&str], log: &Path, prefix: &str) -> (Running, String) {
+    let (running, stdout) = spawn_logged(bin, args, log);
     for line in BufReader::new(stdout).lines() {
         let line = line.unwrap();
         if let Some(rest) = line.strip_prefix(prefix) {

@@ -18,14 +18,10 @@ use altofed_route::dns_zone::Zone;
 use altofed_route::http_front::{self, HttpFront};
 use altofed_route::metrics::Metrics;
 use altofed_route::{Node, RoutingTable};
+use altofed_tests::dns_client::{self, udp_client, Answer, Dns};
 use arc_swap::ArcSwapOption;
-use hickory_server::net::client::Client;
-use hickory_server::net::runtime::TokioRuntimeProvider;
-use hickory_server::net::udp::UdpClientStream;
-use hickory_server::net::xfer::{DnsHandle, FirstAnswer};
-use hickory_server::proto::op::{DnsRequest, DnsRequestOptions, Edns, Query, ResponseCode};
-use hickory_server::proto::rr::rdata::opt::{ClientSubnet, EdnsCode, EdnsOption};
-use hickory_server::proto::rr::{Name, RData, RecordType};
+use hickory_server::proto::op::ResponseCode;
+use hickory_server::proto::rr::RecordType;
 
 fn expected(file: &str) -> String {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -165,10 +161,7 @@ async fn dns_front(
     table: Arc<ArcSwapOption<RoutingTable>>,
     nodes: &Arc<[Node]>,
     answers: usize,
-) -> (
-    hickory_server::Server<DnsFront>,
-    Client<TokioRuntimeProvider>,
-) {
+) -> (hickory_server::Server<DnsFront>, Dns) {
     let section: DnsSection = toml::from_str(
         "listen = \"127.0.0.1:0\"\nzone = \"cdn.example.\"\nnames = [\"www\"]\nns = [\"ns1.cdn.example.\"]\n",
     )
@@ -184,55 +177,14 @@ async fn dns_front(
     let mut server = hickory_server::Server::new(front);
     server.register_socket(udp);
     server.register_listener(tcp, Duration::from_secs(5), 64 * 1024);
-    let stream = UdpClientStream::builder(addr, TokioRuntimeProvider::default())
-        .with_timeout(Some(Duration::from_secs(2)))
-        .build();
-    let (client, background) = Client::<TokioRuntimeProvider>::from_sender(stream);
-    tokio::spawn(background);
-    (server, client)
+    (server, udp_client(addr))
 }
 
-/// Code, addresses, ECS scope and authority types of one answer.
-async fn ask(
-    client: &Client<TokioRuntimeProvider>,
-    rtype: RecordType,
-    subnet: Option<&str>,
-) -> (ResponseCode, Vec<IpAddr>, Option<u8>, Vec<RecordType>) {
-    let query = Query::query(Name::from_ascii("www.cdn.example.").unwrap(), rtype);
-    let (mut message, options) =
-        DnsRequest::from_query(query, DnsRequestOptions::default()).into_parts();
-    if let Some(subnet) = subnet {
-        let option = EdnsOption::Subnet(subnet.parse::<ClientSubnet>().unwrap());
-        message
-            .edns
-            .get_or_insert_with(Edns::new)
-            .options_mut()
-            .insert(option);
-    }
-    let r = client
-        .send(DnsRequest::new(message, options))
-        .first_answer()
+/// One query for `www.cdn.example.`.
+async fn ask(client: &Dns, rtype: RecordType, subnet: Option<&str>) -> Answer {
+    dns_client::ask(client, "www.cdn.example.", rtype, subnet)
         .await
-        .unwrap();
-    let scope = r
-        .edns
-        .as_ref()
-        .and_then(|e| match e.option(EdnsCode::Subnet) {
-            Some(EdnsOption::Subnet(s)) => Some(s.scope_prefix()),
-            _ => None,
-        });
-    let addresses = r.answers.iter().filter_map(|rec| match &rec.data {
-        RData::A(a) => Some(IpAddr::V4(a.0)),
-        RData::AAAA(a) => Some(IpAddr::V6(a.0)),
-        _ => None,
-    });
-    let authority = r.authorities.iter().map(|rec| rec.record_type()).collect();
-    (
-        r.metadata.response_code,
-        addresses.collect(),
-        scope,
-        authority,
-    )
+        .unwrap()
 }
 
 fn ips(list: &[&str]) -> Vec<IpAddr> {
@@ -246,21 +198,21 @@ async fn dns_answers_carry_the_best_nodes_of_the_family_asked() {
     // pid1: n8 4, n9 5, n10 8. Two A answers: n8, n9. For AAAA n9 has no
     // address, so n8 and n10.
     let a = ask(&client, RecordType::A, Some("198.51.100.1/32")).await;
-    assert_eq!(a.1, ips(&["203.0.113.1", "203.0.113.65"]));
-    assert_eq!(a.2, Some(25));
+    assert_eq!(a.addresses, ips(&["203.0.113.1", "203.0.113.65"]));
+    assert_eq!(a.scope, Some(25));
     let aaaa = ask(&client, RecordType::AAAA, Some("2001:db8:1::1/64")).await;
-    assert_eq!(aaaa.1, ips(&["2001:db8:8::1", "2001:db8:10::1"]));
-    assert_eq!(aaaa.2, Some(48));
+    assert_eq!(aaaa.addresses, ips(&["2001:db8:8::1", "2001:db8:10::1"]));
+    assert_eq!(aaaa.scope, Some(48));
     // ECS with source prefix 0: the client wants its address unused; the
     // source address (loopback: the catch-all, fallback n9, n8) decides.
     let zero = ask(&client, RecordType::A, Some("0.0.0.0/0")).await;
     assert_eq!(
-        (zero.1, zero.2),
+        (zero.addresses, zero.scope),
         (ips(&["203.0.113.65", "203.0.113.1"]), Some(0))
     );
     // In the catch-all: the fallback, scoped to what was asked.
     let other = ask(&client, RecordType::A, Some("8.8.8.0/24")).await;
-    assert_eq!(other.2, Some(24));
+    assert_eq!(other.scope, Some(24));
 }
 
 #[tokio::test]
@@ -268,10 +220,10 @@ async fn no_node_of_the_family_is_nodata_and_no_table_is_servfail() {
     let v4_only = nodes(false);
     let (_server, client) = dns_front(table(&v4_only, 1), &v4_only, 1).await;
     let nodata = ask(&client, RecordType::AAAA, Some("198.51.100.1/32")).await;
-    assert_eq!(nodata.0, ResponseCode::NoError);
-    assert!(nodata.1.is_empty());
-    assert_eq!(nodata.3, [RecordType::SOA]);
+    assert_eq!(nodata.code, ResponseCode::NoError);
+    assert!(nodata.addresses.is_empty());
+    assert_eq!(nodata.authority_types, [RecordType::SOA]);
     let (_server, client) = dns_front(Arc::new(ArcSwapOption::empty()), &v4_only, 1).await;
     let none = ask(&client, RecordType::A, None).await;
-    assert_eq!(none.0, ResponseCode::ServFail);
+    assert_eq!(none.code, ResponseCode::ServFail);
 }

@@ -6,11 +6,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
 use std::io::{BufRead, BufReader};
-use std::process::{Command, Stdio};
 
 use altofed_tests::fixtures::{copy_tree, scenario};
 use altofed_tests::ird_walk::walk;
-use altofed_tests::process::{serve_ready, start_announcing, wait_for_text, Running};
+use altofed_tests::process::{serve_ready, spawn_logged, start_announcing, wait_for_text};
 
 const BIN: &str = env!("CARGO_BIN_EXE_altofed");
 
@@ -34,14 +33,7 @@ fn base_after(lines: &[String], prefix: &str) -> String {
 async fn demo_isp_and_aggregator_conform() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("demo.log");
-    let mut child = Command::new(BIN)
-        .args(["demo", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let _demo = Running { child, log };
+    let (_demo, stdout) = spawn_logged(BIN, &["demo", "--listen", "127.0.0.1:0"], &log);
     let lines: Vec<String> = BufReader::new(stdout)
         .lines()
         .map(Result::unwrap)

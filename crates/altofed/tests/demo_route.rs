@@ -8,22 +8,15 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::{IpAddr, SocketAddr};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
-use altofed_tests::process::Running;
-use hickory_server::net::client::Client;
-use hickory_server::net::runtime::TokioRuntimeProvider;
-use hickory_server::net::udp::UdpClientStream;
-use hickory_server::net::xfer::{DnsHandle, FirstAnswer};
-use hickory_server::proto::op::{DnsRequest, DnsRequestOptions, Edns, Query};
-use hickory_server::proto::rr::rdata::opt::{ClientSubnet, EdnsCode, EdnsOption};
-use hickory_server::proto::rr::{Name, RData, RecordType};
+use altofed_tests::dns_client::{ask, udp_client};
+use altofed_tests::process::spawn_logged;
+use hickory_server::proto::rr::RecordType;
 
 const BIN: &str = env!("CARGO_BIN_EXE_altofed");
 const GUARD: Duration = Duration::from_secs(30);
-
-type Dns = Client<TokioRuntimeProvider>;
 
 /// What the printed `dig` asks: server, ECS subnet, name.
 #[derive(Debug)]
@@ -60,46 +53,11 @@ fn parse_curl(line: &str) -> (String, String) {
     (client.to_owned(), url.trim().to_owned())
 }
 
-/// The A records answered for `dig`, and the ECS scope.
-async fn ask(client: &Dns, dig: &Dig) -> Option<(Vec<IpAddr>, Option<u8>)> {
-    let query = Query::query(Name::from_ascii(&dig.name).unwrap(), RecordType::A);
-    let mut options = DnsRequestOptions::default();
-    options.recursion_desired = false;
-    let (mut message, options) = DnsRequest::from_query(query, options).into_parts();
-    let subnet = EdnsOption::Subnet(dig.subnet.parse::<ClientSubnet>().unwrap());
-    message
-        .edns
-        .get_or_insert_with(Edns::new)
-        .options_mut()
-        .insert(subnet);
-    let response = client
-        .send(DnsRequest::new(message, options))
-        .first_answer()
-        .await
-        .ok()?;
-    let scope = match response.edns.as_ref()?.option(EdnsCode::Subnet) {
-        Some(EdnsOption::Subnet(s)) => Some(s.scope_prefix()),
-        _ => None,
-    };
-    let addresses = response.answers.iter().filter_map(|r| match &r.data {
-        RData::A(a) => Some(IpAddr::V4(a.0)),
-        _ => None,
-    });
-    Some((addresses.collect(), scope))
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_printed_dig_and_curl_answer_as_design_md_says() {
     let dir = tempfile::tempdir().unwrap();
     let log = dir.path().join("demo.log");
-    let mut child = Command::new(BIN)
-        .args(["demo", "--listen", "127.0.0.1:0"])
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let mut demo = Running { child, log };
+    let (mut demo, stdout) = spawn_logged(BIN, &["demo", "--listen", "127.0.0.1:0"], &log);
     let guide: Vec<String> = BufReader::new(stdout)
         .lines()
         .map(Result::unwrap)
@@ -128,16 +86,13 @@ async fn the_printed_dig_and_curl_answer_as_design_md_says() {
 
     // The router follows the aggregator, which follows the ISP: the
     // answers settle within the guard once isp-a's maps are pulled.
-    let stream = UdpClientStream::builder(dig.server, TokioRuntimeProvider::default())
-        .with_timeout(Some(Duration::from_secs(2)))
-        .build();
-    let (dns, background) = Dns::from_sender(stream);
-    tokio::spawn(background);
+    let dns = udp_client(dig.server);
     let n8: IpAddr = "203.0.113.1".parse().unwrap();
     let deadline = Instant::now() + GUARD;
     loop {
-        let answer = ask(&dns, &dig).await;
-        if answer == Some((vec![n8], Some(25))) {
+        let answer = ask(&dns, &dig.name, RecordType::A, Some(&dig.subnet)).await;
+        let answer = answer.map(|a| (a.addresses, a.scope));
+        if answer.as_ref().is_ok_and(|a| *a == (vec![n8], Some(25))) {
             break;
         }
         assert!(

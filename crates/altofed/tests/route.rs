@@ -14,22 +14,14 @@ mod aggregator;
 use std::io::{BufRead, BufReader};
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
 use aggregator::{copy_figure5, figure5, http_source, publish, serve, until, BIN};
-use altofed_tests::process::Running;
-use hickory_server::net::client::Client;
-use hickory_server::net::runtime::TokioRuntimeProvider;
-use hickory_server::net::tcp::TcpClientStream;
-use hickory_server::net::udp::UdpClientStream;
-use hickory_server::net::xfer::{DnsHandle, FirstAnswer};
-use hickory_server::proto::op::{DnsRequest, DnsRequestOptions, Edns, Query, ResponseCode};
-use hickory_server::proto::rr::rdata::opt::{ClientSubnet, EdnsCode, EdnsOption};
-use hickory_server::proto::rr::{Name, RData, RecordType};
+use altofed_tests::dns_client::{ask, tcp_client, udp_client, Dns};
+use altofed_tests::process::{spawn_logged, Running};
+use hickory_server::proto::op::ResponseCode;
+use hickory_server::proto::rr::RecordType;
 use serde_json::{json, Value};
-
-type Dns = Client<TokioRuntimeProvider>;
 
 // The node of each Figure 5 CDN PID (cdn.toml's prefixes).
 const N8: &str = "203.0.113.1";
@@ -95,17 +87,8 @@ struct Router {
 
 /// `altofed route -v --config config`, once it has said where it listens.
 fn start_router(config: &Path, log: &Path) -> Router {
-    let mut child = Command::new(BIN)
-        .args(["route", "-v", "--config", config.to_str().unwrap()])
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(log).unwrap())
-        .spawn()
-        .unwrap();
-    let stdout = child.stdout.take().unwrap();
-    let running = Running {
-        child,
-        log: log.to_owned(),
-    };
+    let args = ["route", "-v", "--config", config.to_str().unwrap()];
+    let (running, stdout) = spawn_logged(BIN, &args, log);
     let (mut dns, mut http, mut ops) = (None, None, None);
     for line in BufReader::new(stdout).lines() {
         let line = line.unwrap();
@@ -134,90 +117,11 @@ fn start_router(config: &Path, log: &Path) -> Router {
     }
 }
 
-fn udp_client(addr: SocketAddr) -> Dns {
-    let stream = UdpClientStream::builder(addr, TokioRuntimeProvider::default())
-        .with_timeout(Some(Duration::from_secs(2)))
-        .build();
-    let (client, background) = Dns::from_sender(stream);
-    tokio::spawn(background);
-    client
-}
-
-async fn tcp_client(addr: SocketAddr) -> Dns {
-    let timeout = Some(Duration::from_secs(2));
-    let (stream, sender) = TcpClientStream::new(addr, None, timeout, TokioRuntimeProvider::new());
-    let (client, background) = Dns::new(stream.await.unwrap(), sender);
-    tokio::spawn(background);
-    client
-}
-
-/// What an answer says.
-#[derive(Debug, PartialEq)]
-struct Answer {
-    code: ResponseCode,
-    authoritative: bool,
-    addresses: Vec<IpAddr>,
-    /// The echoed ECS option's scope prefix length.
-    scope: Option<u8>,
-    /// Types of the answer records, and of the authority records.
-    answer_types: Vec<RecordType>,
-    authority_types: Vec<RecordType>,
-}
-
-/// One query of `name` / `rtype`, with ECS `subnet` (e.g. `198.51.100.1/32`).
-async fn ask(client: &Dns, name: &str, rtype: RecordType, subnet: Option<&str>) -> Answer {
-    let query = Query::query(Name::from_ascii(name).unwrap(), rtype);
-    let mut options = DnsRequestOptions::default();
-    options.recursion_desired = false;
-    let (mut message, options) = DnsRequest::from_query(query, options).into_parts();
-    if let Some(subnet) = subnet {
-        let option = EdnsOption::Subnet(subnet.parse::<ClientSubnet>().unwrap());
-        message
-            .edns
-            .get_or_insert_with(Edns::new)
-            .options_mut()
-            .insert(option);
-    }
-    let response = client
-        .send(DnsRequest::new(message, options))
-        .first_answer()
-        .await
-        .unwrap();
-    let scope = response
-        .edns
-        .as_ref()
-        .and_then(|e| match e.option(EdnsCode::Subnet) {
-            Some(EdnsOption::Subnet(s)) => Some(s.scope_prefix()),
-            _ => None,
-        });
-    let addresses = response
-        .answers
-        .iter()
-        .filter_map(|r| match &r.data {
-            RData::A(a) => Some(IpAddr::V4(a.0)),
-            RData::AAAA(a) => Some(IpAddr::V6(a.0)),
-            _ => None,
-        })
-        .collect();
-    Answer {
-        code: response.metadata.response_code,
-        authoritative: response.metadata.authoritative,
-        addresses,
-        scope,
-        answer_types: response.answers.iter().map(|r| r.record_type()).collect(),
-        authority_types: response
-            .authorities
-            .iter()
-            .map(|r| r.record_type())
-            .collect(),
-    }
-}
-
 const WWW: &str = "www.cdn.example.";
 
 /// The A record answered for a client in `subnet` (ECS), and its scope.
 async fn a_for(client: &Dns, subnet: &str) -> (Vec<IpAddr>, Option<u8>) {
-    let answer = ask(client, WWW, RecordType::A, Some(subnet)).await;
+    let answer = ask(client, WWW, RecordType::A, Some(subnet)).await.unwrap();
     assert_eq!(answer.code, ResponseCode::NoError, "{answer:?}");
     (answer.addresses, answer.scope)
 }
@@ -332,34 +236,44 @@ async fn scenario(polling: bool) {
             "{client}"
         );
     }
-    let plain = ask(&udp, WWW, RecordType::A, None).await;
+    let plain = ask(&udp, WWW, RecordType::A, None).await.unwrap();
     assert_eq!(
         (plain.code, plain.addresses),
         (ResponseCode::NoError, vec![ip(N9)])
     );
     assert!(plain.authoritative);
-    let v6 = ask(&udp, WWW, RecordType::AAAA, Some("2001:db8:1::/56")).await;
+    let v6 = ask(&udp, WWW, RecordType::AAAA, Some("2001:db8:1::/56"))
+        .await
+        .unwrap();
     assert_eq!(
         (v6.addresses, v6.scope),
         (vec![ip("2001:db8:8::1")], Some(48))
     );
     // Outside the zone: REFUSED; unknown inside: NXDOMAIN; a type the
     // name has none of: NODATA (SOA in the authority section).
-    let refused = ask(&udp, "www.example.org.", RecordType::A, None).await;
+    let refused = ask(&udp, "www.example.org.", RecordType::A, None)
+        .await
+        .unwrap();
     assert_eq!(refused.code, ResponseCode::Refused);
-    let nx = ask(&udp, "nope.cdn.example.", RecordType::A, None).await;
+    let nx = ask(&udp, "nope.cdn.example.", RecordType::A, None)
+        .await
+        .unwrap();
     assert_eq!(
         (nx.code, nx.authority_types),
         (ResponseCode::NXDomain, vec![RecordType::SOA])
     );
-    let nodata = ask(&udp, WWW, RecordType::TXT, None).await;
+    let nodata = ask(&udp, WWW, RecordType::TXT, None).await.unwrap();
     assert_eq!(
         (nodata.code, nodata.answer_types, nodata.authority_types),
         (ResponseCode::NoError, vec![], vec![RecordType::SOA])
     );
-    let soa = ask(&udp, "cdn.example.", RecordType::SOA, None).await;
+    let soa = ask(&udp, "cdn.example.", RecordType::SOA, None)
+        .await
+        .unwrap();
     assert_eq!(soa.answer_types, [RecordType::SOA]);
-    let ns = ask(&udp, "cdn.example.", RecordType::NS, None).await;
+    let ns = ask(&udp, "cdn.example.", RecordType::NS, None)
+        .await
+        .unwrap();
     assert_eq!(ns.answer_types, [RecordType::NS]);
 
     // DNS over TCP.
