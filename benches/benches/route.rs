@@ -13,8 +13,9 @@
 //!   decides), on 64 keep-alive connections, to the HTTP front and to
 //!   bare axum answering a fixed `302` on the same connection loop
 //!   (`altofed_server::conn::serve_connections`).
-//! - `route/table`: building the routing table from the maps, against
-//!   reading every entry of the same cost map once.
+//! - `route/table`: building the routing table from the maps, and
+//!   rebuilding it after one ISP's costs change and after a node is
+//!   drained, against reading every entry of the same cost map once.
 //!
 //! Each server runs on one thread of its own (a current-thread runtime);
 //! the client is this thread. The fronts' figures are the server thread's
@@ -34,13 +35,13 @@
 
 #[path = "route/servers.rs"]
 mod servers;
+#[path = "route/table.rs"]
+mod table;
 
-use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 use altofed_benches::route_load::{pin_to_cpu, thread_cpu_ns, DnsLoad, HttpLoad};
-use altofed_benches::route_scenario::{scenario, RouteScenario};
-use altofed_route::RoutingTable;
+use altofed_benches::route_scenario::scenario;
 use criterion::{Criterion, SamplingMode, Throughput};
 
 /// CPU time of a server thread and wall time over a number of answers.
@@ -87,51 +88,6 @@ where
     tally
 }
 
-fn table(c: &mut Criterion, s: &RouteScenario) -> (Duration, Duration) {
-    let mut g = c.benchmark_group("route/table");
-    g.sample_size(10);
-    g.sampling_mode(SamplingMode::Flat);
-    let (mut build, mut floor) = (Vec::new(), Vec::new());
-    let timed = |out: &mut Vec<Duration>, f: &mut dyn FnMut()| {
-        let started = Instant::now();
-        f();
-        let took = started.elapsed();
-        out.push(took);
-        took
-    };
-    g.bench_function("build-300x17000", |b| {
-        b.iter_custom(|n| {
-            (0..n)
-                .map(|_| {
-                    timed(&mut build, &mut || {
-                        let t = RoutingTable::build(&s.maps, s.nodes.clone(), &s.routing);
-                        black_box(t.unwrap());
-                    })
-                })
-                .sum()
-        })
-    });
-    g.bench_function("baseline-read-cost-entries", |b| {
-        b.iter_custom(|n| {
-            (0..n)
-                .map(|_| {
-                    timed(&mut floor, &mut || {
-                        let mut sum = 0.0;
-                        for (_, row) in s.maps.cost_map.cost_map.rows() {
-                            for (dst, cost) in row.iter() {
-                                sum += cost.0 + dst.len() as f64;
-                            }
-                        }
-                        black_box(sum);
-                    })
-                })
-                .sum()
-        })
-    });
-    g.finish();
-    (median(&mut build), median(&mut floor))
-}
-
 /// `rounds` runs of `n` answers from each of two servers, alternating
 /// (criterion measures one server after the other, so a machine whose load
 /// changes in between moves that ratio; this one it moves less): the
@@ -154,7 +110,7 @@ fn alternate(rounds: usize, n: u64, [a, b]: [(&str, &mut dyn FnMut(u64)); 2]) ->
     (mid(&mut xs), mid(&mut ys))
 }
 
-fn median(v: &mut [Duration]) -> Duration {
+pub(crate) fn median(v: &mut [Duration]) -> Duration {
     v.sort_unstable();
     v.get(v.len() / 2).copied().unwrap_or_default()
 }
@@ -201,7 +157,7 @@ fn main() {
         "static-http",
         &mut |n| http_static.run(n),
     );
-    let (build, floor) = table(&mut c, &s);
+    let t = table::table(&mut c, &s);
     c.final_summary();
     let (rounds, n) = (7, 100_000);
     let dns_alt = alternate(
@@ -248,10 +204,24 @@ fn main() {
             base / ours
         );
     }
+    let floor = t.floor.as_secs_f64();
+    let table_rows = [
+        ("table build", t.build),
+        ("table rebuild, one ISP's costs changed", t.one_isp),
+        ("table rebuild, one node drained", t.drained),
+    ];
+    for (what, took) in table_rows {
+        println!(
+            "| {what}, {} pairs | {took:.3?} | {:.3?} (read every entry) | {:.1}x the floor; {:.1}x faster than a build |",
+            s.pairs,
+            t.floor,
+            took.as_secs_f64() / floor,
+            t.build.as_secs_f64() / took.as_secs_f64()
+        );
+    }
     println!(
-        "| table rebuild, {} pairs | {build:.3?} | {floor:.3?} (read every entry) | {:.1}x the floor |",
-        s.pairs,
-        build.as_secs_f64() / floor.as_secs_f64()
+        "(one ISP's change: {} subscriber PIDs ranked again)",
+        t.ranked_again
     );
     eprintln!(
         "DNS queries given up on: {} (front), {} (static)",

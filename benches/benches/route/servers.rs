@@ -214,7 +214,7 @@ impl Servers {
     pub fn check_dns(&self, front: &mut DnsLoad, fixed: &mut DnsLoad) {
         for (i, &client) in self.clients.iter().enumerate().step_by(97) {
             let route = self.table.route(IpAddr::V4(client));
-            let best = self.table.node(&route.ranked[0]).v4[0];
+            let best = self.table.node(route.best().unwrap()).v4[0];
             let (addrs, scope) = a_records(&front.ask(&self.dns_queries[i]));
             assert_eq!((addrs, scope), (vec![best], route.prefix_len), "{client}");
             let (addrs, _) = a_records(&fixed.ask(&self.dns_queries[i]));
@@ -227,7 +227,7 @@ impl Servers {
     pub fn check_http(&self, load: &mut HttpLoad, fixed: bool) {
         for (i, &client) in self.clients.iter().enumerate().step_by(97) {
             let route = self.table.route(IpAddr::V4(client));
-            let best = &self.table.node(&route.ranked[0]).authority;
+            let best = &self.table.node(route.best().unwrap()).authority;
             let head = load.ask(&self.http_requests[i]);
             let want = match fixed {
                 false => format!("\r\nlocation: http://{best}/obj/{i}\r\n"),

@@ -152,13 +152,13 @@ impl DnsFront {
             };
             ClientSubnet::new(s.addr(), s.source_prefix(), scope)
         });
-        if route.ranked.is_empty() {
+        if route.best().is_none() {
             self.metrics.unanswered(Front::Dns);
             return Reply::code(ResponseCode::ServFail, false);
         }
         let mut answers = Vec::new();
         let mut chosen = 0;
-        for ranked in route.ranked {
+        for ranked in route.nodes() {
             let node = table.node(ranked);
             let addrs: Vec<IpAddr> = if v4 {
                 node.v4.iter().copied().map(IpAddr::V4).collect()

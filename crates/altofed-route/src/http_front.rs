@@ -64,8 +64,8 @@ async fn redirect(State(front): State<HttpFront>, request: Request) -> Response 
     let uri = request.uri();
     let path = uri.path();
     let chosen = match front.config.content_aware_margin {
-        Some(margin) if !route.fallback => content_aware(table, route.ranked, margin, path),
-        _ => route.ranked.first(),
+        Some(margin) if !route.fallback => content_aware(table, route.nodes(), margin, path),
+        _ => route.best(),
     };
     let Some(chosen) = chosen else {
         front.metrics.unanswered(Front::Http);
@@ -138,13 +138,14 @@ pub fn client_address(peer: IpAddr, headers: &HeaderMap, trusted: &[ipnet::IpNet
 /// score of (node name, `path`).
 fn content_aware<'a>(
     table: &RoutingTable,
-    ranked: &'a [Ranked],
+    mut ranked: impl Iterator<Item = &'a Ranked>,
     margin: f64,
     path: &str,
 ) -> Option<&'a Ranked> {
-    let best = ranked.first()?.cost?;
-    ranked
-        .iter()
+    let first = ranked.next()?;
+    let best = first.cost?;
+    std::iter::once(first)
+        .chain(ranked)
         .take_while(|r| r.cost.is_some_and(|c| c <= best + margin))
         .max_by_key(|r| rendezvous(&table.node(r).name, path))
 }

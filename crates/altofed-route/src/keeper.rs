@@ -31,6 +31,9 @@ pub struct Keeper {
 impl Keeper {
     pub async fn run(self, mut rx: mpsc::Receiver<PeerEvent>, shutdown: CancellationToken) {
         let mut last_maps: Option<Arc<PeerMaps>> = None;
+        // The last table built from maps, and its maps: what a rebuild
+        // takes over from (a withdrawal's fallback table has nothing).
+        let mut built: Option<(Arc<RoutingTable>, Arc<PeerMaps>)> = None;
         let mut last_contact: Option<Instant> = None;
         let mut withdrawn = false;
         let mut tick = tokio::time::interval(
@@ -55,7 +58,8 @@ impl Keeper {
                 Some(PeerEvent::Updated { maps, .. }) => {
                     last_contact = Some(Instant::now());
                     last_maps = Some(maps.clone());
-                    if self.rebuild(maps).await {
+                    if let Some(table) = self.rebuild(maps.clone(), built.take()).await {
+                        built = Some((table, maps));
                         withdrawn = false;
                     }
                 }
@@ -63,7 +67,8 @@ impl Keeper {
                     last_contact = Some(Instant::now());
                     if let (true, Some(maps)) = (withdrawn, &last_maps) {
                         tracing::info!("the ALTO server answers again: its maps are back in use");
-                        if self.rebuild(maps.clone()).await {
+                        if let Some(table) = self.rebuild(maps.clone(), built.take()).await {
+                            built = Some((table, maps.clone()));
                             withdrawn = false;
                         }
                     }
@@ -75,32 +80,46 @@ impl Keeper {
         }
     }
 
-    /// Builds and swaps in a table from `maps`; false if it failed.
-    async fn rebuild(&self, maps: Arc<PeerMaps>) -> bool {
+    /// Builds a table from `maps`, from `previous` (a table and the maps
+    /// it was built from) where it can, and swaps it in; `None` if it
+    /// failed (the table in service stays).
+    async fn rebuild(
+        &self,
+        maps: Arc<PeerMaps>,
+        previous: Option<(Arc<RoutingTable>, Arc<PeerMaps>)>,
+    ) -> Option<Arc<RoutingTable>> {
         let (nodes, routing) = (self.nodes.clone(), self.routing.clone());
-        let built =
-            tokio::task::spawn_blocking(move || RoutingTable::build(&maps, nodes, &routing));
+        let started = Instant::now();
+        let built = tokio::task::spawn_blocking(move || match previous {
+            Some((table, old)) => RoutingTable::rebuild(&table, &old, &maps, &routing),
+            None => RoutingTable::build(&maps, nodes, &routing),
+        });
         match built.await {
             Ok(Ok(table)) => {
+                let elapsed = started.elapsed();
                 tracing::info!(
                     nodes_in_pids = table.node_pids().iter().flatten().count(),
                     reverse = table.reverse(),
+                    reused = ?table.reuse(),
+                    ?elapsed,
                     "routing table rebuilt"
                 );
-                self.table.store(Some(Arc::new(table)));
+                self.metrics.build_seconds.set(elapsed.as_secs_f64());
+                let table = Arc::new(table);
+                self.table.store(Some(table.clone()));
                 self.metrics.builds_ok.inc();
                 self.metrics.withdrawn.set(0);
-                true
+                Some(table)
             }
             Ok(Err(e)) => {
                 self.metrics.builds_failed.inc();
                 tracing::warn!("routing table not rebuilt, the one in service stays: {e}");
-                false
+                None
             }
             Err(e) => {
                 self.metrics.builds_failed.inc();
                 tracing::error!("routing table build failed: {e}");
-                false
+                None
             }
         }
     }

@@ -21,4 +21,4 @@ pub mod table;
 
 pub use config::RouteConfig;
 pub use run::{serve, Bound, RunError};
-pub use table::{Node, NodeStatus, Ranked, Route, RoutingTable, TableError};
+pub use table::{Node, NodeStatus, Ranked, Reuse, Route, RoutingTable, TableError};

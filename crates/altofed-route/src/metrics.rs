@@ -7,6 +7,9 @@
 //!   (or no table existed yet): SERVFAIL / 503;
 //! - `table_builds_total{result}`: rebuilds, `ok` or `failed`;
 //! - `table_age_seconds`: time since the table in service was built;
+//! - `table_build_seconds`: how long the last successful build took (a
+//!   rebuild takes over what the change left valid, so a node status
+//!   change costs far less than new costs);
 //! - `table_withdrawn`: 1 while the maps are withdrawn (`alto.max-age`);
 //! - `peer_*{peer="alto"}`: the ALTO client (altofed-peers' `PeerMetrics`);
 //! - `http_connections_*`: the HTTP front's connections (altofed-server's
@@ -46,6 +49,7 @@ pub struct Metrics {
     pub builds_ok: Counter,
     pub builds_failed: Counter,
     pub table_age: Gauge<f64, AtomicU64>,
+    pub build_seconds: Gauge<f64, AtomicU64>,
     pub withdrawn: Gauge,
     pub peer: PeerMetrics,
     /// The HTTP front's connections.
@@ -82,6 +86,7 @@ impl Metrics {
         };
         let (builds_ok, builds_failed) = (result("ok"), result("failed"));
         let table_age = Gauge::<f64, AtomicU64>::default();
+        let build_seconds = Gauge::<f64, AtomicU64>::default();
         let withdrawn = Gauge::default();
         registry.register("answers", "Nodes named in answers", answers);
         registry.register("fallbacks", "Answers from the fallback ranking", fallbacks);
@@ -95,6 +100,11 @@ impl Metrics {
             "table_age_seconds",
             "Time since the routing table in service was built",
             table_age.clone(),
+        );
+        registry.register(
+            "table_build_seconds",
+            "How long the last successful routing table build took",
+            build_seconds.clone(),
         );
         registry.register(
             "table_withdrawn",
@@ -111,6 +121,7 @@ impl Metrics {
             builds_ok,
             builds_failed,
             table_age,
+            build_seconds,
             withdrawn,
             peer,
             connections,

@@ -119,8 +119,7 @@ fn rankings_match_the_oracle_in_both_orientations() {
             let route = table.route(addr);
             assert_eq!(route.pid, Some(sub_pid(s).as_str()));
             let got: Vec<(String, f64)> = route
-                .ranked
-                .iter()
+                .nodes()
                 .map(|r| (table.node(r).name.clone(), r.cost.unwrap()))
                 .collect();
             assert_eq!(got, oracle(&nodes, s), "subscriber {s}, reverse {reverse}");

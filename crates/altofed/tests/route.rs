@@ -296,6 +296,9 @@ async fn scenario(polling: bool) {
     )
     .await;
     assert_eq!(redirect(&http, &front, PID1).await.1, location(N9));
+    // A status change re-filters the rankings, ranks nothing again.
+    let log = router.running.log_text();
+    assert!(log.contains("reused=Everything"), "{log}");
 
     // The ISP makes its border pid4 -> pid1 expensive (1 -> 20): for
     // pid1, pid10 (exit r7: 1 + 2 + 5 = 8) is now cheaper than pid9
@@ -313,6 +316,10 @@ async fn scenario(polling: bool) {
     )
     .await;
     assert_eq!(redirect(&http, &front, PID1).await.1, location(N10));
+    // Same network map, new costs: the lookup is kept, PIDs whose costs
+    // changed are ranked again.
+    let log = router.running.log_text();
+    assert!(log.contains("reused=Rankings"), "{log}");
 
     // What was answered shows on /metrics.
     let metrics = reqwest::get(format!("{}/metrics", router.ops))
@@ -332,6 +339,7 @@ async fn scenario(polling: bool) {
     );
     assert!(sample("altofed_route_fallbacks_total", &[("front", "http")]) >= 1.0);
     assert!(sample("altofed_route_table_builds_total", &[("result", "ok")]) >= 3.0);
+    assert!(sample("altofed_route_table_build_seconds", &[]) > 0.0);
     let alto = [("peer", "alto")];
     let streamed = sample("altofed_route_peer_update_stream_connected", &alto);
     assert_eq!(streamed, if polling { 0.0 } else { 1.0 });

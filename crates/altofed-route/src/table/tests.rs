@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use altofed_model::{CostMapDoc, CostTableDoc, NetworkMapDoc};
+use altofed_model::{CostMapDoc, CostTableDoc, NetworkMapDoc, PropertyMapDoc};
 use serde_json::{json, Value};
 
 use crate::config::NodeConfig;
@@ -59,7 +59,7 @@ pub(crate) fn routing() -> RoutingSection {
 fn ranking(table: &RoutingTable, addr: &str) -> Vec<(String, Option<f64>)> {
     let route = table.route(addr.parse().unwrap());
     let named = |r: &Ranked| (table.node(r).name.clone(), r.cost);
-    route.ranked.iter().map(named).collect()
+    route.nodes().map(named).collect()
 }
 
 fn names(table: &RoutingTable, addr: &str) -> Vec<String> {
@@ -197,4 +197,32 @@ fn a_network_map_with_a_prefix_in_two_pids_is_refused() {
         "network map: prefix 198.51.100.0/25 is in PID `isp-a:pid1` and in PID `isp-a:pid9`; \
          a prefix must not be in two PIDs (RFC 7285 §11.2.2)"
     );
+}
+
+#[test]
+fn a_pid_whose_every_node_is_unusable_gets_the_fallback() {
+    let drained = json!({".priv:health": "up", ".priv:drained": true});
+    let mut maps = with_status("ipv4:203.0.113.1", drained.clone());
+    let props = maps.property_map.as_mut().unwrap();
+    let status: altofed_model::Properties = serde_json::from_value(drained).unwrap();
+    props
+        .property_map
+        .insert("ipv4:203.0.113.129".into(), status);
+    let fallback = RoutingSection {
+        fallback: vec!["n10".into(), "n9".into()],
+        ..routing()
+    };
+    let table = RoutingTable::build(&maps, nodes(1), &fallback).unwrap();
+    assert!(!table.route(PID1.parse().unwrap()).fallback);
+    assert_eq!(names(&table, PID1), ["n9"]);
+    let down = json!({".priv:health": "down"});
+    let props = maps.property_map.as_mut().unwrap();
+    let status: altofed_model::Properties = serde_json::from_value(down).unwrap();
+    props
+        .property_map
+        .insert("ipv4:203.0.113.65".into(), status);
+    let table = RoutingTable::build(&maps, nodes(1), &fallback).unwrap();
+    let route = table.route(PID1.parse().unwrap());
+    assert!(route.fallback && route.best().is_none());
+    assert_eq!(route.pid, Some("isp-a:pid1"));
 }
