@@ -6,9 +6,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use altofed_core::compose::Direction;
-use altofed_core::config::Config;
+use altofed_core::config::{CacheSection, Config};
 use altofed_engine::{watch, Engine, Trigger};
 use altofed_peers::DirectorySource;
+use altofed_server::http::CachePolicy;
 use altofed_server::ops::Auth;
 use altofed_server::routes::PublishedDirection;
 use altofed_server::{run as serve_http, AppState, ServerConfig};
@@ -196,6 +197,21 @@ fn server_config(config: &Config, base: &std::path::Path) -> ServerConfig {
         published_direction: Some(published_direction(config.output.direction)),
         // The aggregator knows its CDN PIDs: node statuses are for them.
         nodes_in_cdn_pids: true,
+        cache: cache_policy(&s.cache, s.alto_bearer_token.is_some()),
         ..crate::service::apply_limits(ServerConfig::default(), &s.limits)
+    }
+}
+
+/// `[server.cache]` as the server applies it; answers that need a token
+/// are for private caches only.
+fn cache_policy(cache: &CacheSection, needs_token: bool) -> CachePolicy {
+    CachePolicy {
+        max_age: cache.max_age,
+        per_resource: cache
+            .resources
+            .iter()
+            .map(|(id, age)| (id.clone(), **age))
+            .collect(),
+        private: needs_token,
     }
 }
