@@ -43,6 +43,7 @@ async fn serve(args: &ServeArgs) -> Result<()> {
     let (state, triggers) = start_aggregator(&loaded.config, &loaded.base, cdn, state_dir).await?;
     watch_topology(&loaded, &state, &triggers);
     announce(listener.local_addr()?);
+    crate::notify::ready_when_published(&state);
     serve_http(listener, state, shutdown::signal())
         .await
         .context("server failed")
@@ -131,15 +132,19 @@ fn spawn_sighup(
     reload: impl Fn() -> Result<altofed_core::topology::CdnNetwork, String> + Send + Sync + 'static,
     triggers: mpsc::Sender<Trigger>,
 ) {
+    // Listening before the service announces itself or tells systemd it
+    // is ready: until then a SIGHUP (`systemctl reload`) would end the
+    // process, SIGHUP's default.
+    #[cfg(unix)]
+    let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
+        tracing::warn!("cannot listen for SIGHUP");
+        return;
+    };
     #[cfg(unix)]
     tokio::spawn(async move {
-        let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
-        else {
-            tracing::warn!("cannot listen for SIGHUP");
-            return;
-        };
         while hup.recv().await.is_some() {
             tracing::info!("SIGHUP: reloading the topology");
+            crate::notify::reloading();
             report_config_changes(&loaded);
             let trigger = match reload() {
                 Ok(cdn) => Trigger::Cdn(Box::new(cdn)),
@@ -148,6 +153,7 @@ fn spawn_sighup(
             if triggers.send(trigger).await.is_err() {
                 return;
             }
+            crate::notify::reloaded();
         }
     });
 }
