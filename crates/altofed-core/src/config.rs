@@ -13,6 +13,7 @@ use serde::Deserialize;
 use thiserror::Error;
 
 use crate::compose::{Direction, Mode};
+pub use crate::config_cache::{CacheSection, DIRECTORY_KEY};
 pub use crate::config_env::{env_overrides, layer_overrides, ENV_PREFIX};
 pub use crate::config_http::{FollowRedirects, HttpOptions};
 
@@ -50,6 +51,8 @@ pub struct ServerSection {
     pub admin_bearer_token: Option<String>,
     /// What clients may ask of the server: `[server.limits]`.
     pub limits: LimitsSection,
+    /// How long HTTP caches may reuse GET answers: `[server.cache]`.
+    pub cache: CacheSection,
 }
 
 /// `[server.limits]`: bounds on what clients may cost the server; every
@@ -99,6 +102,7 @@ impl Default for ServerSection {
             alto_bearer_token: None,
             admin_bearer_token: None,
             limits: LimitsSection::default(),
+            cache: CacheSection::default(),
         }
     }
 }

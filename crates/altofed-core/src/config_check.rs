@@ -28,7 +28,8 @@ pub(crate) fn check(config: &Config) -> Result<(), ConfigError> {
     if server.watch_interval.is_zero() {
         return Err(invalid("server.watch-interval", "must be longer than 0s"));
     }
-    check_limits(&server.limits)
+    check_limits(&server.limits)?;
+    crate::config_cache::check_cache(config)
 }
 
 /// Limits of 0 would refuse everything: every one must be positive.

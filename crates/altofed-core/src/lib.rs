@@ -16,6 +16,7 @@ pub mod border;
 pub mod cdn_cost;
 pub mod compose;
 pub mod config;
+mod config_cache;
 mod config_check;
 mod config_env;
 mod config_http;

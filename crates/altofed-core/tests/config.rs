@@ -193,3 +193,49 @@ fn output_direction_is_read_and_unknown_values_are_refused() {
         "TOML parse error at line 14, column 13\n   |\n14 | direction = \"reverse\"\n   |             ^^^^^^^^^\noutput.direction: unknown value `reverse`, expected one of `cdn-to-subscriber`, `subscriber-to-cdn`, `both`"
     );
 }
+
+#[test]
+fn server_cache_is_read_checked_and_unknown_keys_rejected() {
+    let config = Config::from_toml(MINIMAL).unwrap();
+    assert_eq!(config.server.cache.max_age, std::time::Duration::ZERO);
+    assert!(config.server.cache.resources.is_empty());
+
+    let text = format!(
+        "{MINIMAL}\n[server.cache]\nmax-age = \"1m\"\n\
+         [server.cache.resources]\nagg-propmap = \"0s\"\ndirectory = \"1h\"\n"
+    );
+    let cache = Config::from_toml(&text).unwrap().server.cache;
+    let secs = std::time::Duration::from_secs;
+    assert_eq!(cache.max_age, secs(60));
+    assert_eq!(cache.max_age_of("agg-netmap"), secs(60));
+    assert_eq!(cache.max_age_of("agg-propmap"), secs(0));
+    assert_eq!(cache.max_age_of("directory"), secs(3600));
+
+    let err = error_of(&format!("{MINIMAL}\n[server.cache]\nmax-ages = \"1m\"\n"));
+    assert_eq!(
+        err,
+        "TOML parse error at line 14, column 1\n   |\n14 | max-ages = \"1m\"\n   | ^^^^^^^^\n\
+         unknown field `max-ages`, expected `max-age` or `resources`"
+    );
+    for (section, want) in [
+        (
+            "[server.cache]\nmax-age = \"1500ms\"\n",
+            "server.cache.max-age: 1.5s is not a whole number of seconds \
+             (Cache-Control max-age counts seconds)",
+        ),
+        (
+            "[server.cache.resources]\nagg-costmap = \"1m\"\n",
+            "server.cache.resources.agg-costmap: no GET resource of this id is served; \
+             the ids are directory, agg-netmap, agg-routingcost-num, agg-routingcost-ord, \
+             agg-propmap",
+        ),
+    ] {
+        assert_eq!(error_of(&format!("{MINIMAL}\n{section}")), want);
+    }
+    // Without the ordinal map, its id is not served.
+    let text = format!(
+        "{MINIMAL}\n[output]\nordinal-cost-map = false\n\
+         [server.cache.resources]\nagg-routingcost-ord = \"1m\"\n"
+    );
+    assert!(error_of(&text).starts_with("server.cache.resources.agg-routingcost-ord: no GET"));
+}

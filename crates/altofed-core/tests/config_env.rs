@@ -170,3 +170,20 @@ fn server_limits_can_be_set_from_the_environment() {
         "server.limits.max-connections: must be at least 1"
     );
 }
+
+#[test]
+fn server_cache_from_the_environment() {
+    let config = with(&[
+        ("ALTOFED_SERVER__CACHE__MAX_AGE", "1m"),
+        ("ALTOFED_SERVER__CACHE__RESOURCES__AGG_PROPMAP", "0s"),
+    ]);
+    let cache = &config.server.cache;
+    assert_eq!(cache.max_age_of("agg-netmap"), Duration::from_secs(60));
+    assert_eq!(cache.max_age_of("agg-propmap"), Duration::ZERO);
+    assert_eq!(
+        error_with(&[("ALTOFED_SERVER__CACHE__RESOURCES__AGG_PROPMAPX", "5s")]),
+        "server.cache.resources.agg-propmapx: no GET resource of this id is served; \
+         the ids are directory, agg-netmap, agg-routingcost-num, agg-routingcost-ord, \
+         agg-propmap"
+    );
+}

@@ -64,6 +64,8 @@ pub struct ServerConfig {
     /// network map (`ops::node_scope`); `altofed serve` turns it on. Off:
     /// any address (static files have no CDN topology to check against).
     pub nodes_in_cdn_pids: bool,
+    /// `Cache-Control` of GET answers (default: `no-cache` for all).
+    pub cache: crate::http::CachePolicy,
 }
 
 impl Default for ServerConfig {
@@ -83,6 +85,7 @@ impl Default for ServerConfig {
             request_jobs: None,
             published_direction: None,
             nodes_in_cdn_pids: false,
+            cache: crate::http::CachePolicy::default(),
         }
     }
 }

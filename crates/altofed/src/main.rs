@@ -8,6 +8,7 @@ mod demo_route;
 mod discover;
 mod docs;
 mod load;
+mod notify;
 mod peers;
 mod publish;
 mod pull;

@@ -6,9 +6,10 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use altofed_core::compose::Direction;
-use altofed_core::config::Config;
+use altofed_core::config::{CacheSection, Config};
 use altofed_engine::{watch, Engine, Trigger};
 use altofed_peers::DirectorySource;
+use altofed_server::http::CachePolicy;
 use altofed_server::ops::Auth;
 use altofed_server::routes::PublishedDirection;
 use altofed_server::{run as serve_http, AppState, ServerConfig};
@@ -42,6 +43,7 @@ async fn serve(args: &ServeArgs) -> Result<()> {
     let (state, triggers) = start_aggregator(&loaded.config, &loaded.base, cdn, state_dir).await?;
     watch_topology(&loaded, &state, &triggers);
     announce(listener.local_addr()?);
+    crate::notify::ready_when_published(&state);
     serve_http(listener, state, shutdown::signal())
         .await
         .context("server failed")
@@ -130,15 +132,19 @@ fn spawn_sighup(
     reload: impl Fn() -> Result<altofed_core::topology::CdnNetwork, String> + Send + Sync + 'static,
     triggers: mpsc::Sender<Trigger>,
 ) {
+    // Listening before the service announces itself or tells systemd it
+    // is ready: until then a SIGHUP (`systemctl reload`) would end the
+    // process, SIGHUP's default.
+    #[cfg(unix)]
+    let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
+        tracing::warn!("cannot listen for SIGHUP");
+        return;
+    };
     #[cfg(unix)]
     tokio::spawn(async move {
-        let Ok(mut hup) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup())
-        else {
-            tracing::warn!("cannot listen for SIGHUP");
-            return;
-        };
         while hup.recv().await.is_some() {
             tracing::info!("SIGHUP: reloading the topology");
+            crate::notify::reloading();
             report_config_changes(&loaded);
             let trigger = match reload() {
                 Ok(cdn) => Trigger::Cdn(Box::new(cdn)),
@@ -147,6 +153,7 @@ fn spawn_sighup(
             if triggers.send(trigger).await.is_err() {
                 return;
             }
+            crate::notify::reloaded();
         }
     });
 }
@@ -196,6 +203,21 @@ fn server_config(config: &Config, base: &std::path::Path) -> ServerConfig {
         published_direction: Some(published_direction(config.output.direction)),
         // The aggregator knows its CDN PIDs: node statuses are for them.
         nodes_in_cdn_pids: true,
+        cache: cache_policy(&s.cache, s.alto_bearer_token.is_some()),
         ..crate::service::apply_limits(ServerConfig::default(), &s.limits)
+    }
+}
+
+/// `[server.cache]` as the server applies it; answers that need a token
+/// are for private caches only.
+fn cache_policy(cache: &CacheSection, needs_token: bool) -> CachePolicy {
+    CachePolicy {
+        max_age: cache.max_age,
+        per_resource: cache
+            .resources
+            .iter()
+            .map(|(id, age)| (id.clone(), **age))
+            .collect(),
+        private: needs_token,
     }
 }

@@ -7,6 +7,7 @@ use axum::body::Body;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use super::cache::CachePolicy;
 use super::error::ApiError;
 use crate::snapshot::{Coding, Resource};
 
@@ -93,7 +94,13 @@ pub fn not_modified(headers: &HeaderMap, etag: &str) -> bool {
 
 /// A GET response for a pre-encoded resource: 406 if not acceptable, 304
 /// if the client has it, else the body in the best coding with its ETag.
-pub fn send_resource(headers: &HeaderMap, resource: &Resource) -> Result<Response, ApiError> {
+/// A 304 carries the ETag, `Vary` and `Cache-Control` the 200 would
+/// (RFC 9110 §15.4.5), so a cache refreshes its stored answer with them.
+pub fn send_resource(
+    headers: &HeaderMap,
+    resource: &Resource,
+    cache: &CachePolicy,
+) -> Result<Response, ApiError> {
     require_accept(headers, resource.media_type)?;
     let coding = choose_coding(headers, |c| resource.body.get(c).is_some());
     let etag = format!("\"{}{}\"", resource.etag, coding.etag_suffix());
@@ -116,8 +123,9 @@ pub fn send_resource(headers: &HeaderMap, resource: &Resource) -> Result<Respons
     };
     let h = response.headers_mut();
     h.insert(header::ETAG, etag);
+    // The body varies by Accept-Encoding (one coding per answer, each
+    // with its own ETag); so does a 304, which names the coding's ETag.
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    // Clients must revalidate; a 304 costs nothing.
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    h.insert(header::CACHE_CONTROL, cache.header(&resource.id));
     Ok(response)
 }

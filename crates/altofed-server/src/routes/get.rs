@@ -15,7 +15,7 @@ pub async fn directory(
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
     let snapshot = current(&state)?;
-    send_resource(&headers, &snapshot.directory)
+    send_resource(&headers, &snapshot.directory, &state.config().cache)
 }
 
 pub async fn resource(
@@ -25,5 +25,5 @@ pub async fn resource(
 ) -> Result<Response, ApiError> {
     let snapshot = current(&state)?;
     let resource = snapshot.resources.get(&id).ok_or(ApiError::NotFound(id))?;
-    send_resource(&headers, resource)
+    send_resource(&headers, resource, &state.config().cache)
 }
