@@ -177,3 +177,7 @@ pub fn divergences(snapshot: &Snapshot, set: &UpstreamSet) -> Vec<Divergence> {
     }
     out
 }
+
+#[cfg(test)]
+#[path = "set_tests.rs"]
+mod tests;
