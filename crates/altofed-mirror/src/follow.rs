@@ -107,6 +107,7 @@ impl Mirror {
                 continue;
             }
             self.answered();
+            self.metrics.set_state(UpstreamState::Polling);
             let stream = (self.upstream.held())
                 .and_then(|s| s.stream.clone())
                 .filter(|_| options.update_stream);
@@ -126,7 +127,6 @@ impl Mirror {
                 // Poll at once for what the stream may have missed.
                 continue;
             }
-            self.metrics.set_state(UpstreamState::Polling);
             let mut wait = options.poll_interval;
             if stream.is_some() {
                 wait = wait.min(stream_after.saturating_duration_since(Instant::now()));

@@ -15,7 +15,9 @@ mod replica;
 use std::path::Path;
 
 use aggregator::{closed_port, copy_figure5, figure5, http_source, log_lines, publish, until};
+use altofed_model::CostTableDoc;
 use altofed_tests::process::{start_announcing, wait_for_text, Running};
+use replica::fake::Fake;
 use replica::{everything, get_paths, get_raw, metric, mirror, until_identical};
 use serde_json::{json, Value};
 
@@ -213,4 +215,70 @@ async fn a_document_over_max_bytes_leaves_the_last_good_maps_and_says_why() {
             .status(),
         200
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_malformed_document_leaves_the_last_good_maps_and_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    copy_figure5(dir);
+    let (_isp, url) = publish(&dir.join("isp-a"), "127.0.0.1:0", &dir.join("isp.log"));
+    // A copy of the ISP's server that offers no update stream (404): the
+    // mirror polls.
+    let fake = Fake::copy_of(url.trim_end_matches("/directory")).await;
+    let file = fast_config(dir, "");
+    let (m, replica) = mirror(&fake.base, &dir.join("mirror.log"), &["--config", &file]);
+    let cost_path = "/maps/isp-a-routingcost";
+    until("the mirror serves the cost map", &m, async || {
+        body(&replica, cost_path).await == fake.body(cost_path)
+    })
+    .await;
+    let paths = get_paths(&fake.base).await;
+    let served = everything(&replica, &paths).await;
+
+    // The cost map cut short: not JSON any more.
+    let good = fake.body(cost_path);
+    let bad = good[..good.len() - 3].to_vec();
+    let (key, reason) = altofed_peers::parse_document::<CostTableDoc>(&bad).unwrap_err();
+    fake.set(cost_path, bad);
+    let malformed = [("class", "malformed")];
+    until("the mirror counts the refusal", &m, async || {
+        metric(&replica, "altofed_mirror_pull_failures_total", &malformed)
+            .await
+            .is_some_and(|n| n >= 1.0)
+    })
+    .await;
+    let message = format!(
+        "peer `upstream`: GET {}{cost_path}: not a valid cost map: at `{key}`: {reason}; the last good maps stay in service",
+        fake.base
+    );
+    assert!(
+        log_lines(&m, "WARN", &message) >= 1,
+        "{message}\n{}",
+        m.log_text()
+    );
+    assert_eq!(everything(&replica, &paths).await, served);
+    let polling = [("state", "down")];
+    assert_eq!(
+        metric(&replica, "altofed_mirror_upstream_state", &polling).await,
+        Some(1.0)
+    );
+
+    // Repaired: served again.
+    fake.set(cost_path, good.clone());
+    until(
+        "the mirror answers from the upstream again",
+        &m,
+        async || {
+            metric(
+                &replica,
+                "altofed_mirror_upstream_state",
+                &[("state", "polling")],
+            )
+            .await
+                == Some(1.0)
+        },
+    )
+    .await;
+    assert_eq!(body(&replica, cost_path).await, good);
 }

@@ -3,6 +3,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, dead_code)]
 
+pub mod fake;
+
 use std::path::Path;
 use std::time::{Duration, Instant};
 
