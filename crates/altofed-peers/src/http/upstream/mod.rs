@@ -65,6 +65,17 @@ pub struct UpstreamSet {
     pub stream: Option<Url>,
 }
 
+impl UpstreamSet {
+    /// Whether `other` holds the same bodies (by content tag) from the
+    /// same URLs: cheap where comparing documents would read every cost.
+    fn same_bodies(&self, other: &UpstreamSet) -> bool {
+        let key = |m: &PulledMap| (m.id.clone(), m.url.clone(), m.digest.clone());
+        self.ird_digest == other.ird_digest
+            && self.stream == other.stream
+            && self.maps.iter().map(key).eq(other.maps.iter().map(key))
+    }
+}
+
 /// The IRD as last read.
 #[derive(Debug, Clone)]
 struct HeldIrd {
@@ -157,7 +168,13 @@ impl Upstream {
             stream: plan.stream,
         };
         self.ird = Some(ird);
-        if self.held.as_ref() == Some(&set) {
+        if self
+            .held
+            .as_ref()
+            .is_some_and(|held| held.same_bodies(&set))
+        {
+            // Kept for the ETags, which may have changed with the bodies not.
+            self.held = Some(set);
             return Ok(None);
         }
         self.held = Some(set.clone());
