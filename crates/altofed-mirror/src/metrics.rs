@@ -15,6 +15,13 @@
 //! - `altofed_mirror_pull_failures_total{class}`: failed pulls by class
 //!   (`connect`, `timeout`, `too_large`, `malformed`, ..., and
 //!   `inconsistent` / `invalid` for sets pulled but not served);
+//! - `altofed_mirror_upstream_generation`: the upstream's snapshot
+//!   generation (its `altofed_snapshot_generation`, read from its
+//!   `/metrics` with each pull and each sign of life of the stream);
+//!   absent for an upstream that does not export it;
+//! - `altofed_mirror_generation_behind`: that generation minus the one the
+//!   served copy is known to be (a pull during which the upstream's
+//!   generation did not move); absent until known;
 //! - `altofed_mirror_divergent_resources`: resources whose body or ETag
 //!   differs from the upstream's after the last publish (0 is the goal; a
 //!   stale mark makes the property maps differ on purpose).
@@ -31,6 +38,10 @@ use prometheus_client::registry::{Registry, Unit};
 struct StateLabels {
     state: &'static str,
 }
+
+/// No labels: a family of one series that can be absent.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct NoLabels {}
 
 #[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct ClassLabels {
@@ -65,6 +76,8 @@ pub struct MirrorMetrics {
     state: Family<StateLabels, Gauge>,
     failures: Family<ClassLabels, Counter>,
     divergent: Gauge,
+    upstream_generation: Family<NoLabels, Gauge>,
+    behind: Family<NoLabels, Gauge>,
 }
 
 impl MirrorMetrics {
@@ -76,6 +89,8 @@ impl MirrorMetrics {
             state: Family::default(),
             failures: Family::default(),
             divergent: Gauge::default(),
+            upstream_generation: Family::default(),
+            behind: Family::default(),
         };
         let r = registry.sub_registry_with_prefix("mirror");
         r.register_with_unit(
@@ -103,6 +118,16 @@ impl MirrorMetrics {
             "divergent_resources",
             "Resources served with a body or ETag other than the upstream's",
             metrics.divergent.clone(),
+        );
+        r.register(
+            "upstream_generation",
+            "The upstream's snapshot generation (its altofed_snapshot_generation)",
+            metrics.upstream_generation.clone(),
+        );
+        r.register(
+            "generation_behind",
+            "Upstream publishes not yet in the served copy",
+            metrics.behind.clone(),
         );
         metrics.set_state(UpstreamState::Down);
         metrics
@@ -133,5 +158,17 @@ impl MirrorMetrics {
 
     pub fn set_divergent(&self, count: usize) {
         self.divergent.set(i64::try_from(count).unwrap_or(i64::MAX));
+    }
+
+    /// The upstream's generation `now`, and the one served (if known).
+    pub fn set_generations(&self, now: u64, served: Option<u64>) {
+        let gauge = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        self.upstream_generation
+            .get_or_create(&NoLabels {})
+            .set(gauge(now));
+        if let Some(served) = served {
+            let behind = self.behind.get_or_create(&NoLabels {});
+            behind.set(gauge(now.saturating_sub(served)));
+        }
     }
 }

@@ -110,6 +110,25 @@ async fn mirrors_serve_the_aggregators_bytes_and_follow_its_changes() {
     until_identical(&base, &second, &two).await;
     until_identical(&base, &first, &one).await;
     assert_eq!(log_lines(&one, "WARN", ""), 0, "{}", one.log_text());
+
+    // The aggregator published several times (ISP edit, node status); the
+    // mirrors know its generation and are behind by none.
+    let generation = aggregator::metric(&base, "altofed_snapshot_generation", false)
+        .await
+        .unwrap();
+    assert!(generation >= 3.0, "{generation}");
+    for (running, replica) in [(&one, &first), (&two, &second)] {
+        until(
+            "the mirror knows it is behind by nothing",
+            running,
+            async || {
+                let known = metric(replica, "altofed_mirror_upstream_generation", &[]).await;
+                let behind = metric(replica, "altofed_mirror_generation_behind", &[]).await;
+                known == Some(generation) && behind == Some(0.0)
+            },
+        )
+        .await;
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -10,9 +10,11 @@
 //! body's content tag (SHA-256, [`altofed_model::content_tag`]) and ETag
 //! are kept so that the caller can check its own bodies against them.
 
+mod generation;
 mod resources;
 mod stream;
 
+pub use generation::parse_generation;
 pub use resources::{plan, MapKind, MapResource, Plan};
 pub use stream::{StreamNews, StreamSession};
 

@@ -5,50 +5,26 @@
 //! in service and is retried with backoff; a stream that fails is retried
 //! with backoff while polls go on. Without a confirmed copy for
 //! `stale-after`, the property maps are marked stale; the next good pull
-//! brings the upstream's bodies back.
+//! brings the upstream's bodies back. `pull`: one pull and its errors.
 
 use std::time::{Duration, SystemTime};
 
 use altofed_peers::http::backoff::{jitter, retry_delay};
 use altofed_peers::http::upstream::{StreamNews, Upstream};
-use altofed_peers::FetchError;
 use altofed_server::AppState;
 use reqwest::Url;
-use thiserror::Error;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+pub use self::pull::PullError;
+
 use crate::metrics::{MirrorMetrics, UpstreamState};
-use crate::set::{divergences, documents, documents_of, mark_stale, MirrorError, STALE_SINCE};
+use crate::set::{documents_of, mark_stale, MirrorError, STALE_SINCE};
+
+mod pull;
 
 /// How often the lag gauge is updated and staleness checked.
 const TICK: Duration = Duration::from_millis(250);
-
-/// Why a pull brought nothing to serve; the last good maps stay served.
-#[derive(Debug, Error)]
-pub enum PullError {
-    #[error(transparent)]
-    Fetch(#[from] FetchError),
-    #[error("upstream {url}: {error}")]
-    Refused { url: Box<Url>, error: MirrorError },
-    #[error("publishing the upstream's maps failed: {0}")]
-    Task(String),
-}
-
-impl PullError {
-    /// The `class` label of `altofed_mirror_pull_failures_total`.
-    pub fn class(&self) -> &'static str {
-        match self {
-            PullError::Fetch(e) => e.class(),
-            PullError::Refused {
-                error: MirrorError::Snapshot(_),
-                ..
-            } => "invalid",
-            PullError::Refused { .. } => "inconsistent",
-            PullError::Task(_) => "internal",
-        }
-    }
-}
 
 /// A mirror of one upstream into one server state.
 #[derive(Debug)]
@@ -64,6 +40,8 @@ pub struct Mirror {
     stale: bool,
     /// Failed pulls in a row.
     failures: u32,
+    /// The upstream generation the served copy is known to be.
+    served_generation: Option<u64>,
 }
 
 impl Mirror {
@@ -82,6 +60,7 @@ impl Mirror {
             synced: None,
             stale: false,
             failures: 0,
+            served_generation: None,
         }
     }
 
@@ -167,7 +146,10 @@ impl Mirror {
                     self.tick().await;
                 }
                 news = session.next() => match news {
-                    Ok(StreamNews::Alive) => self.synced_at(Instant::now(), SystemTime::now()),
+                    Ok(StreamNews::Alive) => {
+                        self.synced_at(Instant::now(), SystemTime::now());
+                        self.note_generation(None).await;
+                    }
                     Ok(StreamNews::Changed) => {
                         if let Err(e) = self.pull().await {
                             self.failed(&e);
@@ -182,51 +164,6 @@ impl Mirror {
                 },
             }
         }
-    }
-
-    /// One pull; publishes the maps if they changed and form a consistent
-    /// set. The pull's start is the moment the copy is known current.
-    async fn pull(&mut self) -> Result<(), PullError> {
-        let started = (Instant::now(), SystemTime::now());
-        let Some(set) = self.upstream.pull().await? else {
-            self.synced_at(started.0, started.1);
-            return Ok(());
-        };
-        let url = Box::new(self.upstream.ird_url().clone());
-        let docs = match documents(&set) {
-            Ok(docs) => docs,
-            Err(error) => {
-                // Pulled again whole next time, not answered with 304s.
-                self.upstream.forget();
-                return Err(PullError::Refused { url, error });
-            }
-        };
-        let state = self.state.clone();
-        let published = tokio::task::spawn_blocking(move || state.publish(docs)).await;
-        let snapshot = match published {
-            Ok(Ok(snapshot)) => snapshot,
-            Ok(Err(e)) => {
-                self.upstream.forget();
-                let error = MirrorError::Snapshot(e);
-                return Err(PullError::Refused { url, error });
-            }
-            Err(e) => return Err(PullError::Task(e.to_string())),
-        };
-        let divergent = divergences(&snapshot, &set);
-        self.metrics.set_divergent(divergent.len());
-        for d in &divergent {
-            tracing::warn!(resource = %d.id, "served with a {} other than the upstream's", d.what);
-        }
-        if std::mem::take(&mut self.stale) {
-            self.metrics.set_stale(false);
-            tracing::info!("caught up with the upstream: the stale mark is gone");
-        }
-        tracing::info!(
-            generation = snapshot.generation,
-            "serving the upstream's maps"
-        );
-        self.synced_at(started.0, started.1);
-        Ok(())
     }
 
     fn synced_at(&mut self, at: Instant, wall: SystemTime) {
