@@ -81,6 +81,13 @@ async fn mirrors_serve_the_aggregators_bytes_and_follow_its_changes() {
         metric(&first, "altofed_mirror_divergent_resources", &[]).await,
         Some(0.0)
     );
+    // Changes come by the update stream (the poll interval is 30 s, as
+    // long as any wait below).
+    until("the mirror follows the update stream", &one, async || {
+        let streaming = [("state", "streaming")];
+        metric(&first, "altofed_mirror_upstream_state", &streaming).await == Some(1.0)
+    })
+    .await;
 
     // An ISP edit: the aggregator recomputes, the mirror follows.
     let before = body(&base, "/maps/agg-routingcost-num").await;

@@ -77,11 +77,18 @@ impl Upstream {
             .header(CONTENT_TYPE, media::UPDATE_STREAM_PARAMS)
             .body(body);
         let limits = self.limits();
-        let response = tokio::time::timeout(limits.timeout, request.send())
+        // The head, and an error's body, within the timeout; the stream's
+        // events then within the idle limit.
+        let opened = async {
+            let response = request
+                .send()
+                .await
+                .map_err(|e| target.classify(&e, limits.timeout))?;
+            expect_ok(response, target, media::EVENT_STREAM, limits).await
+        };
+        let response = tokio::time::timeout(limits.timeout, opened)
             .await
-            .map_err(|_| target.timeout(limits.timeout))?
-            .map_err(|e| target.classify(&e, limits.timeout))?;
-        let response = expect_ok(response, target, media::EVENT_STREAM, limits).await?;
+            .map_err(|_| target.timeout(limits.timeout))??;
         let max_bytes = usize::try_from(limits.max_bytes).unwrap_or(usize::MAX);
         Ok(StreamSession {
             response,
