@@ -132,3 +132,18 @@ pub async fn metric(base: &str, name: &str, labels: &[(&str, &str)]) -> Option<f
     let response = reqwest::get(format!("{base}/metrics")).await.ok()?;
     sample(&response.text().await.ok()?, name, labels)
 }
+
+/// The identity body of `path` at `base`.
+pub async fn body(base: &str, path: &str) -> Vec<u8> {
+    get_raw(base, path, "identity").await.unwrap_or_default().2
+}
+
+/// A file with the mirror's `[http]` options: fast polls and retries.
+pub fn fast_config(dir: &Path, extra: &str) -> String {
+    let path = dir.join("mirror.toml");
+    let text = format!(
+        "[http]\npoll-interval = \"200ms\"\nretry-min = \"100ms\"\nretry-max = \"300ms\"\n{extra}"
+    );
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_owned()
+}
