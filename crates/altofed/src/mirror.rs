@@ -65,6 +65,15 @@ async fn mirror(config: MirrorConfig, base: PathBuf) -> Result<()> {
         ..crate::service::apply_limits(ServerConfig::default(), &Default::default())
     });
     let metrics = MirrorMetrics::new(&mut state.metrics().registry());
+    if config.stale_after <= config.http.poll_interval {
+        // A polling mirror's lag reaches poll-interval between polls: it
+        // would mark itself stale, and clear the mark, at every poll.
+        tracing::warn!(
+            "stale-after ({:?}) is not above http.poll-interval ({:?}): the maps will be marked stale between polls whenever the update stream is not in use",
+            config.stale_after,
+            config.http.poll_interval
+        );
+    }
     let listener = TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
