@@ -36,6 +36,8 @@ pub enum Command {
     Discover(DiscoverArgs),
     /// Serve a directory of ALTO map files as an ALTO server (networkmap.json, costmap*.json, propmap*.json).
     Publish(PublishArgs),
+    /// Serve a read replica of an ALTO server (an `altofed serve`): the same documents, vtags and ETags, its own POST services and update streams.
+    Mirror(MirrorArgs),
     /// Route requests to CDN nodes from an ALTO server's maps: an authoritative DNS server (ECS) and an HTTP 302 redirector.
     Route(RouteArgs),
     /// Write the man pages (altofed.1 and one per subcommand) to a directory.
@@ -132,6 +134,26 @@ pub struct DiscoverArgs {
     /// Ask this DNS server instead of the system's (e.g. 127.0.0.1:5353).
     #[arg(long)]
     pub nameserver: Option<SocketAddr>,
+}
+
+#[derive(Debug, Args)]
+pub struct MirrorArgs {
+    /// The upstream's IRD URL (e.g. http://aggregator:8080/directory); overrides `upstream` in the file.
+    #[arg(long, short)]
+    pub upstream: Option<String>,
+    /// Address to listen on, overriding `listen` (port 0 picks a free port; the address is printed).
+    #[arg(long, short)]
+    pub listen: Option<SocketAddr>,
+    /// The mirror's configuration file (mirror.toml, docs/mirror.md).
+    #[arg(long, short)]
+    pub config: Option<PathBuf>,
+    /// Mark the served maps stale after this long without a confirmed copy of the upstream (e.g. 5m, 30s); overrides `stale-after`.
+    #[arg(long, value_parser = humantime_duration)]
+    pub stale_after: Option<std::time::Duration>,
+}
+
+fn humantime_duration(text: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(text).map_err(|e| e.to_string())
 }
 
 #[derive(Debug, Args)]

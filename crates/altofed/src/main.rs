@@ -8,6 +8,7 @@ mod demo_route;
 mod discover;
 mod docs;
 mod load;
+mod mirror;
 mod notify;
 mod peers;
 mod publish;
@@ -33,6 +34,7 @@ fn main() -> ExitCode {
         Command::Serve(args) => serve::run(args),
         Command::Demo(args) => demo::run(args),
         Command::Discover(args) => discover::run(args),
+        Command::Mirror(args) => mirror::run(args),
         Command::Route(args) => route::run(args),
         Command::Manpages(args) => docs::manpages(args),
         Command::Completions(args) => docs::completions(args),

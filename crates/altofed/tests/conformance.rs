@@ -1,7 +1,8 @@
-//! The IRD conformance walk (`altofed_tests::ird_walk`) against the three
+//! The IRD conformance walk (`altofed_tests::ird_walk`) against the
 //! serving commands, each a real process on a free port: `demo` (both of
-//! its servers), `publish` (a directory of map files) and `serve` (the
-//! Figure 5 aggregator, publishing one direction or both).
+//! its servers), `publish` (a directory of map files), `serve` (the
+//! Figure 5 aggregator, publishing one direction or both) and `mirror` (a
+//! read replica of that aggregator).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
 
@@ -86,4 +87,24 @@ async fn serve_walk(config: &str) {
     let base = base.as_str();
     wait_for_text(&format!("{base}/maps/agg-netmap"), "isp-a:").await;
     report("serve", &walk(base).await);
+}
+
+#[tokio::test]
+async fn mirror_conforms() {
+    let dir = tempfile::tempdir().unwrap();
+    copy_tree(&scenario("figure5"), dir.path());
+    let config = dir.path().join("altofed.toml");
+    let (_server, base) = serve_ready(BIN, &config, &[], &dir.path().join("log")).await;
+    wait_for_text(&format!("{base}/maps/agg-netmap"), "isp-a:").await;
+    let ird = format!("{base}/directory");
+    let args = ["mirror", "--upstream", &ird, "--listen", "127.0.0.1:0"];
+    let log = dir.path().join("mirror.log");
+    let (_mirror, rest) = start_announcing(BIN, &args, &log, "mirroring ");
+    let mirror = rest
+        .rsplit(' ')
+        .next()
+        .unwrap()
+        .trim_end_matches("/directory");
+    wait_for_text(&format!("{mirror}/maps/agg-netmap"), "isp-a:").await;
+    report("mirror", &walk(mirror).await);
 }

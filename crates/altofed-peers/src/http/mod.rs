@@ -17,7 +17,8 @@
 //! - `fetch`: one pull of all maps;
 //! - `watch`: the task; `sse`: the update stream subscriber;
 //! - [`ingest`]: the pure parts of the above, callable without IO (fuzzing);
-//! - [`metrics`]: Prometheus metrics shared by all peers.
+//! - [`metrics`]: Prometheus metrics shared by all peers;
+//! - [`upstream`]: every map of one server, for `altofed mirror`.
 
 pub mod backoff;
 mod client;
@@ -30,6 +31,7 @@ mod ird;
 pub mod metrics;
 mod redirect;
 mod sse;
+pub mod upstream;
 mod watch;
 
 use std::fmt;

@@ -22,7 +22,7 @@
 
 mod apply;
 mod events;
-mod parse;
+pub(crate) mod parse;
 mod replay;
 
 use std::time::Duration;
@@ -47,7 +47,7 @@ use crate::PeerEvent;
 
 /// A stream silent (no event, no keep-alive comment) this long is given
 /// up: three missed keep-alives at the 15 s RFC 8895 §6.8 suggests.
-const STREAM_IDLE: Duration = Duration::from_secs(45);
+pub(crate) const STREAM_IDLE: Duration = Duration::from_secs(45);
 
 /// Substream ids (ResourceID syntax, RFC 8895 §5.2).
 const NET: &str = "net";
