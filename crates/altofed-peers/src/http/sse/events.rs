@@ -17,11 +17,11 @@ use crate::PeerEvent;
 
 /// The data of a control event (RFC 8895 §5.3).
 #[derive(Debug, Default, Deserialize)]
-struct Control {
+pub(crate) struct Control {
     #[serde(default)]
-    stopped: Vec<String>,
+    pub stopped: Vec<String>,
     #[serde(default)]
-    description: Option<String>,
+    pub description: Option<String>,
 }
 
 /// Which document of [`Docs`] an update event is for.

@@ -21,7 +21,7 @@
 //! closes the connection and is noticed at once.
 
 mod apply;
-mod events;
+pub(crate) mod events;
 pub(crate) mod parse;
 mod replay;
 
@@ -41,7 +41,7 @@ use self::parse::SseParser;
 pub(crate) use self::replay::replay;
 use super::directory::{Chosen, Selection, StreamOffer};
 use super::error::{FetchError, Target};
-use super::get::expect_ok;
+use super::get::{expect_ok, Limits};
 use super::HttpPeer;
 use crate::PeerEvent;
 
@@ -104,20 +104,8 @@ impl HttpPeer {
 
         let body = request_body(offer, &selection, &held, with_prop);
 
-        let request = self
-            .client
-            .post(url.clone())
-            .header(ACCEPT, format!("{},{}", media::EVENT_STREAM, media::ERROR))
-            .header(CONTENT_TYPE, media::UPDATE_STREAM_PARAMS)
-            .body(body);
         let limits = self.limits();
-        let opened = async {
-            let response = tokio::time::timeout(limits.timeout, request.send())
-                .await
-                .map_err(|_| target.timeout(limits.timeout))?
-                .map_err(|e| target.classify(&e, limits.timeout))?;
-            expect_ok(response, target, media::EVENT_STREAM, limits).await
-        };
+        let opened = open_stream(&self.client, &url, body, target, limits);
         let mut response = tokio::select! {
             () = shutdown.cancelled() => return SessionEnd::Shutdown,
             opened = opened => match opened {
@@ -195,6 +183,31 @@ impl HttpPeer {
             Err(TrySendError::Closed(_))
         )
     }
+}
+
+/// POSTs an RFC 8895 stream request (`body`) to `url`. The response head,
+/// and an error answer's body, come within `limits.timeout` as a whole: a
+/// server that sends a head and then an endless error body is not waited
+/// for. The events are read afterwards, within the idle limit.
+pub(crate) async fn open_stream(
+    client: &reqwest::Client,
+    url: &reqwest::Url,
+    body: String,
+    target: Target<'_>,
+    limits: Limits,
+) -> Result<reqwest::Response, FetchError> {
+    let request = client
+        .post(url.clone())
+        .header(ACCEPT, format!("{},{}", media::EVENT_STREAM, media::ERROR))
+        .header(CONTENT_TYPE, media::UPDATE_STREAM_PARAMS)
+        .body(body);
+    let opened = async {
+        let response = (request.send().await).map_err(|e| target.classify(&e, limits.timeout))?;
+        expect_ok(response, target, media::EVENT_STREAM, limits).await
+    };
+    tokio::time::timeout(limits.timeout, opened)
+        .await
+        .map_err(|_| target.timeout(limits.timeout))?
 }
 
 /// The stream request (RFC 8895 §6.5): a substream per map, with the

@@ -8,17 +8,15 @@
 use std::time::Duration;
 
 use altofed_model::media;
-use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use reqwest::Url;
-use serde::Deserialize;
 use serde_json::{json, Map, Value};
 use tokio::time::Instant;
 
 use super::{Upstream, NAME};
 use crate::http::error::{FetchError, Target};
-use crate::http::get::expect_ok;
+use crate::http::sse::events::Control;
 use crate::http::sse::parse::{SseEvent, SseParser};
-use crate::http::sse::STREAM_IDLE;
+use crate::http::sse::{open_stream, STREAM_IDLE};
 
 /// What one read of the stream brought.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -44,15 +42,6 @@ pub struct StreamSession {
     ids: Vec<String>,
 }
 
-/// The data of a control event (RFC 8895 §5.3).
-#[derive(Debug, Default, Deserialize)]
-struct Control {
-    #[serde(default)]
-    stopped: Vec<String>,
-    #[serde(default)]
-    description: Option<String>,
-}
-
 impl Upstream {
     /// Subscribes to the stream at `url` for every held map, naming the
     /// held vtags (RFC 8895 §6.5). The answer's headers are awaited within
@@ -70,25 +59,8 @@ impl Upstream {
             .map(|m| m.id.clone())
             .collect();
         let body = request_body(&ids, &self.held_tags());
-        let request = self
-            .client
-            .post(url.clone())
-            .header(ACCEPT, format!("{},{}", media::EVENT_STREAM, media::ERROR))
-            .header(CONTENT_TYPE, media::UPDATE_STREAM_PARAMS)
-            .body(body);
         let limits = self.limits();
-        // The head, and an error's body, within the timeout; the stream's
-        // events then within the idle limit.
-        let opened = async {
-            let response = request
-                .send()
-                .await
-                .map_err(|e| target.classify(&e, limits.timeout))?;
-            expect_ok(response, target, media::EVENT_STREAM, limits).await
-        };
-        let response = tokio::time::timeout(limits.timeout, opened)
-            .await
-            .map_err(|_| target.timeout(limits.timeout))??;
+        let response = open_stream(&self.client, url, body, target, limits).await?;
         let max_bytes = usize::try_from(limits.max_bytes).unwrap_or(usize::MAX);
         Ok(StreamSession {
             response,
