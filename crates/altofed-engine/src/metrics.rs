@@ -160,6 +160,12 @@ impl EngineMetrics {
         self.save_failures.inc();
     }
 
+    /// `state_save_failures_total`, for the other writer of the state
+    /// directory (CDN node statuses, `node_store`).
+    pub(crate) fn save_failures(&self) -> Counter {
+        self.save_failures.clone()
+    }
+
     /// Counts one publish that started at `started`.
     pub(crate) fn recomputed(&self, ok: bool, started: Instant) {
         let result = if ok { "ok" } else { "failed" };

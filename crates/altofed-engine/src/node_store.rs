@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 
 use altofed_server::ops::NodeStatus;
 use altofed_server::AppState;
+use prometheus_client::metrics::counter::Counter;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -60,8 +61,9 @@ struct StoredRef<'a> {
 
 /// Reads back the statuses saved in `dir` into `state` (which must not
 /// have published yet), and saves every published change there from now
-/// on. Problems are logged, never fatal.
-pub fn attach(state: &AppState, dir: &Path) {
+/// on. Problems are logged, never fatal; a failed save is also counted in
+/// `save_failures` (`altofed_state_save_failures_total`).
+pub fn attach(state: &AppState, dir: &Path, save_failures: Counter) {
     let tmp = dir.join(NODES_TMP_FILE);
     match std::fs::remove_file(&tmp) {
         Ok(()) => tracing::info!("removed {} left by an interrupted save", tmp.display()),
@@ -85,6 +87,7 @@ pub fn attach(state: &AppState, dir: &Path) {
     let dir = dir.to_owned();
     state.on_node_statuses_published(move |nodes| {
         if let Err(e) = save(&dir, nodes) {
+            save_failures.inc();
             tracing::error!(
                 "node statuses not saved to the state directory (they are published; \
                  a restart would lose the change): {e}"

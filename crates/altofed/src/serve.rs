@@ -58,10 +58,7 @@ pub async fn start_aggregator(
     state_dir: Option<std::path::PathBuf>,
 ) -> Result<(AppState, mpsc::Sender<Trigger>)> {
     let state = AppState::new(server_config(config, base));
-    if let Some(dir) = &state_dir {
-        // Before the engine's first publish, so that it holds them.
-        altofed_engine::node_store::attach(&state, dir);
-    }
+    // Its `restore` also restores and keeps the CDN node statuses.
     let engine = Engine::new(config.clone(), cdn, state.clone(), state_dir);
     engine.restore();
     let (triggers, rx) = mpsc::channel(256);

@@ -2,8 +2,9 @@
 //! of Figure 5 as a real process: a status for an address in no CDN PID
 //! is refused (single and batch, nothing published changes); endpoint
 //! cost answers leave out nodes that are down or drained, in both
-//! directions; statuses survive SIGTERM and SIGKILL restarts, and a
-//! corrupt status file is reported and ignored.
+//! directions; statuses survive SIGTERM and SIGKILL restarts, a corrupt
+//! status file is reported and ignored, and a status that cannot be saved
+//! is still served, logged and counted.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -266,4 +267,32 @@ async fn node_statuses_survive_restarts_and_a_corrupt_file_is_ignored() {
     assert_eq!(saved, json!({"nodes": {N10: status("up", 0.5, false)}}));
     let shown = json!({format!("ipv4:{N10}"): entity("up", 0.5, false)});
     assert_eq!(node_entities(&base).await, shown);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_status_that_cannot_be_saved_is_served_logged_and_counted() {
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    with_state_dir(dir);
+    let (server, base) = serve_figure5(dir, "altofed.toml", "serve.log").await;
+    // The temporary file's name taken by a directory: the save fails.
+    std::fs::create_dir(dir.join("state/nodes.json.tmp")).unwrap();
+    let r = put(&base, &format!("nodes/{N8}"), &status("up", 0.2, true)).await;
+    assert_eq!(r.status(), 200, "{}", server.log_text());
+    let shown = json!({format!("ipv4:{N8}"): entity("up", 0.2, true)});
+    assert_eq!(node_entities(&base).await, shown);
+    let unsaved = "node statuses not saved to the state directory (they are published; \
+                   a restart would lose the change)";
+    assert_eq!(
+        log_lines(&server, "ERROR", unsaved),
+        1,
+        "{}",
+        server.log_text()
+    );
+    let metrics = http().get(format!("{base}/metrics")).send().await.unwrap();
+    let metrics = metrics.text().await.unwrap();
+    let failures =
+        altofed_tests::prometheus::sample(&metrics, "altofed_state_save_failures_total", &[]);
+    assert_eq!(failures, Some(1.0), "{metrics}");
+    assert!(!dir.join("state/nodes.json").exists());
 }

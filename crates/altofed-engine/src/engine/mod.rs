@@ -81,10 +81,13 @@ impl Engine {
         }
     }
 
-    /// Removes what a killed process left in the state directory, then
+    /// Restores the CDN node statuses and keeps them saved (`node_store`),
+    /// removes what a killed process left in the state directory, then
     /// serves the persisted snapshot, if any, until fresh data arrives.
     pub fn restore(&self) {
         let Some(dir) = &self.state_dir else { return };
+        // Before the first publish, so that it holds them.
+        crate::node_store::attach(&self.server, dir, self.metrics.save_failures());
         match persist::remove_leftovers(dir) {
             Ok(true) => tracing::info!(
                 "removed {} left by an interrupted save",
