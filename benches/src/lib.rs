@@ -8,7 +8,7 @@
 //! baselines); [`route_scenario`] and [`route_load`] (the request router's
 //! maps at production scale, and load over sockets for its fronts);
 //! [`stream_clients`] (RFC 8895 stream readers, process CPU
-//! and RSS for the update stream bench); [`rng`] (the seeded generator
+//! and RSS for the update stream and mirror benches); [`rng`] (the seeded generator
 //! they share).
 
 pub mod cdn_scenario;
