@@ -1,5 +1,5 @@
 //! Update streams at production scale (issue #13 item 2): the e2e scenario
-//! (300 CDN PIDs x 10 ISPs x 1,700 PIDs, an 83 MB numerical cost map, the
+//! (300 CDN PIDs x 10 ISPs x 1,700 PIDs, an 218 MB numerical cost map, the
 //! ordinal map left out as in `e2e`'s numerical-only case) served over
 //! HTTP by a real engine, ISP 3's maps replaced (every one of its costs
 //! changes), with 0, 1 and 4 update streams open on the network map, the

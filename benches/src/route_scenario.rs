@@ -39,7 +39,7 @@ pub struct RouteScenario {
 }
 
 /// Builds the scenario: about a minute (writing and parsing the ISPs'
-/// maps, one full publish, parsing the 83 MB cost map back).
+/// maps, one full publish, parsing the 218 MB cost map back).
 pub fn scenario() -> RouteScenario {
     let mut s = build();
     // Only the numerical map is read by the router.
