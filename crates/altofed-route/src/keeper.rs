@@ -58,7 +58,7 @@ impl Keeper {
                 Some(PeerEvent::Updated { maps, .. }) => {
                     last_contact = Some(Instant::now());
                     last_maps = Some(maps.clone());
-                    if let Some(table) = self.rebuild(maps.clone(), built.take()).await {
+                    if let Some(table) = self.rebuild(maps.clone(), built.clone()).await {
                         built = Some((table, maps));
                         withdrawn = false;
                     }
@@ -67,7 +67,7 @@ impl Keeper {
                     last_contact = Some(Instant::now());
                     if let (true, Some(maps)) = (withdrawn, &last_maps) {
                         tracing::info!("the ALTO server answers again: its maps are back in use");
-                        if let Some(table) = self.rebuild(maps.clone(), built.take()).await {
+                        if let Some(table) = self.rebuild(maps.clone(), built.clone()).await {
                             built = Some((table, maps.clone()));
                             withdrawn = false;
                         }
