@@ -17,10 +17,25 @@ pub struct Running {
 }
 
 impl Running {
+    /// Sends signal `name` (`"TERM"`, `"HUP"`) to the process.
+    pub fn signal(&self, name: &str) {
+        signal(&self.child, name);
+    }
+
     /// The log so far, for failure messages.
     pub fn log_text(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
+}
+
+/// Sends signal `name` (`"TERM"`, `"HUP"`) to `child` with kill(1), and
+/// checks that it was delivered.
+pub fn signal(child: &Child, name: &str) {
+    let pid = child.id().to_string();
+    let sent = Command::new("kill")
+        .args([&format!("-{name}"), &pid])
+        .status();
+    assert!(sent.unwrap().success(), "kill -{name} {pid}");
 }
 
 impl Drop for Running {

@@ -55,11 +55,6 @@ async fn demo_serves_the_multipath_table_at_the_printed_url() {
         .collect();
     assert_eq!(table, [[4.0, 11.0, 6.0], [5.0, 12.0, 7.0], [8.0, 5.0, 6.0]]);
 
-    let pid = child.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
+    altofed_tests::process::signal(&child, "TERM");
     assert!(child.wait().unwrap().success(), "exits 0 after SIGTERM");
 }

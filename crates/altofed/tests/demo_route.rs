@@ -8,7 +8,6 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::{IpAddr, SocketAddr};
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use altofed_tests::dns_client::{ask, udp_client};
@@ -134,9 +133,7 @@ async fn the_printed_dig_and_curl_answer_as_design_md_says() {
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 
-    let pid = demo.child.id().to_string();
-    let kill = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
-    assert!(kill.success());
+    demo.signal("TERM");
     assert!(
         demo.child.wait().unwrap().success(),
         "exits 0 after SIGTERM"

@@ -186,11 +186,7 @@ fn with_state_dir(dir: &Path) -> PathBuf {
 
 /// Sends SIGTERM and waits for a clean exit.
 fn terminate(mut running: Running) {
-    let pid = running.child.id().to_string();
-    let kill = std::process::Command::new("kill")
-        .args(["-TERM", &pid])
-        .status();
-    assert!(kill.unwrap().success());
+    running.signal("TERM");
     assert!(running.child.wait().unwrap().success(), "exit 0 on SIGTERM");
 }
 

@@ -106,12 +106,7 @@ async fn publishes_a_directory_reloads_edits_and_keeps_the_last_good_maps() {
         (reqwest::StatusCode::OK, &Value::from(7))
     );
 
-    let pid = publisher.child.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
+    publisher.signal("TERM");
     assert!(
         publisher.child.wait().unwrap().success(),
         "exits 0 after SIGTERM"

@@ -6,7 +6,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::path::Path;
-use std::process::Command;
 use std::time::{Duration, Instant};
 
 use altofed_tests::fixtures::{copy_tree, scenario};
@@ -82,15 +81,6 @@ fn serve(dir: &Path) -> (Running, String) {
     (running, ird.trim_end_matches("/directory").to_owned())
 }
 
-fn sighup(server: &Running) {
-    let pid = server.child.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-HUP", &pid])
-        .status()
-        .unwrap()
-        .success());
-}
-
 #[tokio::test]
 async fn an_unfit_topology_is_refused_a_good_edit_applied_and_sighup_explains_itself() {
     let dir = tempfile::tempdir().unwrap();
@@ -130,10 +120,10 @@ async fn an_unfit_topology_is_refused_a_good_edit_applied_and_sighup_explains_it
         text.replace("[output]", "[output]\ndefault-cost = 99"),
     )
     .unwrap();
-    sighup(&server);
+    server.signal("HUP");
     logged(&server, "altofed.toml changed ([output]): SIGHUP reloads only the CDN topology; restart altofed to apply the rest").await;
     std::fs::write(&config, "[cdn\n").unwrap();
-    sighup(&server);
+    server.signal("HUP");
     logged(&server, "the running configuration stays").await;
     assert_eq!(cost_map(&base).await.as_ref(), Some(&now));
 }

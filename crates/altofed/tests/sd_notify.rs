@@ -53,12 +53,7 @@ async fn ready_once_readyz_answers_and_reloading_around_sighup() {
     let ready = reqwest::get(format!("{base}/readyz")).await.unwrap();
     assert_eq!(ready.status(), 200);
 
-    let pid = server.child.id().to_string();
-    assert!(Command::new("kill")
-        .args(["-HUP", &pid])
-        .status()
-        .unwrap()
-        .success());
+    server.signal("HUP");
     let reloading = next_message(&socket, &server);
     assert!(reloading.starts_with("RELOADING=1\n"), "{reloading}");
     assert!(reloading.contains("MONOTONIC_USEC="), "{reloading}");
