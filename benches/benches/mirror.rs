@@ -45,7 +45,7 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use altofed_benches::e2e_scenario::{build, engine, CHANGED_ISP, ISPS};
+use altofed_benches::e2e_scenario::{build, publish_all, Published, CHANGED_ISP};
 use altofed_benches::stream_clients::{self, reset_peak, status_bytes, Received};
 use altofed_core::config::HttpOptions;
 use altofed_core::peer::PeerMaps;
@@ -242,32 +242,14 @@ fn start(memory: &mut Memory) -> Bench {
     let mut s = build();
     s.config.output.ordinal_cost_map = false;
     reset_peak().expect("the peak RSS counter can be reset");
-    let (rt, state, engine) = engine(s.config.clone(), s.cdn.clone()).unwrap();
-    let (triggers, rx) = mpsc::channel(64);
-    rt.spawn(engine.run(rx));
-    for (peer, maps) in s.peers.iter().enumerate() {
-        let t = Trigger::Peer(PeerEvent::Updated {
-            peer,
-            maps: maps.clone(),
-        });
-        rt.block_on(triggers.send(t)).unwrap();
-    }
-    let mut snapshots = state.subscribe();
-    let want = 1 + s.cdn.pids.len() + s.peers.len() * ISPS.pids;
-    rt.block_on(snapshots.wait_for(|s| {
-        s.as_ref()
-            .is_some_and(|s| s.network_map.network_map.len() >= want)
-    }))
-    .unwrap();
-    let listener = rt
-        .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-        .unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    rt.spawn(altofed_server::run(
-        listener,
-        state,
-        std::future::pending::<()>(),
-    ));
+    let published = publish_all(&s);
+    let base = published.serve();
+    let Published {
+        rt,
+        state: _,
+        triggers,
+        snapshots,
+    } = published;
     std::thread::sleep(Duration::from_secs(1));
     let snapshot = snapshots.borrow().clone().expect("a snapshot");
     memory.json = snapshot.directory.body.identity.len()

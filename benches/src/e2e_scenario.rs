@@ -28,10 +28,10 @@ use std::sync::Arc;
 use altofed_core::config::Config;
 use altofed_core::peer::PeerMaps;
 use altofed_core::topology::{parse_rocketfuel, BorderRouter, CdnNetwork};
-use altofed_engine::Engine;
+use altofed_engine::{Engine, Trigger};
 use altofed_model::{CostTableDoc, NetworkMapDoc};
-use altofed_peers::parse_document;
-use altofed_server::{AppState, ServerConfig};
+use altofed_peers::{parse_document, PeerEvent};
+use altofed_server::{AppState, ServerConfig, Snapshot};
 use ipnet::Ipv4Net;
 use serde::de::DeserializeOwned;
 use tokio::runtime::Runtime;
@@ -306,4 +306,64 @@ pub fn engine(config: Config, cdn: CdnNetwork) -> std::io::Result<(Runtime, AppS
     let state = AppState::new(ServerConfig::default());
     let engine = Engine::new(config, cdn, state.clone(), None);
     Ok((rt, state, engine))
+}
+
+/// The scenario's engine running with every ISP's maps published: the
+/// snapshot holding them all is current in `snapshots`.
+#[derive(Debug)]
+pub struct Published {
+    pub rt: Runtime,
+    pub state: AppState,
+    /// The engine's triggers (a change: `Trigger::Peer`).
+    pub triggers: tokio::sync::mpsc::Sender<Trigger>,
+    pub snapshots: tokio::sync::watch::Receiver<Option<Arc<Snapshot>>>,
+}
+
+/// Starts the engine over `s.config` and publishes every ISP's maps; returns
+/// once they are all served. Panics if the engine cannot start or stops.
+pub fn publish_all(s: &E2eScenario) -> Published {
+    let (rt, state, engine) =
+        engine(s.config.clone(), s.cdn.clone()).unwrap_or_else(|e| panic!("engine runtime: {e}"));
+    let (triggers, rx) = tokio::sync::mpsc::channel(64);
+    rt.spawn(engine.run(rx));
+    let mut snapshots = state.subscribe();
+    let want = 1 + s.cdn.pids.len() + s.peers.len() * ISPS.pids;
+    rt.block_on(async {
+        for (peer, maps) in s.peers.iter().enumerate() {
+            let maps = maps.clone();
+            let sent = triggers.send(Trigger::Peer(PeerEvent::Updated { peer, maps }));
+            sent.await.unwrap_or_else(|_| panic!("engine stopped"));
+        }
+        let all = |s: &Option<Arc<Snapshot>>| {
+            s.as_ref()
+                .is_some_and(|s| s.network_map.network_map.len() >= want)
+        };
+        let published = snapshots.wait_for(all).await;
+        published
+            .map(|_| ())
+            .unwrap_or_else(|e| panic!("engine stopped: {e}"));
+    });
+    Published {
+        rt,
+        state,
+        triggers,
+        snapshots,
+    }
+}
+
+impl Published {
+    /// Serves the state over HTTP (`altofed_server::run`) on 127.0.0.1:0,
+    /// until the runtime is dropped; the base URL.
+    pub fn serve(&self) -> String {
+        let listener = (self.rt)
+            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
+            .unwrap_or_else(|e| panic!("bind: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("bind: {e}"));
+        let stop = std::future::pending::<()>();
+        self.rt
+            .spawn(altofed_server::run(listener, self.state.clone(), stop));
+        format!("http://{addr}")
+    }
 }

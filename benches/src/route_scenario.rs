@@ -13,15 +13,13 @@ use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 
 use altofed_core::peer::PeerMaps;
-use altofed_engine::Trigger;
 use altofed_model::CostTableDoc;
-use altofed_peers::{parse_document, PeerEvent};
+use altofed_peers::parse_document;
 use altofed_route::config::{NodeConfig, RoutingSection};
 use altofed_route::{Node, RoutingTable};
 use altofed_server::Snapshot;
-use tokio::sync::mpsc;
 
-use crate::e2e_scenario::{build, engine, ISPS};
+use crate::e2e_scenario::{build, publish_all};
 
 /// The aggregator's numerical `routingcost` cost map.
 const NUMERICAL: &str = "agg-routingcost-num";
@@ -45,29 +43,9 @@ pub fn scenario() -> RouteScenario {
     // Only the numerical map is read by the router.
     s.config.output.ordinal_cost_map = false;
     let cdn_pids = s.cdn.pids.len();
-    let (rt, state, engine) =
-        engine(s.config.clone(), s.cdn.clone()).unwrap_or_else(|e| panic!("engine runtime: {e}"));
-    let (triggers, rx) = mpsc::channel(64);
-    let mut snapshots = state.subscribe();
-    rt.spawn(engine.run(rx));
-    let want = 1 + cdn_pids + s.peers.len() * ISPS.pids;
-    let snapshot: Arc<Snapshot> = rt.block_on(async {
-        for (peer, maps) in s.peers.iter().enumerate() {
-            let t = Trigger::Peer(PeerEvent::Updated {
-                peer,
-                maps: maps.clone(),
-            });
-            let _ = triggers.send(t).await;
-        }
-        let all = |s: &Option<Arc<Snapshot>>| {
-            s.as_ref()
-                .is_some_and(|s| s.network_map.network_map.len() >= want)
-        };
-        let published = snapshots.wait_for(all).await;
-        let published = published.unwrap_or_else(|e| panic!("engine stopped: {e}"));
-        published.clone().unwrap_or_else(|| panic!("no snapshot"))
-    });
-    drop(triggers);
+    let published = publish_all(&s);
+    let snapshot: Arc<Snapshot> =
+        (published.snapshots.borrow().clone()).unwrap_or_else(|| panic!("no snapshot"));
     let body = snapshot.resources[NUMERICAL].body.identity.to_bytes();
     let cost_map: CostTableDoc =
         parse_document(&body).unwrap_or_else(|(k, e)| panic!("cost map at {k}: {e}"));
@@ -81,7 +59,7 @@ pub fn scenario() -> RouteScenario {
             .map(|p| (**p).clone()),
     };
     drop(snapshot);
-    drop(rt);
+    drop(published);
     let nodes: Arc<[Node]> = (0..cdn_pids).map(node).collect();
     let routing = RoutingSection::default();
     let pairs = maps.cost_map.cost_map.len();

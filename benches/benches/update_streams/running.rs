@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use altofed_benches::e2e_scenario::{build, engine, E2eScenario, CHANGED_ISP, ISPS};
+use altofed_benches::e2e_scenario::{build, publish_all, E2eScenario, Published, CHANGED_ISP};
 use altofed_benches::stream_clients::{self, process_cpu, reset_peak, status_bytes, Received};
 use altofed_core::peer::PeerMaps;
 use altofed_engine::Trigger;
@@ -50,32 +50,14 @@ pub struct Running {
 impl Running {
     /// The engine with every ISP's maps published, and its server.
     pub fn start(s: &E2eScenario) -> Self {
-        let (rt, state, engine) = engine(s.config.clone(), s.cdn.clone()).unwrap();
-        let (triggers, rx) = mpsc::channel(64);
-        rt.spawn(engine.run(rx));
-        for (peer, maps) in s.peers.iter().enumerate() {
-            let t = Trigger::Peer(PeerEvent::Updated {
-                peer,
-                maps: maps.clone(),
-            });
-            rt.block_on(triggers.send(t)).unwrap();
-        }
-        let mut snapshots = state.subscribe();
-        let want = 1 + s.cdn.pids.len() + s.peers.len() * ISPS.pids;
-        rt.block_on(snapshots.wait_for(|s| {
-            s.as_ref()
-                .is_some_and(|s| s.network_map.network_map.len() >= want)
-        }))
-        .unwrap();
-        let listener = rt
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let base = format!("http://{}", listener.local_addr().unwrap());
-        rt.spawn(altofed_server::run(
-            listener,
-            state.clone(),
-            std::future::pending::<()>(),
-        ));
+        let published = publish_all(s);
+        let base = published.serve();
+        let Published {
+            rt,
+            state,
+            triggers,
+            snapshots,
+        } = published;
         let (events_tx, events) = mpsc::unbounded_channel();
         Self {
             rt,
