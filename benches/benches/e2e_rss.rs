@@ -10,7 +10,14 @@
 //! includes what the service holds anyway: the parsed peer maps, C_cdn and
 //! the peers' composed columns. For context, a second full recompute is
 //! measured the same way while the first snapshot is still served (a
-//! running service's steady state).
+//! running service's steady state), then 30 one-ISP changes (ISP 3's maps
+//! alternating between two versions whose costs all differ), each waited
+//! for: the peak over them and the RSS after the last.
+//!
+//! `E2E_COSTS=integer` builds the scenario with integer costs (compact
+//! JSON: about half the bytes per pair, so the same memory is a larger
+//! multiple of it). Built with `--features mimalloc` or `--features
+//! jemalloc`, the process runs on that allocator instead of glibc's.
 //!
 //! Not a criterion bench: one run, printed on stdout. Without `/proc`
 //! (not Linux) it says so and exits 0. `E2E_DIRECTION=both` (or
@@ -25,12 +32,33 @@
 
 use std::sync::Arc;
 
-use altofed_benches::e2e_scenario::{build, engine, E2eScenario};
+use altofed_benches::e2e_scenario::{build_with, engine, Costs, E2eScenario, CHANGED_ISP};
 use altofed_core::compose::Direction;
 use altofed_engine::Trigger;
 use altofed_peers::PeerEvent;
 use altofed_server::Snapshot;
 use tokio::sync::{mpsc, watch};
+
+#[cfg(feature = "mimalloc")]
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+#[cfg(all(feature = "jemalloc", not(feature = "mimalloc")))]
+#[global_allocator]
+static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// One-ISP changes measured after the second full recompute.
+const CHANGES: u64 = 30;
+
+fn allocator() -> &'static str {
+    if cfg!(feature = "mimalloc") {
+        "mimalloc"
+    } else if cfg!(feature = "jemalloc") {
+        "jemalloc"
+    } else {
+        "the system allocator (glibc)"
+    }
+}
 
 /// A `kB` line of `/proc/self/status`, in bytes.
 fn status(field: &str) -> Option<usize> {
@@ -80,8 +108,12 @@ fn main() {
         json_bytes,
         notes,
         ..
-    } = build();
-    drop(changed);
+    } = build_with(Costs::from_env());
+    println!(
+        "e2e_rss: costs {:?}, allocator {}",
+        Costs::from_env(),
+        allocator()
+    );
     // `E2E_DIRECTION=both` (or `subscriber-to-cdn`): `output.direction`.
     if let Ok(direction) = std::env::var("E2E_DIRECTION") {
         config.output.direction = Direction::try_from(direction).unwrap();
@@ -139,11 +171,44 @@ fn main() {
     let before = status("VmRSS:").unwrap_or(0);
     reset_peak().unwrap();
     rt.block_on(tx.send(Trigger::Cdn(next_cdn))).unwrap();
-    let _second = wait_for_generation(&rt, &mut snapshots, 2);
+    let second = wait_for_generation(&rt, &mut snapshots, 2);
     let peak = status("VmHWM:").unwrap_or(0);
     println!(
         "e2e_rss: second full recompute, first snapshot served meanwhile: RSS before {:.1} MB, peak {:.1} MB = {:.2}x the published JSON",
         mb(before),
+        mb(peak),
+        ratio(peak)
+    );
+    drop(second);
+
+    // One-ISP changes, each published before the next is sent.
+    let versions = [changed, peers[CHANGED_ISP].clone()];
+    let before = status("VmRSS:").unwrap_or(0);
+    reset_peak().unwrap();
+    let mut after = Vec::new();
+    for n in 0..CHANGES {
+        let maps = versions[(n % 2) as usize].clone();
+        let event = PeerEvent::Updated {
+            peer: CHANGED_ISP,
+            maps,
+        };
+        rt.block_on(tx.send(Trigger::Peer(event))).unwrap();
+        let snapshot = wait_for_generation(&rt, &mut snapshots, 3 + n);
+        assert_eq!(snapshot.generation, 3 + n, "one publish per change");
+        after.push(status("VmRSS:").unwrap_or(0));
+    }
+    let peak = status("VmHWM:").unwrap_or(0);
+    let every_tenth: Vec<String> = after
+        .iter()
+        .skip(9)
+        .step_by(10)
+        .map(|&n| format!("{:.1}", mb(n)))
+        .collect();
+    println!(
+        "e2e_rss: {CHANGES} one-ISP changes: RSS before {:.1} MB, after changes 10/20/30 [{}] MB, after the last {:.2}x; peak {:.1} MB = {:.2}x the published JSON",
+        mb(before),
+        every_tenth.join(", "),
+        ratio(*after.last().unwrap_or(&0)),
         mb(peak),
         ratio(peak)
     );

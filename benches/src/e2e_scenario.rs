@@ -81,11 +81,41 @@ struct Link {
     cost: u64,
 }
 
+/// How the scenario's costs are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Costs {
+    /// ISP costs in hundredths of ms, Rocketfuel's half-unit link weights:
+    /// published costs like `41.37` (the default).
+    Decimal,
+    /// ISP costs in whole ms, CDN link weights rounded up: every published
+    /// cost an integer, the compact JSON of issue #16's memory figures.
+    Integer,
+}
+
+impl Costs {
+    /// `E2E_COSTS=integer` selects [`Costs::Integer`]; anything else, or
+    /// nothing, [`Costs::Decimal`].
+    pub fn from_env() -> Self {
+        match std::env::var("E2E_COSTS").as_deref() {
+            Ok("integer") => Costs::Integer,
+            _ => Costs::Decimal,
+        }
+    }
+}
+
 /// Builds the scenario; takes a few seconds (mostly writing and parsing
 /// 10 x 52 MB of JSON).
 pub fn build() -> E2eScenario {
+    build_with(Costs::Decimal)
+}
+
+/// [`build`] with the costs written as `costs` says.
+pub fn build_with(costs: Costs) -> E2eScenario {
     let mut notes = Vec::new();
-    let cdn = cdn_network(&mut notes);
+    let mut cdn = cdn_network(&mut notes);
+    if costs == Costs::Integer {
+        cdn.topology.graph.edge_weights_mut().for_each(|w| *w = w.ceil());
+    }
     let table = prefix_table(ISPS.seed);
     let mut rng = SplitMix64::new(SEED);
     let (mut peers, mut all_links) = (Vec::new(), Vec::new());
@@ -93,6 +123,7 @@ pub fn build() -> E2eScenario {
     let mut changed = None;
     for i in 0..ISPS.isps {
         let (mut plan, links) = isp_plan(i, &table, &cdn.borders, &mut rng);
+        plan.whole_ms = costs == Costs::Integer;
         let (maps, bytes) = parse_maps(&plan);
         json_bytes += bytes;
         isp_pairs += plan.pairs();
@@ -240,11 +271,14 @@ fn fill_empty(plan: &mut IspPlan) {
     }
 }
 
-/// Every access latency moved by 0.01 to 0.50 ms, and new vtags: the ISP
-/// republished its maps with every cost changed.
+/// Every access latency moved by 0.01 to 0.50 ms (1 to 50 ms with whole-ms
+/// costs), and new vtags: the ISP republished its maps with every cost
+/// changed.
 fn perturb(plan: &mut IspPlan, rng: &mut SplitMix64) {
+    // Whole ms when costs are written in whole ms, or most would not move.
+    let unit = if plan.whole_ms { 100 } else { 1 };
     for pid in &mut plan.pids {
-        pid.access += 1 + rng.below_u64(50);
+        pid.access += unit * (1 + rng.below_u64(50));
     }
     plan.seed = mix(plan.seed);
 }

@@ -80,6 +80,9 @@ pub fn cost_map(plan: &IspPlan) -> String {
             let (int, frac) = (cost / 100, cost % 100);
             if entry % NULL_COST_EVERY == NULL_COST_EVERY - 1 {
                 out.push_str("null");
+            } else if plan.whole_ms {
+                // Rounded to the nearest ms, at least 1.
+                let _ = write!(out, "{}", ((cost + 50) / 100).max(1));
             } else if entry % STRING_COST_EVERY == 7 {
                 let _ = write!(out, "\"{int}.{frac:02}\"");
             } else {

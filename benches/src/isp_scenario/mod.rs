@@ -97,6 +97,9 @@ pub struct IspPlan {
     /// in full (the end-to-end scenario sets them; empty otherwise).
     pub full_rows: Vec<usize>,
     pub pops: PopGraph,
+    /// Costs written as whole milliseconds (`57`) instead of hundredths
+    /// (`57.31`): the compact JSON of an ISP that publishes integers.
+    pub whole_ms: bool,
 }
 
 impl IspPlan {
@@ -168,6 +171,7 @@ pub fn plan(config: &ScenarioConfig, i: usize, table: &[Route]) -> IspPlan {
     pids.sort_by(|a, b| a.name.cmp(&b.name));
     let destinations = choose(&mut rng, pids.len(), config.destinations);
     IspPlan {
+        whole_ms: false,
         index: i,
         seed,
         backbone_as,
