@@ -21,7 +21,8 @@
 //!
 //! Not a criterion bench: one run, printed on stdout. Without `/proc`
 //! (not Linux) it says so and exits 0. `E2E_DIRECTION=both` (or
-//! `subscriber-to-cdn`) measures with that `output.direction`.
+//! `subscriber-to-cdn`) measures with that `output.direction`,
+//! `E2E_ORDINAL=off` without the ordinal cost map.
 
 #![allow(
     clippy::unwrap_used,
@@ -46,6 +47,13 @@ static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 #[cfg(all(feature = "jemalloc", not(feature = "mimalloc")))]
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// The options `altofed` runs jemalloc with (crates/altofed/src/alloc.rs,
+/// which says why this is unsafe code).
+#[cfg(all(feature = "jemalloc", not(feature = "mimalloc")))]
+#[allow(unsafe_code)]
+#[export_name = "_rjem_malloc_conf"]
+static MALLOC_CONF: &u8 = &b"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0\0"[0];
 
 /// One-ISP changes measured after the second full recompute.
 const CHANGES: u64 = 30;
@@ -121,6 +129,11 @@ fn main() {
             "e2e_rss: output.direction = {}",
             config.output.direction.as_str()
         );
+    }
+    // `E2E_ORDINAL=off`: `output.ordinal-cost-map = false`.
+    if std::env::var("E2E_ORDINAL").as_deref() == Ok("off") {
+        config.output.ordinal_cost_map = false;
+        println!("e2e_rss: output.ordinal-cost-map = false");
     }
     for note in notes {
         println!("note: {note}");
@@ -198,6 +211,13 @@ fn main() {
         after.push(status("VmRSS:").unwrap_or(0));
     }
     let peak = status("VmHWM:").unwrap_or(0);
+    // What an allocator that purges with a delay (jemalloc here: 1 s)
+    // settles at: RSS once it stops falling, read every 250 ms for 5 s.
+    let mut settled = status("VmRSS:").unwrap_or(0);
+    for _ in 0..20 {
+        std::thread::sleep(std::time::Duration::from_millis(250));
+        settled = settled.min(status("VmRSS:").unwrap_or(0));
+    }
     let every_tenth: Vec<String> = after
         .iter()
         .skip(9)
@@ -205,10 +225,12 @@ fn main() {
         .map(|&n| format!("{:.1}", mb(n)))
         .collect();
     println!(
-        "e2e_rss: {CHANGES} one-ISP changes: RSS before {:.1} MB, after changes 10/20/30 [{}] MB, after the last {:.2}x; peak {:.1} MB = {:.2}x the published JSON",
+        "e2e_rss: {CHANGES} one-ISP changes: RSS before {:.1} MB, after changes 10/20/30 [{}] MB, after the last {:.2}x ({:.1} MB = {:.2}x 5 s later); peak {:.1} MB = {:.2}x the published JSON",
         mb(before),
         every_tenth.join(", "),
         ratio(*after.last().unwrap_or(&0)),
+        mb(settled),
+        ratio(settled),
         mb(peak),
         ratio(peak)
     );

@@ -1,5 +1,7 @@
 //! `altofed`: the federated inter-domain ALTO cost aggregator.
 
+#[cfg(feature = "jemalloc")]
+mod alloc;
 mod check;
 mod cli;
 mod compute;
