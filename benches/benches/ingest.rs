@@ -27,7 +27,7 @@ use serde::de::DeserializeOwned;
 
 const PEER: &str = "isp0";
 
-fn altofed<T: DeserializeOwned>(bytes: &[u8]) -> T {
+fn altofed<T: DeserializeOwned + 'static>(bytes: &[u8]) -> T {
     parse_document(bytes).unwrap()
 }
 

@@ -114,7 +114,10 @@ pub fn build_with(costs: Costs) -> E2eScenario {
     let mut notes = Vec::new();
     let mut cdn = cdn_network(&mut notes);
     if costs == Costs::Integer {
-        cdn.topology.graph.edge_weights_mut().for_each(|w| *w = w.ceil());
+        cdn.topology
+            .graph
+            .edge_weights_mut()
+            .for_each(|w| *w = w.ceil());
     }
     let table = prefix_table(ISPS.seed);
     let mut rng = SplitMix64::new(SEED);
@@ -302,7 +305,7 @@ fn parse_maps(plan: &IspPlan) -> (PeerMaps, usize) {
     (maps, net_text.len() + cost_text.len())
 }
 
-fn parse<T: DeserializeOwned>(isp: &str, what: &str, text: &str) -> T {
+fn parse<T: DeserializeOwned + 'static>(isp: &str, what: &str, text: &str) -> T {
     parse_document(text.as_bytes())
         .unwrap_or_else(|(key, e)| panic!("{isp}: {what} at `{key}`: {e}"))
 }

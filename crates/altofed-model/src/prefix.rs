@@ -55,6 +55,16 @@ fn general_ipv4(s: &str) -> Result<Ipv4Net, PrefixError> {
 /// time spent reading it. `None` for any other form; those go the general
 /// way, which reads every form accepted here to the same prefix.
 fn canonical_ipv4(s: &[u8]) -> Option<Ipv4Net> {
+    let (net, used) = canonical_ipv4_head(s)?;
+    (used == s.len()).then_some(net)
+}
+
+/// The canonical prefix at the start of `s` and how many bytes it takes;
+/// the caller checks what follows. The network map scanner reads prefixes
+/// with it straight from the document, up to the closing quote: the string
+/// is `s[..used]` exactly when `s[used]` is that quote, and then this is
+/// [`canonical_ipv4`] of it.
+pub(crate) fn canonical_ipv4_head(s: &[u8]) -> Option<(Ipv4Net, usize)> {
     let mut addr = 0u32;
     let mut i = 0;
     for octet in 0..4 {
@@ -62,22 +72,23 @@ fn canonical_ipv4(s: &[u8]) -> Option<Ipv4Net> {
             (s.get(i) == Some(&b'.')).then_some(())?;
             i += 1;
         }
-        let (value, digits) = decimal(&s[i..], 255)?;
+        let (value, digits) = decimal(s.get(i..)?, 255)?;
         addr = addr << 8 | value;
         i += digits;
     }
     let len = match s.get(i) {
-        None => 32,
         Some(b'/') => {
             let (len, digits) = decimal(&s[i + 1..], 32)?;
-            (i + 1 + digits == s.len()).then_some(len)?
+            i += 1 + digits;
+            len
         }
-        Some(_) => return None,
+        // A digit here is a fourth digit of the last octet.
+        Some(b'0'..=b'9') => return None,
+        _ => 32,
     };
     let len = u8::try_from(len).ok()?;
-    Ipv4Net::new(Ipv4Addr::from(addr), len)
-        .ok()
-        .map(|n| n.trunc())
+    let net = Ipv4Net::new(Ipv4Addr::from(addr), len).ok()?;
+    Some((net.trunc(), i))
 }
 
 /// The decimal number of 1 to 3 digits at the start of `s`, without a
