@@ -6,7 +6,8 @@
 //! of going through `serde_json::Value` (parse to a `Value`, convert that to
 //! the same typed documents, same check). For context, the cost map also
 //! against altofed before the compact cost table: path-tracked parsing
-//! into the tree form `CostMapDoc`. Both sides must give the same documents
+//! into the tree form `CostMapDoc`; the network map also through `sonic-rs`
+//! (a SIMD JSON reader) into the same type. Both sides must give the same documents
 //! before anything is timed.
 
 #![allow(
@@ -27,7 +28,7 @@ use serde::de::DeserializeOwned;
 
 const PEER: &str = "isp0";
 
-fn altofed<T: DeserializeOwned>(bytes: &[u8]) -> T {
+fn altofed<T: DeserializeOwned + 'static>(bytes: &[u8]) -> T {
     parse_document(bytes).unwrap()
 }
 
@@ -35,6 +36,12 @@ fn altofed<T: DeserializeOwned>(bytes: &[u8]) -> T {
 fn via_value<T: DeserializeOwned>(bytes: &[u8]) -> T {
     let value: serde_json::Value = serde_json::from_slice(bytes).unwrap();
     serde_json::from_value(value).unwrap()
+}
+
+/// For comparison: sonic-rs (SIMD JSON scanning) into the same typed
+/// document, through the same serde impls.
+fn via_sonic<T: DeserializeOwned>(bytes: &[u8]) -> T {
+    sonic_rs::from_slice(bytes).unwrap()
 }
 
 /// altofed before the cost table: every key tracked and copied by
@@ -59,6 +66,7 @@ fn assert_same(isp: &IspMaps) -> NetworkMapDoc {
     let (net, cost) = (isp.network_map.as_bytes(), isp.cost_map.as_bytes());
     let ours: NetworkMapDoc = altofed(net);
     assert_eq!(ours, via_value::<NetworkMapDoc>(net));
+    assert_eq!(ours, via_sonic::<NetworkMapDoc>(net));
     let prefixes: usize = ours.network_map.values().map(|g| g.ipv4.len()).sum();
     assert_eq!((prefixes, ours.network_map.len()), (isp.prefixes, isp.pids));
 
@@ -93,6 +101,9 @@ fn ingest(c: &mut Criterion) {
     group.bench_function("altofed", |b| b.iter(|| altofed::<NetworkMapDoc>(bytes)));
     group.bench_function("baseline_value", |b| {
         b.iter(|| via_value::<NetworkMapDoc>(bytes))
+    });
+    group.bench_function("sonic_rs_typed", |b| {
+        b.iter(|| via_sonic::<NetworkMapDoc>(bytes))
     });
     group.finish();
 

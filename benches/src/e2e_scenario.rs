@@ -305,7 +305,7 @@ fn parse_maps(plan: &IspPlan) -> (PeerMaps, usize) {
     (maps, net_text.len() + cost_text.len())
 }
 
-fn parse<T: DeserializeOwned>(isp: &str, what: &str, text: &str) -> T {
+fn parse<T: DeserializeOwned + 'static>(isp: &str, what: &str, text: &str) -> T {
     parse_document(text.as_bytes())
         .unwrap_or_else(|(key, e)| panic!("{isp}: {what} at `{key}`: {e}"))
 }

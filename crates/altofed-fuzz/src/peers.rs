@@ -27,7 +27,7 @@ const STREAM_EVENT_LIMIT: usize = 64 * 1024;
 /// stream's patches make it take.
 fn assert_round_trip<T>(doc: &T)
 where
-    T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug,
+    T: Serialize + DeserializeOwned + PartialEq + std::fmt::Debug + 'static,
 {
     let json = match serde_json::to_vec(doc) {
         Ok(json) => json,

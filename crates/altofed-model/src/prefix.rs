@@ -55,6 +55,17 @@ fn general_ipv4(s: &str) -> Result<Ipv4Net, PrefixError> {
 /// time spent reading it. `None` for any other form; those go the general
 /// way, which reads every form accepted here to the same prefix.
 fn canonical_ipv4(s: &[u8]) -> Option<Ipv4Net> {
+    let (net, used) = canonical_ipv4_head(s)?;
+    (used == s.len()).then_some(net)
+}
+
+/// The canonical prefix at the start of `s` and how many bytes it takes;
+/// the caller checks what follows. The network map scanner reads prefixes
+/// with it straight from the document, up to the closing quote: the string
+/// is `s[..used]` exactly when `s[used]` is that quote, and then this is
+/// [`canonical_ipv4`] of it.
+#[inline]
+pub(crate) fn canonical_ipv4_head(s: &[u8]) -> Option<(Ipv4Net, usize)> {
     let mut addr = 0u32;
     let mut i = 0;
     for octet in 0..4 {
@@ -62,35 +73,51 @@ fn canonical_ipv4(s: &[u8]) -> Option<Ipv4Net> {
             (s.get(i) == Some(&b'.')).then_some(())?;
             i += 1;
         }
-        let (value, digits) = decimal(&s[i..], 255)?;
+        let (value, digits) = decimal(s.get(i..)?, 255)?;
         addr = addr << 8 | value;
         i += digits;
     }
     let len = match s.get(i) {
-        None => 32,
         Some(b'/') => {
             let (len, digits) = decimal(&s[i + 1..], 32)?;
-            (i + 1 + digits == s.len()).then_some(len)?
+            i += 1 + digits;
+            len
         }
-        Some(_) => return None,
+        // A digit here is a fourth digit of the last octet.
+        Some(b'0'..=b'9') => return None,
+        _ => 32,
     };
-    let len = u8::try_from(len).ok()?;
-    Ipv4Net::new(Ipv4Addr::from(addr), len)
-        .ok()
-        .map(|n| n.trunc())
+    // Host bits cleared here rather than by `trunc`, which recomputes
+    // the mask through the generic netmask code.
+    let mask = u32::MAX.checked_shl(32 - len).unwrap_or(0);
+    let net = Ipv4Net::new(Ipv4Addr::from(addr & mask), u8::try_from(len).ok()?).ok()?;
+    Some((net, i))
 }
 
 /// The decimal number of 1 to 3 digits at the start of `s`, without a
-/// leading zero and at most `max`, and how many digits it has.
+/// leading zero and at most `max`, and how many digits it has. Unrolled:
+/// it runs four or five times per prefix.
+#[inline]
 fn decimal(s: &[u8], max: u32) -> Option<(u32, usize)> {
-    let digits = s.iter().take(3).take_while(|c| c.is_ascii_digit()).count();
-    if digits == 0 || (digits > 1 && s[0] == b'0') {
+    let first = digit(s.first())?;
+    let Some(second) = digit(s.get(1)) else {
+        return (first <= max).then_some((first, 1));
+    };
+    if first == 0 {
         return None;
     }
-    let value = s[..digits]
-        .iter()
-        .fold(0u32, |v, c| v * 10 + u32::from(c - b'0'));
-    (value <= max).then_some((value, digits))
+    let value = first * 10 + second;
+    let Some(third) = digit(s.get(2)) else {
+        return (value <= max).then_some((value, 2));
+    };
+    let value = value * 10 + third;
+    (value <= max).then_some((value, 3))
+}
+
+#[inline]
+fn digit(b: Option<&u8>) -> Option<u32> {
+    let d = b?.wrapping_sub(b'0');
+    (d < 10).then_some(u32::from(d))
 }
 
 /// Parses `x::/len` or a bare `x::` (as /128); host bits are cleared.

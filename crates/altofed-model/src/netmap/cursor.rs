@@ -1,0 +1,179 @@
+//! A cursor over JSON text for the network map scanner ([`super::scan`]).
+//!
+//! Every step answers `None` where it is not sure that `serde_json` would
+//! read the text the same way: strings with escapes or control characters,
+//! numbers, nesting deeper than [`MAX_SKIP_DEPTH`], anything malformed. The
+//! scanner then gives up and the document is read by `serde_json`, which
+//! gives the error with its position and key path. So every `Some` here
+//! must be text that `serde_json` accepts with the same meaning; a `None`
+//! only costs time.
+
+/// How deeply an ignored member's value may nest before the scanner leaves
+/// it to `serde_json` (which has its own limit of 128 levels).
+const MAX_SKIP_DEPTH: u32 = 16;
+
+#[derive(Debug)]
+pub(super) struct Cursor<'a> {
+    bytes: &'a [u8],
+    pos: usize,
+}
+
+impl<'a> Cursor<'a> {
+    pub fn new(bytes: &'a [u8]) -> Self {
+        Self { bytes, pos: 0 }
+    }
+
+    /// The text from the cursor on.
+    #[inline]
+    pub fn rest(&self) -> &'a [u8] {
+        &self.bytes[self.pos..]
+    }
+
+    /// Moves past `n` bytes of [`Cursor::rest`].
+    #[inline]
+    pub fn advance(&mut self, n: usize) {
+        self.pos += n;
+    }
+
+    /// The next byte after JSON whitespace (RFC 8259 §2: space, tab, line
+    /// feed, carriage return, exactly the set `serde_json` skips), not
+    /// consumed.
+    #[inline]
+    pub fn peek(&mut self) -> Option<u8> {
+        while let Some(&b) = self.bytes.get(self.pos) {
+            if !matches!(b, b' ' | b'\n' | b'\t' | b'\r') {
+                return Some(b);
+            }
+            self.pos += 1;
+        }
+        None
+    }
+
+    /// Consumes `byte` after whitespace.
+    #[inline]
+    pub fn eat(&mut self, byte: u8) -> Option<()> {
+        (self.peek()? == byte).then(|| self.pos += 1)
+    }
+
+    /// Whether nothing but whitespace is left (`serde_json`'s `end`).
+    pub fn at_end(&mut self) -> bool {
+        self.peek().is_none()
+    }
+
+    /// A string after whitespace, if it has no escape sequence (those are
+    /// left to `serde_json`) and is valid UTF-8 without control characters.
+    pub fn string(&mut self) -> Option<&'a str> {
+        self.eat(b'"')?;
+        let rest = self.rest();
+        let len = rest
+            .iter()
+            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
+        (rest[len] == b'"').then_some(())?;
+        self.pos += len + 1;
+        std::str::from_utf8(&rest[..len]).ok()
+    }
+
+    /// Reads an object, calling `member` with the cursor on each value
+    /// and its key; `member` must consume the value.
+    #[inline]
+    pub fn object(
+        &mut self,
+        mut member: impl FnMut(&mut Self, &'a str) -> Option<()>,
+    ) -> Option<()> {
+        self.eat(b'{')?;
+        if self.peek()? == b'}' {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            let key = self.string()?;
+            self.eat(b':')?;
+            member(self, key)?;
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b'}' => break,
+                _ => return None,
+            }
+        }
+        self.pos += 1;
+        Some(())
+    }
+
+    /// Reads an array, calling `element` with the cursor on each element;
+    /// `element` must consume it.
+    #[inline]
+    pub fn array(&mut self, mut element: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.eat(b'[')?;
+        if self.peek()? == b']' {
+            self.pos += 1;
+            return Some(());
+        }
+        loop {
+            element(self)?;
+            match self.peek()? {
+                b',' => self.pos += 1,
+                b']' => break,
+                _ => return None,
+            }
+        }
+        self.pos += 1;
+        Some(())
+    }
+
+    /// Passes over a value that is ignored (an unknown member).
+    pub fn skip_value(&mut self) -> Option<()> {
+        self.skip_nested(MAX_SKIP_DEPTH)
+    }
+
+    fn skip_nested(&mut self, depth: u32) -> Option<()> {
+        match self.peek()? {
+            b'"' => self.string().map(drop),
+            b'{' => self.object(|c, _| c.skip_nested(depth.checked_sub(1)?)),
+            b'[' => self.array(|c| c.skip_nested(depth.checked_sub(1)?)),
+            b't' => self.literal(b"true"),
+            b'f' => self.literal(b"false"),
+            b'n' => self.literal(b"null"),
+            _ => self.number(),
+        }
+    }
+
+    fn literal(&mut self, word: &[u8]) -> Option<()> {
+        self.rest()
+            .starts_with(word)
+            .then(|| self.pos += word.len())
+    }
+
+    /// A number as RFC 8259 §6 writes it, the grammar `serde_json` checks:
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`. What comes
+    /// after it is for the caller to check.
+    fn number(&mut self) -> Option<()> {
+        let rest = self.rest();
+        let mut i = usize::from(rest.first() == Some(&b'-'));
+        let int = digits(&rest[i..]);
+        if int == 0 || (int > 1 && rest[i] == b'0') {
+            return None;
+        }
+        i += int;
+        if rest.get(i) == Some(&b'.') {
+            let frac = digits(&rest[i + 1..]);
+            (frac > 0).then_some(())?;
+            i += 1 + frac;
+        }
+        if matches!(rest.get(i), Some(b'e' | b'E')) {
+            i += 1;
+            if matches!(rest.get(i), Some(b'+' | b'-')) {
+                i += 1;
+            }
+            let exp = digits(&rest[i..]);
+            (exp > 0).then_some(())?;
+            i += exp;
+        }
+        self.pos += i;
+        Some(())
+    }
+}
+
+/// How many ASCII digits `s` starts with.
+fn digits(s: &[u8]) -> usize {
+    s.iter().take_while(|b| b.is_ascii_digit()).count()
+}
