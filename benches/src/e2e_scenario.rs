@@ -114,7 +114,10 @@ pub fn build_with(costs: Costs) -> E2eScenario {
     let mut notes = Vec::new();
     let mut cdn = cdn_network(&mut notes);
     if costs == Costs::Integer {
-        cdn.topology.graph.edge_weights_mut().for_each(|w| *w = w.ceil());
+        cdn.topology
+            .graph
+            .edge_weights_mut()
+            .for_each(|w| *w = w.ceil());
     }
     let table = prefix_table(ISPS.seed);
     let mut rng = SplitMix64::new(SEED);
