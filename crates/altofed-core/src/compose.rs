@@ -16,7 +16,7 @@ use crate::cdn_cost::CdnCosts;
 pub use kernel::Isa;
 pub use reverse::{compose_reverse, Direction};
 
-use kernel::{min_plus_terms, Term};
+use kernel::{min_plus_rows, min_plus_terms, RowsTerm, Term, ROWS};
 
 /// How an egress is chosen (design §1, draft scenarios 1 and 2).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -91,10 +91,48 @@ pub fn compose_multipath_with(
     links: &[LinkTerm],
     isp: &Matrix,
 ) -> Matrix {
-    compose_rows(isa, cdn, links, isp, |_| 0..links.len())
+    assert_eq!(isp.rows, links.len(), "one ISP row per link");
+    isa.assert_available();
+    let mut out = Matrix::filled(cdn.pids(), isp.cols, 0.0);
+    if isp.cols == 0 {
+        return out;
+    }
+    // Every row takes every link, so blocks of ROWS rows share one list of
+    // terms and each ISP vector loaded serves all of them.
+    out.data
+        .par_chunks_mut(ROWS * isp.cols)
+        .enumerate()
+        .for_each_init(Vec::new, |terms: &mut Vec<RowsTerm<'_>>, (block, rows)| {
+            terms.clear();
+            terms.extend(links.iter().enumerate().map(|(l, link)| {
+                (
+                    row_bases(cdn, block * ROWS, rows.len() / isp.cols, link),
+                    isp.row(l),
+                )
+            }));
+            min_plus_rows(isa, rows, isp.cols, terms);
+        });
+    out
 }
 
-/// The kernel both modes share: for each CDN PID, the min-plus of its
+/// [`link_base`] for the `count` PIDs from `first`, +infinity where it is
+/// not finite (the link is unreachable from that PID) and past `count`.
+fn row_bases(cdn: &CdnCosts, first: usize, count: usize, link: &LinkTerm) -> [f64; ROWS] {
+    std::array::from_fn(|r| {
+        let base = if r < count {
+            link_base(cdn, first + r, link)
+        } else {
+            f64::INFINITY
+        };
+        if base.is_finite() {
+            base
+        } else {
+            f64::INFINITY
+        }
+    })
+}
+
+/// The single-path kernel: for each CDN PID, the min-plus of its
 /// reachable links among `links_of(pid)` with their ISP rows. Rows are
 /// independent, so they run in parallel with rayon.
 fn compose_rows<I: IntoIterator<Item = usize>>(

@@ -31,7 +31,8 @@ struct Case {
 
 fn case() -> impl Strategy<Value = Case> {
     let cols = prop_oneof![3 => 0usize..80, 1 => 500usize..540];
-    (1usize..4, 1usize..=9, cols).prop_flat_map(|(pids, links, cols)| {
+    // Up to 9 PIDs: full blocks of 4 rows (kernel::ROWS) and a shorter last one.
+    (1usize..10, 1usize..=9, cols).prop_flat_map(|(pids, links, cols)| {
         (
             proptest::collection::vec(cost(), pids * links),
             proptest::collection::vec(cost(), links),

@@ -12,6 +12,9 @@ mod portable;
 #[cfg(target_arch = "x86_64")]
 #[allow(unsafe_code)]
 mod x86;
+#[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
+mod x86_rows;
 
 use std::sync::OnceLock;
 
@@ -24,6 +27,16 @@ pub(super) const BLOCK: usize = 512;
 /// Links folded per pass over a block: each pass loads and stores the
 /// output once for `GROUP` min-plus steps instead of once per step.
 pub(super) const GROUP: usize = 4;
+
+/// Output rows the multipath kernel folds together ([`min_plus_rows`]).
+pub(super) const ROWS: usize = 4;
+/// Columns per block of [`ROWS`] rows: 4 x 2 KiB of output plus
+/// [`GROUP`] x 2 KiB of ISP rows, well inside L1.
+const ROWS_BLOCK: usize = BLOCK / 2;
+
+/// One link for a block of [`ROWS`] output rows: C_cdn + c(l) for each row
+/// (+infinity where that is not finite), and the ISP row.
+pub(super) type RowsTerm<'a> = ([f64; ROWS], &'a [f64]);
 
 /// An instruction set the kernel can run with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -89,6 +102,30 @@ pub(super) fn min_plus_terms(isa: Isa, row: &mut [f64], terms: &[Term<'_>]) {
         Isa::Avx512 => x86::min_plus_avx512(row, terms),
         #[cfg(not(target_arch = "x86_64"))]
         Isa::Avx2 | Isa::Avx512 => unreachable!("{isa:?} is never available off x86_64"),
+    }
+}
+
+/// [`min_plus_terms`] on the rows of `out` (`cols` columns each, at most
+/// [`ROWS`] rows) at once, with the same terms for every row. A base of
+/// +infinity is a link that row cannot reach: it never wins the strict-less
+/// minimum, so the result is bit-identical to leaving it out. The SIMD
+/// paths fold full blocks of [`ROWS`] rows together; the portable path and
+/// a last, shorter block go row by row.
+pub(super) fn min_plus_rows(isa: Isa, out: &mut [f64], cols: usize, terms: &[RowsTerm<'_>]) {
+    let full = out.len() == ROWS * cols;
+    match isa {
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx2 if full => x86_rows::min_plus_rows_avx2(out, cols, terms),
+        #[cfg(target_arch = "x86_64")]
+        Isa::Avx512 if full => x86_rows::min_plus_rows_avx512(out, cols, terms),
+        _ => {
+            let mut single = Vec::with_capacity(terms.len());
+            for (r, row) in out.chunks_mut(cols).enumerate() {
+                single.clear();
+                single.extend(terms.iter().map(|(bases, isp)| (bases[r], *isp)));
+                min_plus_terms(isa, row, &single);
+            }
+        }
     }
 }
 
