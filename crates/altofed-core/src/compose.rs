@@ -91,11 +91,29 @@ pub fn compose_multipath_with(
     links: &[LinkTerm],
     isp: &Matrix,
 ) -> Matrix {
-    assert_eq!(isp.rows, links.len(), "one ISP row per link");
-    isa.assert_available();
+    // Zeroed, not filled with infinity: every element is written below,
+    // and a zeroed allocation may come from the OS already cleared.
     let mut out = Matrix::filled(cdn.pids(), isp.cols, 0.0);
+    compose_multipath_into(isa, cdn, links, isp, &mut out);
+    out
+}
+
+/// [`compose_multipath_with`] into an existing (CDN PIDs x subscribers)
+/// matrix, every element of which is overwritten: a caller that recomposes
+/// often can keep the buffer, and the bench times the kernel without the
+/// allocation and clearing of a 4 MB result.
+pub fn compose_multipath_into(
+    isa: Isa,
+    cdn: &CdnCosts,
+    links: &[LinkTerm],
+    isp: &Matrix,
+    out: &mut Matrix,
+) {
+    assert_eq!(isp.rows, links.len(), "one ISP row per link");
+    assert_eq!((out.rows, out.cols), (cdn.pids(), isp.cols), "output shape");
+    isa.assert_available();
     if isp.cols == 0 {
-        return out;
+        return;
     }
     // Every row takes every link, so blocks of ROWS rows share one list of
     // terms and each ISP vector loaded serves all of them.
@@ -112,7 +130,6 @@ pub fn compose_multipath_with(
             }));
             min_plus_rows(isa, rows, isp.cols, terms);
         });
-    out
 }
 
 /// [`link_base`] for the `count` PIDs from `first`, +infinity where it is

@@ -7,7 +7,9 @@
 #![allow(clippy::unwrap_used)]
 
 use altofed_core::cdn_cost::CdnCosts;
-use altofed_core::compose::{compose_multipath_with, compose_single_with, Isa, LinkTerm, Matrix};
+use altofed_core::compose::{
+    compose_multipath_into, compose_multipath_with, compose_single_with, Isa, LinkTerm, Matrix,
+};
 use proptest::prelude::*;
 
 /// Few distinct values, so that terms tie often; signed zeros; infinity.
@@ -97,6 +99,10 @@ proptest! {
         for isa in Isa::available() {
             let got = compose_multipath_with(isa, &c.cdn, &c.links, &c.isp);
             prop_assert_eq!(&bits(&got.data), &expected, "{:?}", isa);
+            // Into a matrix holding other values: every element is written.
+            let mut into = Matrix::filled(c.cdn.pids(), c.isp.cols, f64::NAN);
+            compose_multipath_into(isa, &c.cdn, &c.links, &c.isp, &mut into);
+            prop_assert_eq!(&bits(&into.data), &expected, "{:?} into", isa);
         }
     }
 
