@@ -1,6 +1,8 @@
 //! Inputs and baselines of the composition benchmark (issue #6): a C_cdn
 //! matrix, peering links and an ISP matrix of realistic size, the naive
-//! triple loop, the machine's min-plus peak and a plain memory write.
+//! triple loop, the same product as an A x B matrix pair for
+//! `tropical-gemm`, and a plain memory write (the min-plus peak is in
+//! `compose_peak`).
 
 use altofed_core::cdn_cost::CdnCosts;
 use altofed_core::compose::{LinkTerm, Matrix};
@@ -73,41 +75,17 @@ pub fn naive_multipath(c: &ComposeInputs) -> Matrix {
     out
 }
 
-/// The kernel's min: `candidate` if strictly smaller (x86 `minpd` order).
-#[inline(always)]
-fn min_of(current: f64, candidate: f64) -> f64 {
-    if candidate < current {
-        candidate
-    } else {
-        current
-    }
-}
-
-/// Baseline (ii), one pass of the peak loop: `out[i] = min(out[i], a +
-/// b[i])` and nothing else. A plain zip is what LLVM turns into the
-/// tightest packed SSE2 loop (`movupd`, `addpd`, `minpd`, `movupd`, two
-/// vectors per iteration); fixed-width array chunks made it shuffle lanes.
-/// Not inlined, so that the symbol can be found in the binary.
-#[inline(never)]
-pub fn min_plus_pass(out: &mut [f64], a: f64, b: &[f64]) {
-    for (o, t) in out.iter_mut().zip(b) {
-        *o = min_of(*o, a + t);
-    }
-}
-
-/// Elements of the peak loop's buffers: two 8 KiB arrays, resident in L1.
-pub const PEAK_LEN: usize = 1_024;
-
-/// `passes` peak-loop passes over L1-resident buffers; returns a checksum
-/// so that the work is not optimised away. Min-plus operations done:
-/// `passes * PEAK_LEN`.
-pub fn min_plus_peak(passes: usize) -> f64 {
-    let mut out = vec![f64::INFINITY; PEAK_LEN];
-    let b: Vec<f64> = (0..PEAK_LEN).map(|i| (i % 97) as f64).collect();
-    for p in 0..passes {
-        min_plus_pass(&mut out, std::hint::black_box(p as f64), &b);
-    }
-    out.iter().sum()
+/// The left operand of the same product as a plain (N x B) matrix, for a
+/// general min-plus GEMM (`tropical-gemm`): `C_cdn(P, r_l) + c(l)`. The
+/// right operand is `isp.data` as it is.
+pub fn left_matrix(c: &ComposeInputs) -> Vec<f64> {
+    (0..c.cdn.pids())
+        .flat_map(|pid| {
+            c.links
+                .iter()
+                .map(move |link| c.cdn.get(pid, link.border) + link.cost)
+        })
+        .collect()
 }
 
 /// Baseline (iii): allocate a matrix of the result's size and write `a +

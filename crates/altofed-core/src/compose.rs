@@ -5,6 +5,7 @@
 //! (B x S) ISP matrix. Missing terms are `f64::INFINITY` and drop out of
 //! the minimum; a result of infinity means "no value" for that pair.
 
+mod kernel;
 mod reverse;
 
 use rayon::prelude::*;
@@ -12,7 +13,10 @@ use serde::Deserialize;
 
 use crate::cdn_cost::CdnCosts;
 
+pub use kernel::Isa;
 pub use reverse::{compose_reverse, Direction};
+
+use kernel::{min_plus_rows, min_plus_terms, RowsTerm, Term, ROWS};
 
 /// How an egress is chosen (design §1, draft scenarios 1 and 2).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -73,21 +77,90 @@ fn link_base(cdn: &CdnCosts, pid: usize, link: &LinkTerm) -> f64 {
 
 /// Multipath: `out[P][s] = min_l C_cdn(P, r_l) + c(l) + isp[l][s]`.
 /// `isp` has one row per link (the ISP border PID's row of the ISP cost
-/// map, already scaled) and one column per subscriber.
+/// map, already scaled) and one column per subscriber. Runs the widest instruction set this CPU has ([`Isa::best`]).
 pub fn compose_multipath(cdn: &CdnCosts, links: &[LinkTerm], isp: &Matrix) -> Matrix {
-    compose_rows(cdn, links, isp, |_| 0..links.len())
+    compose_multipath_with(Isa::best(), cdn, links, isp)
 }
 
-/// The kernel both modes share: for each CDN PID, the min-plus of its
+/// [`compose_multipath`] with the kernel's instruction set chosen by the
+/// caller (tests and benches compare them). Panics if this CPU cannot run
+/// `isa`. The result does not depend on `isa`, bit for bit.
+pub fn compose_multipath_with(
+    isa: Isa,
+    cdn: &CdnCosts,
+    links: &[LinkTerm],
+    isp: &Matrix,
+) -> Matrix {
+    // Zeroed, not filled with infinity: every element is written below,
+    // and a zeroed allocation may come from the OS already cleared.
+    let mut out = Matrix::filled(cdn.pids(), isp.cols, 0.0);
+    compose_multipath_into(isa, cdn, links, isp, &mut out);
+    out
+}
+
+/// [`compose_multipath_with`] into an existing (CDN PIDs x subscribers)
+/// matrix, every element of which is overwritten: a caller that recomposes
+/// often can keep the buffer, and the bench times the kernel without the
+/// allocation and clearing of a 4 MB result.
+pub fn compose_multipath_into(
+    isa: Isa,
+    cdn: &CdnCosts,
+    links: &[LinkTerm],
+    isp: &Matrix,
+    out: &mut Matrix,
+) {
+    assert_eq!(isp.rows, links.len(), "one ISP row per link");
+    assert_eq!((out.rows, out.cols), (cdn.pids(), isp.cols), "output shape");
+    isa.assert_available();
+    if isp.cols == 0 {
+        return;
+    }
+    // Every row takes every link, so blocks of ROWS rows share one list of
+    // terms and each ISP vector loaded serves all of them.
+    out.data
+        .par_chunks_mut(ROWS * isp.cols)
+        .enumerate()
+        .for_each_init(Vec::new, |terms: &mut Vec<RowsTerm<'_>>, (block, rows)| {
+            terms.clear();
+            terms.extend(links.iter().enumerate().map(|(l, link)| {
+                (
+                    row_bases(cdn, block * ROWS, rows.len() / isp.cols, link),
+                    isp.row(l),
+                )
+            }));
+            min_plus_rows(isa, rows, isp.cols, terms);
+        });
+}
+
+/// [`link_base`] for the `count` PIDs from `first`, +infinity where it is
+/// not finite (the link is unreachable from that PID) and past `count`.
+fn row_bases(cdn: &CdnCosts, first: usize, count: usize, link: &LinkTerm) -> [f64; ROWS] {
+    std::array::from_fn(|r| {
+        let base = if r < count {
+            link_base(cdn, first + r, link)
+        } else {
+            f64::INFINITY
+        };
+        if base.is_finite() {
+            base
+        } else {
+            f64::INFINITY
+        }
+    })
+}
+
+/// The single-path kernel: for each CDN PID, the min-plus of its
 /// reachable links among `links_of(pid)` with their ISP rows. Rows are
 /// independent, so they run in parallel with rayon.
 fn compose_rows<I: IntoIterator<Item = usize>>(
+    isa: Isa,
     cdn: &CdnCosts,
     links: &[LinkTerm],
     isp: &Matrix,
     links_of: impl Fn(usize) -> I + Sync,
 ) -> Matrix {
     assert_eq!(isp.rows, links.len(), "one ISP row per link");
+    isa.assert_available();
     // Zeroed, not filled with infinity: every row is written in full
     // below, and a zeroed allocation may come from the OS already cleared.
     let mut out = Matrix::filled(cdn.pids(), isp.cols, 0.0);
@@ -102,75 +175,10 @@ fn compose_rows<I: IntoIterator<Item = usize>>(
                 let base = link_base(cdn, pid, &links[l]);
                 base.is_finite().then(|| (base, isp.row(l)))
             }));
-            min_plus_terms(row, terms);
+            min_plus_terms(isa, row, terms);
         },
     );
     out
-}
-
-/// One link's contribution to a row: C_cdn + c(l), and the ISP row.
-type Term<'a> = (f64, &'a [f64]);
-
-/// Columns per block: a block of the output row (4 KiB) plus the blocks of
-/// [`GROUP`] ISP rows stay in a 32 KiB L1 cache, whatever the row length.
-const BLOCK: usize = 512;
-/// Links folded per pass over a block: each pass loads and stores the
-/// output once for `GROUP` min-plus steps instead of once per step.
-const GROUP: usize = 4;
-
-/// `row[s] = min over terms of base + isp[s]`, or infinity with no terms.
-/// Terms are folded in order and a later term replaces the running value
-/// only when strictly smaller, exactly like the definition's loop, so the
-/// result is bit-identical to it.
-fn min_plus_terms(row: &mut [f64], terms: &[Term<'_>]) {
-    if terms.is_empty() {
-        row.fill(f64::INFINITY);
-        return;
-    }
-    for lo in (0..row.len()).step_by(BLOCK) {
-        let hi = (lo + BLOCK).min(row.len());
-        let block = &mut row[lo..hi];
-        for (g, group) in terms.chunks(GROUP).enumerate() {
-            let first = g == 0;
-            match group.len() {
-                1 => fold::<1>(block, group, lo, first),
-                2 => fold::<2>(block, group, lo, first),
-                3 => fold::<3>(block, group, lo, first),
-                _ => fold::<GROUP>(block, group, lo, first),
-            }
-        }
-    }
-}
-
-/// Folds `K` terms (columns from `lo`) into `out`. The first pass starts
-/// from infinity instead of reading `out`: min(inf, x) is x, so the result
-/// is the same and the output is only written. A plain indexed loop over
-/// slices of equal length is what LLVM vectorises cleanly here (packed
-/// SSE2 `addpd`/`minpd`, no shuffles; fixed-width array chunks made it
-/// interleave lanes with `movhpd`/`unpcklpd`, see docs/benchmarks.md).
-fn fold<const K: usize>(out: &mut [f64], group: &[Term<'_>], lo: usize, first: bool) {
-    let n = out.len();
-    let bases: [f64; K] = std::array::from_fn(|k| group[k].0);
-    let rows: [&[f64]; K] = std::array::from_fn(|k| &group[k].1[lo..lo + n]);
-    for (i, o) in out.iter_mut().enumerate() {
-        let mut m = if first { f64::INFINITY } else { *o };
-        for k in 0..K {
-            m = min_of(m, bases[k] + rows[k][i]);
-        }
-        *o = m;
-    }
-}
-
-/// `candidate` if strictly below `current`, else `current`: the
-/// definition's tie rule, and the operand order of x86 `minpd`, so it
-/// compiles to one instruction (`f64::min` needs extra NaN handling).
-#[inline(always)]
-fn min_of(current: f64, candidate: f64) -> f64 {
-    if candidate < current {
-        candidate
-    } else {
-        current
-    }
 }
 
 /// The exit routing would choose for each CDN PID: a pinned link if any;
@@ -211,46 +219,17 @@ pub fn compose_single(
     isp: &Matrix,
     exits: &[Option<usize>],
 ) -> Matrix {
-    compose_rows(cdn, links, isp, |pid| exits[pid])
+    compose_single_with(Isa::best(), cdn, links, isp, exits)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The oracle proptests use rows of fewer than 8 columns; this covers
-    /// several [`BLOCK`]s, an odd-length last block and every group size,
-    /// against the definition's loop, bit for bit.
-    #[test]
-    fn long_rows_match_the_definition() {
-        let cols = 2 * BLOCK + 7;
-        for links in 0..=2 * GROUP + 1 {
-            let isp: Vec<Vec<f64>> = (0..links)
-                .map(|l| {
-                    (0..cols)
-                        .map(|s| match (s * 7 + l * 13) % 11 {
-                            0 => f64::INFINITY,
-                            v => (v as f64) * 0.1 + l as f64,
-                        })
-                        .collect()
-                })
-                .collect();
-            let terms: Vec<Term<'_>> = isp
-                .iter()
-                .enumerate()
-                .map(|(l, r)| (0.3 * l as f64, r.as_slice()))
-                .collect();
-            let mut row = vec![0.0; cols];
-            min_plus_terms(&mut row, &terms);
-            for (s, got) in row.iter().enumerate() {
-                let mut best = f64::INFINITY;
-                for (base, r) in &terms {
-                    if base + r[s] < best {
-                        best = base + r[s];
-                    }
-                }
-                assert_eq!(got.to_bits(), best.to_bits(), "links {links} col {s}");
-            }
-        }
-    }
+/// [`compose_single`] with the kernel's instruction set chosen by the
+/// caller, like [`compose_multipath_with`].
+pub fn compose_single_with(
+    isa: Isa,
+    cdn: &CdnCosts,
+    links: &[LinkTerm],
+    isp: &Matrix,
+    exits: &[Option<usize>],
+) -> Matrix {
+    compose_rows(isa, cdn, links, isp, |pid| exits[pid])
 }
