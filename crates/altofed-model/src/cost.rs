@@ -84,15 +84,22 @@ pub struct Cost(pub f64);
 /// Largest integer that an f64 holds exactly (2^53).
 const EXACT_INT_LIMIT: f64 = 9_007_199_254_740_992.0;
 
+impl Cost {
+    /// The value as an integer when it is one that an f64 holds exactly
+    /// (|v| < 2^53): how it is written on output.
+    pub fn as_exact_int(self) -> Option<i64> {
+        let v = self.0;
+        // Exact: |v| < 2^53 and integral.
+        #[allow(clippy::cast_possible_truncation)]
+        (v.fract() == 0.0 && v.abs() < EXACT_INT_LIMIT).then_some(v as i64)
+    }
+}
+
 impl Serialize for Cost {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        let v = self.0;
-        if v.fract() == 0.0 && v.abs() < EXACT_INT_LIMIT {
-            // Exact: |v| < 2^53 and integral.
-            #[allow(clippy::cast_possible_truncation)]
-            s.serialize_i64(v as i64)
-        } else {
-            s.serialize_f64(v)
+        match self.as_exact_int() {
+            Some(int) => s.serialize_i64(int),
+            None => s.serialize_f64(self.0),
         }
     }
 }

@@ -115,7 +115,7 @@ pub fn router(state: AppState) -> Router {
         limited = limited.merge(admin);
     }
     if let Some(max) = config.max_concurrent_requests {
-        limited = layers::overload_limit(limited, max.max(1), config.overload_retry_after);
+        limited = crate::ops::overload_limit(limited, max.max(1), config.overload_retry_after);
     }
     let app = limited.merge(crate::ops::routes());
     layers::common(app.with_state(state.clone()), state)

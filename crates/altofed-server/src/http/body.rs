@@ -31,10 +31,12 @@ pub fn decode<T: DeserializeOwned>(
 }
 
 /// The body, once its `Content-Type` and size are right (for handlers
-/// that parse it elsewhere, e.g. on a blocking thread).
-pub fn checked_body(
+/// that parse it elsewhere, e.g. on a blocking thread). Any failure to
+/// read the body is taken for the size limit, the only one a client can
+/// cause and still be answered.
+pub fn checked_body<E>(
     headers: &HeaderMap,
-    body: Result<Bytes, BytesRejection>,
+    body: Result<Bytes, E>,
     media_type: &'static str,
     limit: usize,
 ) -> Result<Bytes, ApiError> {

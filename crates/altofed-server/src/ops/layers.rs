@@ -1,17 +1,14 @@
 //! Cross-cutting layers: request ids with a tracing span per request,
-//! metrics, body limit and timeout on every route; overload protection.
+//! metrics, body limit and timeout on every route (overload protection:
+//! `super::overload`).
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::error_handling::HandleErrorLayer;
 use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue, Request, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::{BoxError, Router};
-use tower::limit::GlobalConcurrencyLimitLayer;
-use tower::load_shed::LoadShedLayer;
+use axum::http::{HeaderValue, Request, StatusCode};
+use axum::Router;
 use tower::ServiceBuilder;
 use tower_http::classify::ServerErrorsFailureClass;
 use tower_http::request_id::{
@@ -146,39 +143,6 @@ fn uuid_text(prefix: u64, count: u64) -> [u8; 36] {
         *slot = HEX[(value >> (124 - 4 * n)) as usize & 0xf];
     }
     out
-}
-
-/// At most `max` requests of `router` at once; the next ones are answered
-/// at once with 503 and `Retry-After` (RFC 7285 §8.5.3). One limit is
-/// shared by all routes of `router`.
-pub(crate) fn overload_limit(
-    router: Router<AppState>,
-    max: usize,
-    retry_after: Duration,
-) -> Router<AppState> {
-    let secs = retry_after.as_secs().max(1);
-    router.layer(
-        ServiceBuilder::new()
-            .layer(HandleErrorLayer::new(move |_: BoxError| async move {
-                overloaded(secs)
-            }))
-            .layer(LoadShedLayer::new())
-            .layer(GlobalConcurrencyLimitLayer::new(max)),
-    )
-}
-
-fn overloaded(retry_after_secs: u64) -> Response {
-    tracing::warn!("overloaded: request shed");
-    let mut response = (
-        StatusCode::SERVICE_UNAVAILABLE,
-        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-        "server overloaded, retry later\n",
-    )
-        .into_response();
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
-    response
 }
 
 #[cfg(test)]

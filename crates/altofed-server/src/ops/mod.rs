@@ -9,7 +9,8 @@
 //! - [`auth`]: Basic / Bearer for the ALTO resources and the admin API.
 //! - [`tls`]: PEM files -> rustls, and a TLS [`axum::serve::Listener`].
 //! - [`events`]: hooks that receive admin events (the engine's entry).
-//! - [`layers`]: request ids, tracing, overload (503 + `Retry-After`).
+//! - [`layers`]: request ids, tracing, timeout; `overload`: 503 +
+//!   `Retry-After` above the concurrent request limit.
 //! - [`track`]: counting and timing requests for [`metrics`].
 
 pub mod admin;
@@ -22,11 +23,14 @@ pub mod node_batch;
 pub mod node_book;
 mod node_scope;
 pub mod nodes;
+mod overload;
 pub mod tls;
 pub mod track;
 
 use axum::routing::get;
 use axum::Router;
+
+pub(crate) use overload::overload_limit;
 
 use crate::state::AppState;
 

@@ -104,7 +104,7 @@ impl Planned for CostSelection {
         };
         let passes = |cost: f64| self.constraints.iter().all(|c| c.holds(cost));
         let names = table.names();
-        let mut out = CostRowsWriter::start(&meta, "cost-map");
+        let mut out = CostRowsWriter::start(&meta, "cost-map", 0);
         for &r in &self.rows {
             cancel.check()?;
             out.begin_row(&names[table.sources()[r] as usize]);

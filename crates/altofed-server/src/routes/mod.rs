@@ -3,7 +3,9 @@
 
 mod costfilter;
 mod direction;
+mod ecsparams;
 mod endpoint;
+mod endpointcost;
 mod filtered;
 mod get;
 mod jsonout;
@@ -40,9 +42,11 @@ fn current(state: &AppState) -> Result<Arc<Snapshot>, ApiError> {
     state.snapshot().ok_or(ApiError::Unavailable)
 }
 
-/// A computed answer already in its JSON text.
+/// A computed answer already in its JSON text. The media type is a
+/// static header value: no copy of it per response.
 fn json_bytes_response(media_type: &'static str, body: Vec<u8>) -> axum::response::Response {
-    use axum::http::header;
+    use axum::http::{header, HeaderValue};
     use axum::response::IntoResponse;
+    let media_type = HeaderValue::from_static(media_type);
     ([(header::CONTENT_TYPE, media_type)], body).into_response()
 }

@@ -107,7 +107,15 @@ where
             })
             .await;
     }
-    let planned = plan(parse_body(&body)?)?;
+    write_planned(pool, plan(parse_body(&body)?)?).await
+}
+
+/// Writes a planned answer: on the async worker while it is small, else
+/// on `pool`.
+pub(crate) async fn write_planned<P: Planned>(
+    pool: &WorkPool,
+    planned: P,
+) -> Result<Vec<u8>, ApiError> {
     if planned.pairs() <= INLINE_PAIRS {
         planned.write(&Cancel::never())
     } else {

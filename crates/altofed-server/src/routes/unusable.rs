@@ -28,13 +28,6 @@ use serde_json::Value;
 use crate::ops::nodes::{Health, PROP_DRAINED, PROP_HEALTH};
 use crate::snapshot::Snapshot;
 
-/// Whether the endpoint (`ipv4:...` / `ipv6:...`) is a node the snapshot
-/// shows down or drained.
-pub(crate) fn endpoint(snapshot: &Snapshot, endpoint: &str) -> bool {
-    let nodes = unusable_nodes(snapshot);
-    !nodes.is_empty() && TypedEndpointAddr::parse(endpoint).is_ok_and(|a| nodes.contains(&a.0))
-}
-
 /// The nodes the snapshot shows down or drained, found once per snapshot
 /// (on the first endpoint cost request after a publish): each request
 /// then costs a set lookup per endpoint, or nothing when no node is.

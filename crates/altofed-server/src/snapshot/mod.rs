@@ -30,7 +30,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
 use altofed_model::lookup::PidLookup;
-use altofed_model::{CostTableDoc, CostType, NetworkMapDoc, PropertyMapDoc, VersionTag};
+use altofed_model::{CostMode, CostTableDoc, CostType, NetworkMapDoc, PropertyMapDoc, VersionTag};
 
 /// The documents a snapshot is built from. Cost and property maps carry
 /// their resource ids; the network map's id is its vtag's `resource-id`.
@@ -153,9 +153,14 @@ impl Snapshot {
 
     /// [`Snapshot::cost_map_for`] as a position in `cost_maps`.
     pub fn cost_map_index_for(&self, cost_type: &CostType) -> Option<usize> {
+        self.cost_map_index_of(&cost_type.cost_metric, cost_type.cost_mode)
+    }
+
+    /// [`Snapshot::cost_map_index_for`] of a metric and mode, for callers
+    /// that have no `CostType` at hand.
+    pub fn cost_map_index_of(&self, metric: &str, mode: CostMode) -> Option<usize> {
         self.cost_maps.iter().position(|c| {
-            c.doc.meta.cost_type.cost_metric == cost_type.cost_metric
-                && c.doc.meta.cost_type.cost_mode == cost_type.cost_mode
+            c.doc.meta.cost_type.cost_metric == metric && c.doc.meta.cost_type.cost_mode == mode
         })
     }
 
