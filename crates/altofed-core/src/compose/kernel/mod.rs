@@ -30,8 +30,8 @@ pub(super) const GROUP: usize = 4;
 
 /// Output rows the multipath kernel folds together ([`min_plus_rows`]).
 pub(super) const ROWS: usize = 4;
-/// Columns per block of [`ROWS`] rows: 4 x 2 KiB of output plus
-/// [`GROUP`] x 2 KiB of ISP rows, well inside L1.
+/// Columns per block of [`ROWS`] rows: 4 x 2 KiB of output plus 8 x 2
+/// KiB of ISP rows (`x86_rows::ROWS_GROUP`), inside a 32 KiB L1.
 const ROWS_BLOCK: usize = BLOCK / 2;
 
 /// One link for a block of [`ROWS`] output rows: C_cdn + c(l) for each row

@@ -12,7 +12,12 @@
 
 use std::arch::x86_64::*;
 
-use super::{portable, RowsTerm, Term, GROUP, ROWS, ROWS_BLOCK};
+use super::{portable, RowsTerm, Term, ROWS, ROWS_BLOCK};
+
+/// Links folded per pass over a block of [`ROWS`] rows: twice the one-row
+/// kernels' `GROUP`, as each ISP vector loaded here serves four rows and
+/// the output's loads and stores are the larger share of a pass.
+const ROWS_GROUP: usize = 8;
 
 /// [`super::min_plus_rows`] with AVX2. Panics without AVX2.
 pub(super) fn min_plus_rows_avx2(out: &mut [f64], cols: usize, terms: &[RowsTerm<'_>]) {
@@ -36,7 +41,7 @@ pub(super) fn min_plus_rows_avx512(out: &mut [f64], cols: usize, terms: &[RowsTe
 }
 
 /// Blocks of [`ROWS_BLOCK`] columns (`lo..hi`) and in each the terms
-/// [`GROUP`] at a time, like the one-row kernels' blocking.
+/// [`ROWS_GROUP`] at a time, like the one-row kernels' blocking.
 fn for_each_group(
     out: &mut [f64],
     cols: usize,
@@ -50,7 +55,7 @@ fn for_each_group(
     }
     for lo in (0..cols).step_by(ROWS_BLOCK) {
         let hi = (lo + ROWS_BLOCK).min(cols);
-        for (g, group) in terms.chunks(GROUP).enumerate() {
+        for (g, group) in terms.chunks(ROWS_GROUP).enumerate() {
             fold(out, lo, hi, group, g == 0);
         }
     }
@@ -77,7 +82,11 @@ macro_rules! simd_rows {
                 1 => $fold_k::<1>(out, cols, lo, hi, group, first),
                 2 => $fold_k::<2>(out, cols, lo, hi, group, first),
                 3 => $fold_k::<3>(out, cols, lo, hi, group, first),
-                _ => $fold_k::<GROUP>(out, cols, lo, hi, group, first),
+                4 => $fold_k::<4>(out, cols, lo, hi, group, first),
+                5 => $fold_k::<5>(out, cols, lo, hi, group, first),
+                6 => $fold_k::<6>(out, cols, lo, hi, group, first),
+                7 => $fold_k::<7>(out, cols, lo, hi, group, first),
+                _ => $fold_k::<ROWS_GROUP>(out, cols, lo, hi, group, first),
             }
         }
 
