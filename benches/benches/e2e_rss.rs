@@ -45,15 +45,7 @@ use tokio::sync::{mpsc, watch};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[cfg(all(feature = "jemalloc", not(feature = "mimalloc")))]
-#[global_allocator]
-static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
-/// The options `altofed` runs jemalloc with (crates/altofed/src/alloc.rs,
-/// which says why this is unsafe code).
-#[cfg(all(feature = "jemalloc", not(feature = "mimalloc")))]
-#[allow(unsafe_code)]
-#[export_name = "_rjem_malloc_conf"]
-static MALLOC_CONF: &u8 = &b"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0\0"[0];
+altofed_benches::allocate_like_altofed!();
 
 /// One-ISP changes measured after the second full recompute.
 const CHANGES: u64 = 30;
@@ -108,6 +100,7 @@ fn main() {
         println!("e2e_rss: /proc/self/status has no VmHWM (not Linux?); nothing measured");
         return;
     }
+    let costs = Costs::from_env();
     let E2eScenario {
         mut config,
         cdn,
@@ -116,12 +109,8 @@ fn main() {
         json_bytes,
         notes,
         ..
-    } = build_with(Costs::from_env());
-    println!(
-        "e2e_rss: costs {:?}, allocator {}",
-        Costs::from_env(),
-        allocator()
-    );
+    } = build_with(costs);
+    println!("e2e_rss: costs {costs:?}, allocator {}", allocator());
     // `E2E_DIRECTION=both` (or `subscriber-to-cdn`): `output.direction`.
     if let Ok(direction) = std::env::var("E2E_DIRECTION") {
         config.output.direction = Direction::try_from(direction).unwrap();

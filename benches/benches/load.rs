@@ -19,16 +19,10 @@
     missing_docs
 )]
 
-/// `--features jemalloc`: the server (and the ceiling beside it) on the
-/// allocator and options `altofed` runs with (crates/altofed/src/alloc.rs).
+// `--features jemalloc`: the server (and the ceiling beside it) on the
+// allocator and options `altofed` runs with.
 #[cfg(feature = "jemalloc")]
-#[global_allocator]
-static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
-#[cfg(feature = "jemalloc")]
-#[allow(unsafe_code)]
-#[export_name = "_rjem_malloc_conf"]
-static MALLOC_CONF: &u8 = &b"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0\0"[0];
+altofed_benches::allocate_like_altofed!();
 
 use std::future::pending;
 use std::net::SocketAddr;

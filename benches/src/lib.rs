@@ -12,6 +12,23 @@
 //! and RSS for the update stream and mirror benches); [`rng`] (the seeded generator
 //! they share).
 
+/// Makes the bench binary it is expanded in allocate as `altofed` does:
+/// jemalloc with [`altofed_server::JEMALLOC_OPTIONS`] (see
+/// crates/altofed/src/alloc.rs, which says why the options symbol is
+/// unsafe code). A macro, because both items must be in the binary's own
+/// crate; needs the `jemalloc` feature (the `tikv-jemallocator` dependency).
+#[macro_export]
+macro_rules! allocate_like_altofed {
+    () => {
+        #[global_allocator]
+        static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+        #[allow(unsafe_code)]
+        #[export_name = "_rjem_malloc_conf"]
+        static MALLOC_CONF: &u8 = &altofed_server::JEMALLOC_OPTIONS[0];
+    };
+}
+
 pub mod cdn_scenario;
 pub mod compose_peak;
 pub mod compose_scenario;

@@ -77,7 +77,8 @@ fn link_base(cdn: &CdnCosts, pid: usize, link: &LinkTerm) -> f64 {
 
 /// Multipath: `out[P][s] = min_l C_cdn(P, r_l) + c(l) + isp[l][s]`.
 /// `isp` has one row per link (the ISP border PID's row of the ISP cost
-/// map, already scaled) and one column per subscriber. Runs the widest instruction set this CPU has ([`Isa::best`]).
+/// map, already scaled) and one column per subscriber. Runs the widest
+/// instruction set this CPU has ([`Isa::best`]).
 pub fn compose_multipath(cdn: &CdnCosts, links: &[LinkTerm], isp: &Matrix) -> Matrix {
     compose_multipath_with(Isa::best(), cdn, links, isp)
 }

@@ -30,3 +30,13 @@ pub mod static_dir;
 pub use server::{router, run, ServerConfig};
 pub use snapshot::{Documents, Piece, Snapshot};
 pub use state::AppState;
+
+/// The jemalloc options `altofed` runs with (NUL-terminated, jemalloc's
+/// `malloc_conf` syntax): a background thread returns freed pages to the
+/// OS about a second after they are freed, rather than on some later
+/// allocation in a request's path. Here, not in the binary, so that the
+/// memory and load benches run with exactly what the binary does
+/// (`altofed_benches::allocate_like_altofed!`); docs/benchmarks.md,
+/// "Memory", has the figures behind them.
+pub const JEMALLOC_OPTIONS: &[u8] =
+    b"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0\0";

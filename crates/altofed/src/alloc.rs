@@ -10,14 +10,12 @@
 #[global_allocator]
 static GLOBAL: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
-/// jemalloc's options, read once at its start-up from this symbol
-/// (`malloc_conf` under tikv-jemalloc-sys's `_rjem_` prefix): a background
-/// thread returns freed pages to the OS about a second after they are
-/// freed, rather than on some later allocation in a request's path.
-/// `_RJEM_MALLOC_CONF` in the environment overrides it.
+/// jemalloc's options ([`altofed_server::JEMALLOC_OPTIONS`]), read once at
+/// its start-up from this symbol (`malloc_conf` under tikv-jemalloc-sys's
+/// `_rjem_` prefix). `_RJEM_MALLOC_CONF` in the environment overrides them.
 // `export_name` counts as unsafe code: jemalloc reads the symbol as a C
 // `const char *`, which a thin reference to the first byte of a
-// NUL-terminated literal is.
+// NUL-terminated string is.
 #[allow(unsafe_code)]
 #[export_name = "_rjem_malloc_conf"]
-static MALLOC_CONF: &u8 = &b"background_thread:true,dirty_decay_ms:1000,muzzy_decay_ms:0\0"[0];
+static MALLOC_CONF: &u8 = &altofed_server::JEMALLOC_OPTIONS[0];
