@@ -102,7 +102,7 @@ pub fn send_resource(
     cache: &CachePolicy,
 ) -> Result<Response, ApiError> {
     require_accept(headers, resource.media_type)?;
-    let coding = choose_coding(headers, |c| resource.body.get(c).is_some());
+    let coding = choose_coding(headers, |c| resource.body.offers(c));
     let etag = format!("\"{}{}\"", resource.etag, coding.etag_suffix());
     let etag = HeaderValue::from_str(&etag).unwrap_or(HeaderValue::from_static("\"\""));
     let mut response = if not_modified(headers, &resource.etag) {

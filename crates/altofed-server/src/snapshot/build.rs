@@ -10,14 +10,17 @@ use altofed_model::lookup::PidLookup;
 use altofed_model::validate::{
     validate_cost_table, validate_ird, validate_network_map, validate_property_map,
 };
-use altofed_model::{media, validate_resource_id, PropertyMapDoc, VersionTag};
+use altofed_model::{media, validate_resource_id, CostMode, PropertyMapDoc, VersionTag};
 use serde::Serialize;
 use thiserror::Error;
 
 use super::costbody::encode_cost_map;
-use super::etag::{changed_under_same_vtag, cost_map_etag, etag};
+use super::encode::MIN_COMPRESS;
+use super::etag::{changed_under_same_vtag, cost_map_etag, etag, is_etag_safe};
 use super::ird::{all_mappings, cost_type_name, directory, IrdInput, ServiceIds};
-use super::{CostBody, CostMapEntry, Documents, Encoded, Resource, SharedDocuments, Snapshot};
+use super::{
+    Body, Built, CostBody, CostMapEntry, Documents, Encoded, Resource, SharedDocuments, Snapshot,
+};
 
 /// Documents that cannot be served. Nothing is published when this occurs.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
@@ -90,7 +93,7 @@ pub fn build_shared(
         cost_maps,
         property_maps,
     } = docs;
-    let cost_maps = index_cost_maps(cost_maps, &network_map)?;
+    let cost_maps: Arc<[CostMapEntry]> = index_cost_maps(cost_maps, &network_map)?.into();
 
     let mut resources = BTreeMap::new();
     let net_resource = same_net.and_then(|p| p.resources.get(&net_id).cloned());
@@ -114,7 +117,7 @@ pub fn build_shared(
         // holds, so the previous one can go.
         network_map,
         lookup,
-        cost_maps: cost_maps.into(),
+        cost_maps,
         cost_bodies: Arc::new(cost_bodies),
         property_maps: property_maps.into_iter().collect(),
         property_mappings,
@@ -125,30 +128,36 @@ pub fn build_shared(
 
 /// Encodes each cost map's body into `resources`, reusing the pieces of
 /// the same resource in `previous`; returns the pieces for the next
-/// snapshot. ETags: [`cost_map_etag`].
+/// snapshot. Ordinal maps are encoded on first use instead ([`Body`]);
+/// ETags: [`cost_map_etag`].
 fn encode_cost_maps(
-    cost_maps: &[CostMapEntry],
+    cost_maps: &Arc<[CostMapEntry]>,
     previous: Option<&Snapshot>,
     retagged: &[String],
     resources: &mut BTreeMap<String, Resource>,
 ) -> BTreeMap<String, CostBody> {
     let mut cost_bodies = BTreeMap::new();
-    for entry in cost_maps {
+    for (at, entry) in cost_maps.iter().enumerate() {
         let doc = &entry.doc;
-        let reusable = previous.and_then(|p| {
-            let old = p.cost_maps.iter().find(|e| e.id == entry.id)?;
-            Some((&old.doc, p.cost_bodies.get(&entry.id)?))
-        });
-        let (body, pieces) = encode_cost_map(doc, reusable);
-        tracing::debug!(
-            id = %entry.id,
-            reused = pieces.reused,
-            built = pieces.built,
-            "cost map body"
-        );
-        cost_bodies.insert(entry.id.clone(), pieces);
         let vtag = doc.meta.vtag.as_ref();
-        let etag = cost_map_etag(previous, retagged, &entry.id, vtag, &body.identity);
+        let body = if builds_on_first_use(entry, retagged) {
+            lazy_cost_body(cost_maps, at, previous)
+        } else {
+            let reusable = previous.and_then(|p| {
+                let old = p.cost_maps.iter().find(|e| e.id == entry.id)?;
+                Some((&old.doc, p.cost_bodies.get(&entry.id)?))
+            });
+            let (body, pieces) = encode_cost_map(doc, reusable);
+            tracing::debug!(
+                id = %entry.id,
+                reused = pieces.reused,
+                built = pieces.built,
+                "cost map body"
+            );
+            cost_bodies.insert(entry.id.clone(), pieces);
+            Body::ready(body)
+        };
+        let etag = cost_map_etag(previous, retagged, &entry.id, vtag, &body);
         resources.insert(
             entry.id.clone(),
             Resource {
@@ -160,6 +169,45 @@ fn encode_cost_maps(
         );
     }
     cost_bodies
+}
+
+/// Whether a cost map's body waits for its first reader: an ordinal map
+/// (none of its pieces survive a change: module docs of [`Body`]) whose
+/// ETag is its vtag, so that nothing needs the body before then, and with
+/// enough pairs that its body is kept compressed ([`Body::lazy`]).
+fn builds_on_first_use(entry: &CostMapEntry, retagged: &[String]) -> bool {
+    let meta = &entry.doc.meta;
+    meta.cost_type.cost_mode == CostMode::Ordinal
+        && entry.doc.cost_map.len() >= LAZY_MIN_PAIRS
+        && meta.vtag.as_ref().is_some_and(|v| is_etag_safe(&v.tag))
+        && !retagged.contains(&entry.id)
+}
+
+/// Each pair writes at least `"p":1` (5 bytes): a map this big has a
+/// body of at least `MIN_COMPRESS`, so it is kept in every coding.
+const LAZY_MIN_PAIRS: usize = MIN_COMPRESS / 4;
+
+/// The body of `cost_maps[at]` built on first use, or the previous
+/// snapshot's if that is built already and is the same document (same
+/// vtag: a content hash).
+fn lazy_cost_body(cost_maps: &Arc<[CostMapEntry]>, at: usize, previous: Option<&Snapshot>) -> Body {
+    let entry = &cost_maps[at];
+    let built_before = previous.and_then(|p| {
+        let old = p.cost_maps.iter().find(|e| e.id == entry.id)?;
+        let old_body = &p.resources.get(&entry.id)?.body;
+        let same = old.doc.meta.vtag == entry.doc.meta.vtag && old_body.is_ready();
+        same.then(|| old_body.clone())
+    });
+    built_before.unwrap_or_else(|| {
+        let maps = Arc::clone(cost_maps);
+        Body::lazy(move || {
+            let (encoded, pieces) = encode_cost_map(&maps[at].doc, None);
+            Built {
+                encoded,
+                pieces: Some(pieces),
+            }
+        })
+    })
 }
 
 /// The GET resource of each property map: the previous snapshot's if it
@@ -271,6 +319,6 @@ pub(super) fn resource<T: Serialize>(
         id: id.to_owned(),
         media_type,
         etag: etag(vtag, &body.identity),
-        body,
+        body: Body::ready(body),
     }
 }

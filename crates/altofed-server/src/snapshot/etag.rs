@@ -5,9 +5,11 @@
 //! becomes a hash of the body, and stays so while that document is served,
 //! so that a client holding the old ETag gets the new body, not a 304.
 
+use bytes::Bytes;
+
 use altofed_model::{content_tag, CostTableDoc, NetworkMapDoc, VersionTag};
 
-use super::{Rope, Snapshot};
+use super::{Body, Rope, Snapshot};
 
 /// The network map `net` and the cost maps `cost_maps` (of the documents
 /// to publish) whose vtag is the one `previous` served them with but whose
@@ -36,34 +38,40 @@ pub fn changed_under_same_vtag(
 /// content tag if it is in `retagged` ([`changed_under_same_vtag`]); else
 /// the previous snapshot's ETag if that served it with the same vtag (the
 /// same document then, and perhaps a content tag already); else [`etag`].
+/// Reads the body only for a content tag.
 pub(super) fn cost_map_etag(
     previous: Option<&Snapshot>,
     retagged: &[String],
     id: &str,
     vtag: Option<&VersionTag>,
-    body: &Rope,
+    body: &Body,
 ) -> String {
     if retagged.iter().any(|r| r == id) {
-        return content_tag(&body.to_bytes());
+        return content_tag(&body.identity.to_bytes());
     }
     let kept = previous.and_then(|p| {
         let old = p.cost_maps.iter().find(|e| e.id == id)?;
         let same = vtag.is_some() && old.doc.meta.vtag.as_ref() == vtag;
         same.then(|| p.resources.get(id).map(|r| r.etag.clone()))?
     });
-    kept.unwrap_or_else(|| etag(vtag, body))
+    kept.unwrap_or_else(|| etag_or(vtag, || body.identity.to_bytes()))
 }
 
 /// The vtag's tag where it can be an ETag, else a hash of the body.
 pub(super) fn etag(vtag: Option<&VersionTag>, body: &Rope) -> String {
+    etag_or(vtag, || body.to_bytes())
+}
+
+/// [`etag`] reading the body only when the vtag cannot be the ETag.
+fn etag_or(vtag: Option<&VersionTag>, body: impl FnOnce() -> Bytes) -> String {
     match vtag {
         Some(v) if is_etag_safe(&v.tag) => v.tag.clone(),
-        _ => content_tag(&body.to_bytes()),
+        _ => content_tag(&body()),
     }
 }
 
 /// A vtag tag may hold `"` or `\` (RFC 7285 §10.3), which an ETag may not.
-fn is_etag_safe(tag: &str) -> bool {
+pub(super) fn is_etag_safe(tag: &str) -> bool {
     tag.bytes()
         .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
 }

@@ -2,6 +2,7 @@
 //! changed. GET bodies are serialized and compressed here, once; POST
 //! services use the typed documents and the prefix lookup kept beside them.
 
+mod body;
 mod build;
 mod costbody;
 mod encode;
@@ -11,6 +12,7 @@ mod pieces;
 mod props;
 mod rope;
 
+pub use body::{Body, Built};
 pub use build::{build_shared, build_snapshot, SnapshotError};
 pub(crate) use costbody::write_cost;
 pub use costbody::CostBody;
@@ -75,7 +77,9 @@ pub struct Resource {
     /// tag where the resource has one, else a hash of the body (also when
     /// the document changed under the same vtag: `etag`).
     pub etag: String,
-    pub body: Encoded,
+    /// Reads as an [`Encoded`]; the ordinal cost map's is built on first
+    /// use ([`Body`]).
+    pub body: Body,
 }
 
 /// A cost map as the POST services use it.
@@ -164,13 +168,42 @@ impl Snapshot {
         })
     }
 
-    /// Bytes held by all pre-encoded bodies.
+    /// Bytes held by all encoded bodies (lazy ones once built).
     pub fn encoded_bytes(&self) -> usize {
-        self.directory.body.total_len()
+        self.directory.body.held_len()
             + self
                 .resources
                 .values()
-                .map(|r| r.body.total_len())
+                .map(|r| r.body.held_len())
                 .sum::<usize>()
+    }
+
+    /// The pieces of cost map `id`'s body (building a lazy body).
+    pub fn cost_body(&self, id: &str) -> Option<&CostBody> {
+        match self.cost_bodies.get(id) {
+            Some(body) => Some(body),
+            None => self.resources.get(id)?.body.pieces(),
+        }
+    }
+
+    /// Builds, on a blocking thread, the bodies of `ids` that are built on
+    /// first use and not yet: async code calls this before it reads them.
+    pub async fn build_bodies(self: &Arc<Self>, ids: impl IntoIterator<Item = &str>) {
+        let lazy: Vec<Body> = (ids.into_iter())
+            .filter_map(|id| self.resources.get(id))
+            .filter(|r| !r.body.is_ready())
+            .map(|r| r.body.clone())
+            .collect();
+        if lazy.is_empty() {
+            return;
+        }
+        let built = tokio::task::spawn_blocking(move || {
+            for body in &lazy {
+                let _ = body.built();
+            }
+        });
+        if let Err(e) = built.await {
+            tracing::error!(error = %e, "building a body failed");
+        }
     }
 }

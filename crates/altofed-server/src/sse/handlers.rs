@@ -34,6 +34,9 @@ pub(super) async fn open(
     )?;
     let id = new_control_id()?;
     let streams = app.update_streams().clone();
+    if let Some(add) = &params.add {
+        streams.build_bodies(&app, add).await;
+    }
     let opened = streams.open(&app, &params, id, client.ip())?;
     Ok(response(streams, opened))
 }
@@ -52,6 +55,9 @@ pub(super) async fn control(
         media::UPDATE_STREAM_PARAMS,
         app.config().max_body_bytes,
     )?;
+    if let Some(add) = &params.add {
+        app.update_streams().build_bodies(&app, add).await;
+    }
     app.update_streams().control(&id, &params)?;
     Ok(StatusCode::NO_CONTENT)
 }

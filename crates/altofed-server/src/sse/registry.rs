@@ -164,6 +164,22 @@ impl UpdateStreams {
         Ok(Opened { id, queue })
     }
 
+    /// Builds, on a blocking thread, the lazy bodies ([`crate::snapshot::Body`])
+    /// of the resources `add` names, in the snapshot the streams are at
+    /// (else the one served), so that [`UpdateStreams::prepare_full`] only
+    /// copies. Should a snapshot come in between, that one's are built by
+    /// whoever reads them first.
+    pub(super) async fn build_bodies(&self, app: &AppState, add: &AddMap) {
+        let synced = self.shared.lock().synced.clone();
+        let snapshot = synced
+            .map(|s| s.snapshot.clone())
+            .or_else(|| app.snapshot());
+        if let Some(snapshot) = snapshot {
+            let ids = add.0.iter().map(|(_, r)| r.resource_id.as_str());
+            snapshot.build_bodies(ids).await;
+        }
+    }
+
     /// Encodes, outside the lock, the full replacements that adding `add`
     /// will send (once per snapshot; later streams share them).
     pub(super) fn prepare_full(&self, add: &AddMap) {

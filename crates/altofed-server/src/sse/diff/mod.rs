@@ -105,6 +105,6 @@ fn document_patch(
 fn cost_version<'a>(snapshot: &'a Snapshot, id: &str) -> Option<Version<'a>> {
     Some(Version {
         doc: &snapshot.cost_maps.iter().find(|e| e.id == id)?.doc,
-        body: snapshot.cost_bodies.get(id)?,
+        body: snapshot.cost_body(id)?,
     })
 }
