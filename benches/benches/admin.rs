@@ -120,7 +120,7 @@ fn documents_of(snapshot: &Snapshot) -> Documents {
         cost_maps: snapshot
             .cost_maps
             .iter()
-            .map(|c| (c.id.clone(), c.doc.clone()))
+            .map(|c| (c.id.clone(), CostTableDoc::clone(&c.doc)))
             .collect(),
         property_maps: snapshot
             .property_maps

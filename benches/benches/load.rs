@@ -70,7 +70,9 @@ fn main() {
     let seconds = if quick { 3 } else { 10 };
     let state = AppState::new(ServerConfig::default());
     let snapshot = state.publish(documents(PIDS, 1)).unwrap();
-    let costmap = Arc::new(snapshot.cost_maps[0].doc.clone());
+    let costmap = Arc::new(altofed_model::CostTableDoc::clone(
+        &snapshot.cost_maps[0].doc,
+    ));
     let netmap = Arc::new(serde_json::to_value(&*snapshot.network_map).unwrap());
     let costmap_value = Arc::new(serde_json::to_value(&*costmap).unwrap());
     drop(snapshot);

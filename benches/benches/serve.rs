@@ -56,7 +56,9 @@ fn serving(c: &mut Criterion) {
     let state = AppState::new(ServerConfig::default());
     let snapshot = state.publish(documents(PIDS, 1)).unwrap();
     let app = router(state);
-    let costmap = Arc::new(snapshot.cost_maps[0].doc.clone());
+    let costmap = Arc::new(altofed_model::CostTableDoc::clone(
+        &snapshot.cost_maps[0].doc,
+    ));
     let netmap: &NetworkMapDoc = &snapshot.network_map;
     let baseline_get = per_request_get(costmap.clone());
     let baseline_ecs = naive_ecs(

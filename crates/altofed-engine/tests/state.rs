@@ -89,6 +89,52 @@ async fn a_persisted_snapshot_is_served_at_start_not_replaced_by_the_cdn_pids_al
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_persisted_ordinal_map_is_ranked_again_from_the_numerical_one() {
+    use altofed_model::{CostMapMeta, CostMode, CostTableDoc, CostType, VersionTag};
+    const NUM: &str = "agg-routingcost-num";
+    const ORD: &str = "agg-routingcost-ord";
+    let dir = tempfile::tempdir().unwrap();
+    let dir = dir.path();
+    figure5(dir, "1h", false);
+    let state_dir = dir.join("state");
+    {
+        let (state, tx) = start(dir, Some(&state_dir));
+        send(&tx, updated(0, maps(dir, "isp-a"))).await;
+        eventually(&state, "persisted", |s| {
+            cost(s, "pid8", "isp-a:pid2") == Some(11.0)
+                && state_dir.join(persist::SNAPSHOT_FILE).exists()
+        })
+        .await;
+    }
+    // Saved without its ordinal map (the server ranks it): put in one as
+    // a file saved before that would hold it, ranks wrong on purpose.
+    let mut docs = persist::load(&state_dir).unwrap().unwrap();
+    assert_eq!(docs.cost_maps.len(), 1, "only the numerical map is saved");
+    let numerical = docs.cost_maps[0].1.clone();
+    let old = CostTableDoc {
+        meta: CostMapMeta {
+            cost_type: CostType::routingcost(CostMode::Ordinal),
+            vtag: Some(VersionTag::new(ORD, "old")),
+            ..numerical.meta.clone()
+        },
+        cost_map: numerical.cost_map.clone(),
+    };
+    docs.cost_maps.push((ORD.to_owned(), old));
+    persist::save(&state_dir, &docs).unwrap();
+
+    let (state, tx) = start(dir, Some(&state_dir));
+    send(&tx, failed(0, "connection refused")).await;
+    eventually(&state, "engine started", |s| never_fetched(s) == Some(1.0)).await;
+    assert_eq!(generation(&state), 1, "the restored snapshot is served");
+    assert_eq!(cost(&state, "pid8", "isp-a:pid2"), Some(11.0));
+    let snapshot = state.snapshot().unwrap();
+    let entry = |id: &str| snapshot.cost_maps.iter().find(|e| e.id == id).unwrap();
+    let ordinal = entry(ORD);
+    assert_ne!(ordinal.doc.meta.vtag, Some(VersionTag::new(ORD, "old")));
+    assert_eq!(ordinal.doc.cost_map, entry(NUM).doc.cost_map.dense_ranks());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failed_save_is_counted_leaves_no_temporary_file_and_the_publish_goes_on() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();

@@ -107,7 +107,7 @@ pub fn documents_of(snapshot: &Snapshot) -> Documents {
     Documents {
         network_map: snapshot.network_map.clone(),
         cost_maps: (snapshot.cost_maps.iter())
-            .map(|e| (e.id.clone(), e.doc.clone()))
+            .map(|e| (e.id.clone(), CostTableDoc::clone(&e.doc)))
             .collect(),
         property_maps: (snapshot.property_maps.iter())
             .map(|(id, doc)| (id.clone(), PropertyMapDoc::clone(doc)))

@@ -23,7 +23,9 @@ use crate::ops::metrics::{Metrics, PublishCause};
 use crate::ops::node_book::NodeBook;
 use crate::ops::nodes::merge_nodes;
 use crate::server::ServerConfig;
-use crate::snapshot::{build_shared, Documents, SharedDocuments, Snapshot, SnapshotError};
+use crate::snapshot::{
+    build_shared, Documents, OrdinalOf, SharedDocuments, Snapshot, SnapshotError,
+};
 
 /// Cheap to clone; every clone shares the same snapshot.
 #[derive(Debug, Clone)]
@@ -99,9 +101,22 @@ impl AppState {
     /// the current snapshot stays. CPU-heavy for big maps: async callers
     /// should use `tokio::task::spawn_blocking`.
     pub fn publish(&self, docs: Documents) -> Result<Arc<Snapshot>, SnapshotError> {
+        self.publish_ranking(docs, Vec::new())
+    }
+
+    /// [`AppState::publish`], with `ordinal_maps` ranked from numerical
+    /// maps of `docs` on first use ([`crate::snapshot::CostDoc`]) rather
+    /// than given: what `altofed serve` publishes, so that a publish does
+    /// not wait for the ranks nor their body.
+    pub fn publish_ranking(
+        &self,
+        docs: Documents,
+        ordinal_maps: Vec<OrdinalOf>,
+    ) -> Result<Arc<Snapshot>, SnapshotError> {
         let _turn = self.publish_turn();
         let nodes = self.node_book().published().clone();
         let mut docs = SharedDocuments::from(docs);
+        docs.ordinal_maps = ordinal_maps;
         // The base and the snapshot share each map until a status is merged.
         let base = Arc::new(docs.property_maps.clone());
         merge_nodes(&nodes, &docs.network_map.meta.vtag, &mut docs.property_maps);

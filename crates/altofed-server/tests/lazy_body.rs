@@ -16,6 +16,7 @@ use altofed_model::{
 };
 use altofed_server::snapshot::Snapshot;
 use altofed_server::{AppState, Documents, ServerConfig};
+use serde_json::json;
 
 const NUM: &str = "agg-routingcost-num";
 const ORD: &str = "agg-routingcost-ord";
@@ -216,5 +217,58 @@ async fn an_update_stream_gets_the_ordinal_map_whole_then_patched() {
     let (event, data) = sse.event().await;
     apply(&mut ord, &event, &data);
     assert_eq!(ord, served(&server.state.snapshot().unwrap()).unwrap());
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ranked_ordinal_map_is_ranked_by_its_first_reader_and_encoded_by_a_get() {
+    use altofed_server::snapshot::OrdinalOf;
+    let server = common::start(ServerConfig::default(), None).await;
+    let mut docs = documents(0.0, "v1");
+    docs.cost_maps.retain(|(id, _)| id == NUM);
+    let ordinal = vec![OrdinalOf {
+        id: ORD.to_owned(),
+        numerical: NUM.to_owned(),
+    }];
+    let snapshot = server.state.publish_ranking(docs, ordinal).unwrap();
+    let entry = snapshot.cost_maps.iter().find(|e| e.id == ORD).unwrap();
+    let body = &snapshot.resources[ORD].body;
+    assert!(
+        !entry.doc.is_ready() && !body.is_ready(),
+        "published unranked"
+    );
+
+    // A filtered cost map ranks it, and answers from the ranks.
+    let filter = json!({
+        "cost-type": {"cost-mode": "ordinal", "cost-metric": "routingcost"},
+        "pids": {"srcs": ["cdn1"], "dsts": ["isp:p3", "isp:p44"]}
+    });
+    let response = reqwest::Client::new()
+        .post(server.url(&format!("/maps/{ORD}/filtered")))
+        .header("content-type", "application/alto-costmapfilter+json")
+        .body(filter.to_string())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let answer: serde_json::Value = response.json().await.unwrap();
+    let want = ranks(&rows(0.0));
+    let rank = |d: &str| want["cdn1"][d].0 as u64;
+    assert_eq!(
+        answer["cost-map"],
+        json!({"cdn1": {"isp:p3": rank("isp:p3"), "isp:p44": rank("isp:p44")}})
+    );
+    assert!(
+        entry.doc.is_ready() && !body.is_ready(),
+        "ranked, not encoded"
+    );
+
+    let got = reqwest::get(server.url(&format!("/maps/{ORD}")))
+        .await
+        .unwrap();
+    let got: serde_json::Value = got.json().await.unwrap();
+    let want_doc: serde_json::Value = serde_json::from_slice(&ordinal_text(&snapshot)).unwrap();
+    assert_eq!(got, want_doc);
+    assert!(body.is_ready());
     server.shutdown().await;
 }

@@ -8,7 +8,7 @@ mod costmap;
 mod merge;
 mod propmap;
 
-pub use costmap::{build_cost_maps, ordinal_ranks};
+pub use costmap::build_cost_maps;
 pub use merge::{merge_network_map, MergedMap, PeerPids, PidOrigin, PublishedPid};
 pub use propmap::{build_property_map, mark_never_fetched};
 

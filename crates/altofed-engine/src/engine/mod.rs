@@ -97,7 +97,7 @@ impl Engine {
             Err(e) => tracing::error!("cannot remove a leftover temporary file: {e}"),
         }
         match persist::load(dir) {
-            Ok(Some(docs)) => match self.server.publish(docs) {
+            Ok(Some(docs)) => match self.publish_persisted(docs) {
                 Ok(s) => {
                     tracing::info!(generation = s.generation, "serving the persisted snapshot")
                 }
@@ -106,6 +106,19 @@ impl Engine {
             Ok(None) => {}
             Err(e) => tracing::warn!("persisted snapshot not read: {e}"),
         }
+    }
+
+    /// Publishes persisted documents with the ordinal map ranked from the
+    /// numerical one, as every publish does (a file written before that
+    /// holds the ranks themselves: they are left out).
+    fn publish_persisted(
+        &self,
+        mut docs: altofed_server::Documents,
+    ) -> Result<Arc<altofed_server::Snapshot>, altofed_server::snapshot::SnapshotError> {
+        let ordinal = publish::ordinal_maps(&self.config);
+        docs.cost_maps
+            .retain(|(id, _)| !ordinal.iter().any(|o| o.id == *id));
+        self.server.publish_ranking(docs, ordinal)
     }
 
     /// Handles triggers until the channel closes. Triggers that arrive

@@ -10,6 +10,7 @@ use altofed_core::config::Config;
 use altofed_core::output::mark_never_fetched;
 use altofed_core::peer::PeerMaps;
 use altofed_core::pipeline::{assemble_with, Computed, PeerColumns, PeerInput};
+use altofed_server::snapshot::OrdinalOf;
 use altofed_server::Documents;
 
 use super::Engine;
@@ -47,6 +48,7 @@ impl Engine {
             self.state_dir.clone(),
             self.metrics.clone(),
         );
+        let ordinal_maps = ordinal_maps(&config);
         let mut cache = std::mem::take(&mut self.merge_cache);
         let result = tokio::task::spawn_blocking(move || {
             let inputs: Vec<Option<PeerInput<'_>>> = held
@@ -59,7 +61,10 @@ impl Engine {
                     })
                 })
                 .collect();
-            let computed = assemble_with(&config, &cdn, &inputs, warnings, &mut cache);
+            // The ordinal map is the server's to rank, on first use.
+            let mut numerical_only = Config::clone(&config);
+            numerical_only.output.ordinal_cost_map = false;
+            let computed = assemble_with(&numerical_only, &cdn, &inputs, warnings, &mut cache);
             let published = computed.map_err(|e| e.to_string()).and_then(|mut computed| {
                 let names: Vec<&str> = never_fetched.iter().map(String::as_str).collect();
                 let catch_all = &config.output.catch_all_pid;
@@ -72,7 +77,7 @@ impl Engine {
                         tracing::error!("snapshot not saved to the state directory (the previous one stays there; serving goes on): {e}");
                     }
                 }
-                server.publish(docs).map_err(|e| e.to_string())
+                (server.publish_ranking(docs, ordinal_maps)).map_err(|e| e.to_string())
             });
             (published, cache)
         })
@@ -91,6 +96,19 @@ impl Engine {
             Err(e) => tracing::error!("recompute task failed: {e}"),
         }
     }
+}
+
+/// The ordinal cost map the server ranks from the numerical one, if the
+/// configuration publishes one.
+pub fn ordinal_maps(config: &Config) -> Vec<OrdinalOf> {
+    use altofed_model::CostMode;
+    if !config.output.ordinal_cost_map {
+        return Vec::new();
+    }
+    vec![OrdinalOf {
+        id: config.cost_map_id(CostMode::Ordinal),
+        numerical: config.cost_map_id(CostMode::Numerical),
+    }]
 }
 
 /// The documents the server publishes for a computation.

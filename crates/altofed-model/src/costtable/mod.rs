@@ -10,6 +10,7 @@
 
 mod parse;
 mod parts;
+mod ranks;
 
 pub use parts::{PartsError, TableParts};
 

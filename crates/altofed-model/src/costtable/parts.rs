@@ -143,7 +143,7 @@ impl CostTable {
         tag_of_digest(&h.finalize())
     }
 
-    fn clone_shape(&self) -> Self {
+    pub(super) fn clone_shape(&self) -> Self {
         CostTable {
             names: self.names.clone(),
             srcs: self.srcs.clone(),

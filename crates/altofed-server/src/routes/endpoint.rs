@@ -83,6 +83,9 @@ pub async fn endpoint_costs(
         .flatten();
     let text = match usual {
         Some(params) => {
+            // An ordinal map is ranked on first use: off this worker.
+            let map = snapshot.cost_map_index_of(&params.metric, params.mode);
+            snapshot.build_cost_maps(map).await;
             let selection = ask.plan(snapshot, params)?;
             if selection.pairs() <= INLINE_PAIRS {
                 selection.write(&Cancel::never())?
@@ -91,6 +94,9 @@ pub async fn endpoint_costs(
             }
         }
         None => {
+            // The cost type is known once parsed, below: rank now whatever
+            // is ranked on first use (rare request forms only come here).
+            snapshot.build_cost_maps(0..snapshot.cost_maps.len()).await;
             let plan = move |request: EndpointCostRequest| ask.plan(snapshot, request.into());
             answer(pool, body, plan).await?
         }

@@ -45,6 +45,7 @@ pub async fn filtered(
     if let Some(map) = snapshot.cost_maps.iter().position(|c| c.id == id) {
         require_accept(&headers, media::COST_MAP)?;
         let body = checked_body(&headers, body, media::COST_MAP_FILTER, limit)?;
+        snapshot.build_cost_maps([map]).await;
         let max_pairs = state.config().max_pairs_per_request;
         let published = state.config().published_direction;
         let plan = move |filter: CostMapFilter| {

@@ -19,7 +19,8 @@ use super::encode::MIN_COMPRESS;
 use super::etag::{changed_under_same_vtag, cost_map_etag, etag, is_etag_safe};
 use super::ird::{all_mappings, cost_type_name, directory, IrdInput, ServiceIds};
 use super::{
-    Body, Built, CostBody, CostMapEntry, Documents, Encoded, Resource, SharedDocuments, Snapshot,
+    Body, Built, CostBody, CostDoc, CostMapEntry, Documents, Encoded, OrdinalOf, PidIndex,
+    Resource, SharedDocuments, Snapshot,
 };
 
 /// Documents that cannot be served. Nothing is published when this occurs.
@@ -76,15 +77,12 @@ pub fn build_shared(
         }
     };
     let ids = ServiceIds::for_network_map(&net_id);
-    let resource_ids = docs.cost_maps.iter().map(|(id, _)| id);
-    check_ids(
-        &ids,
-        resource_ids.chain(docs.property_maps.iter().map(|(id, _)| id)),
-    )?;
+    let resource_ids = (docs.cost_maps.iter().map(|(id, _)| id))
+        .chain(docs.ordinal_maps.iter().map(|o| &o.id))
+        .chain(docs.property_maps.iter().map(|(id, _)| id));
+    check_ids(&ids, resource_ids)?;
     let property_resources = property_map_resources(previous, &docs.property_maps)?;
     let property_mappings = all_mappings(docs.property_maps.iter().map(|(id, doc)| (id, &**doc)));
-    let ird = directory(&IrdInput::of(&docs, &property_mappings), &ids);
-    validate_ird(&ird).map_err(|e| invalid("directory", e.to_string()))?;
     let retagged = previous.map_or_else(Vec::new, |p| {
         changed_under_same_vtag(p, &docs.network_map, &docs.cost_maps)
     });
@@ -92,8 +90,12 @@ pub fn build_shared(
         network_map,
         cost_maps,
         property_maps,
+        ordinal_maps,
     } = docs;
-    let cost_maps: Arc<[CostMapEntry]> = index_cost_maps(cost_maps, &network_map)?.into();
+    let cost_maps: Arc<[CostMapEntry]> =
+        index_cost_maps(cost_maps, &ordinal_maps, &network_map)?.into();
+    let ird = directory(&IrdInput::of(&cost_maps, &property_mappings), &ids);
+    validate_ird(&ird).map_err(|e| invalid("directory", e.to_string()))?;
 
     let mut resources = BTreeMap::new();
     let net_resource = same_net.and_then(|p| p.resources.get(&net_id).cloned());
@@ -137,15 +139,15 @@ fn encode_cost_maps(
     resources: &mut BTreeMap<String, Resource>,
 ) -> BTreeMap<String, CostBody> {
     let mut cost_bodies = BTreeMap::new();
-    for (at, entry) in cost_maps.iter().enumerate() {
+    for entry in cost_maps.iter() {
         let doc = &entry.doc;
         let vtag = doc.meta.vtag.as_ref();
         let body = if builds_on_first_use(entry, retagged) {
-            lazy_cost_body(cost_maps, at, previous)
+            lazy_cost_body(entry, previous)
         } else {
             let reusable = previous.and_then(|p| {
                 let old = p.cost_maps.iter().find(|e| e.id == entry.id)?;
-                Some((&old.doc, p.cost_bodies.get(&entry.id)?))
+                Some((old.doc.get(), p.cost_bodies.get(&entry.id)?))
             });
             let (body, pieces) = encode_cost_map(doc, reusable);
             tracing::debug!(
@@ -178,7 +180,7 @@ fn encode_cost_maps(
 fn builds_on_first_use(entry: &CostMapEntry, retagged: &[String]) -> bool {
     let meta = &entry.doc.meta;
     meta.cost_type.cost_mode == CostMode::Ordinal
-        && entry.doc.cost_map.len() >= LAZY_MIN_PAIRS
+        && entry.doc.pairs() >= LAZY_MIN_PAIRS
         && meta.vtag.as_ref().is_some_and(|v| is_etag_safe(&v.tag))
         && !retagged.contains(&entry.id)
 }
@@ -187,11 +189,10 @@ fn builds_on_first_use(entry: &CostMapEntry, retagged: &[String]) -> bool {
 /// body of at least `MIN_COMPRESS`, so it is kept in every coding.
 const LAZY_MIN_PAIRS: usize = MIN_COMPRESS / 4;
 
-/// The body of `cost_maps[at]` built on first use, or the previous
-/// snapshot's if that is built already and is the same document (same
-/// vtag: a content hash).
-fn lazy_cost_body(cost_maps: &Arc<[CostMapEntry]>, at: usize, previous: Option<&Snapshot>) -> Body {
-    let entry = &cost_maps[at];
+/// The body of `entry` built on first use, or the previous snapshot's if
+/// that is built already and is the same document (same vtag: a content
+/// hash, or derived from one).
+fn lazy_cost_body(entry: &CostMapEntry, previous: Option<&Snapshot>) -> Body {
     let built_before = previous.and_then(|p| {
         let old = p.cost_maps.iter().find(|e| e.id == entry.id)?;
         let old_body = &p.resources.get(&entry.id)?.body;
@@ -199,9 +200,9 @@ fn lazy_cost_body(cost_maps: &Arc<[CostMapEntry]>, at: usize, previous: Option<&
         same.then(|| old_body.clone())
     });
     built_before.unwrap_or_else(|| {
-        let maps = Arc::clone(cost_maps);
+        let doc = entry.doc.clone();
         Body::lazy(move || {
-            let (encoded, pieces) = encode_cost_map(&maps[at].doc, None);
+            let (encoded, pieces) = encode_cost_map(&doc, None);
             Built {
                 encoded,
                 pieces: Some(pieces),
@@ -274,9 +275,11 @@ pub(super) fn check_ids<'a>(
     Ok(())
 }
 
-/// Validates each cost map against the network map and names its cost type.
+/// Validates each cost map against the network map and names its cost
+/// type; adds the ordinal maps ranked from them on first use.
 fn index_cost_maps(
     cost_maps: Vec<(String, altofed_model::CostTableDoc)>,
+    ordinal_maps: &[OrdinalOf],
     network_map: &altofed_model::NetworkMapDoc,
 ) -> Result<Vec<CostMapEntry>, SnapshotError> {
     let mut entries: Vec<CostMapEntry> = Vec::new();
@@ -285,26 +288,61 @@ fn index_cost_maps(
             id: id.clone(),
             reason: e.to_string(),
         })?;
-        let ty = &doc.meta.cost_type;
-        let name = cost_type_name(ty.cost_mode, &ty.cost_metric);
-        if let Some(first) = entries.iter().find(|e| e.cost_type_name == name) {
-            return Err(SnapshotError::DuplicateCostType {
-                first: first.id.clone(),
-                second: id,
-                cost_type: name,
-            });
-        }
         let pid_index = doc
             .cost_map
             .index_names(network_map.network_map.keys().map(String::as_str));
-        entries.push(CostMapEntry {
-            id,
-            cost_type_name: name,
-            doc,
-            pid_index,
-        });
+        push_entry(&mut entries, id, CostDoc::given(doc), pid_index)?;
+    }
+    for ordinal in ordinal_maps {
+        let (doc, pid_index) = ranked_entry(&entries, ordinal)?;
+        push_entry(&mut entries, ordinal.id.clone(), doc, pid_index)?;
     }
     Ok(entries)
+}
+
+/// The document and PID index of `ordinal`, from its numerical map among
+/// `entries`.
+fn ranked_entry(
+    entries: &[CostMapEntry],
+    ordinal: &OrdinalOf,
+) -> Result<(CostDoc, PidIndex), SnapshotError> {
+    let invalid = |why: &str| SnapshotError::Invalid {
+        id: ordinal.id.clone(),
+        reason: format!("ranks cost map `{}`, {why}", ordinal.numerical),
+    };
+    let numerical = (entries.iter())
+        .find(|e| e.id == ordinal.numerical)
+        .filter(|e| e.doc.meta.cost_type.cost_mode == CostMode::Numerical)
+        .ok_or_else(|| invalid("which is not a numerical cost map of these documents"))?;
+    let doc = CostDoc::ranks_of(&numerical.doc, &ordinal.id)
+        .ok_or_else(|| invalid("which has no vtag to derive its own from"))?;
+    // Ranks keep the table's names and rows: the same index.
+    Ok((doc, numerical.pid_index.clone()))
+}
+
+/// Adds a cost map, named by its cost type, which no other may have.
+fn push_entry(
+    entries: &mut Vec<CostMapEntry>,
+    id: String,
+    doc: CostDoc,
+    pid_index: PidIndex,
+) -> Result<(), SnapshotError> {
+    let ty = &doc.meta.cost_type;
+    let name = cost_type_name(ty.cost_mode, &ty.cost_metric);
+    if let Some(first) = entries.iter().find(|e| e.cost_type_name == name) {
+        return Err(SnapshotError::DuplicateCostType {
+            first: first.id.clone(),
+            second: id,
+            cost_type: name,
+        });
+    }
+    entries.push(CostMapEntry {
+        id,
+        cost_type_name: name,
+        doc,
+        pid_index,
+    });
+    Ok(())
 }
 
 pub(super) fn resource<T: Serialize>(

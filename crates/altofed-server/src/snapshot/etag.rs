@@ -27,7 +27,7 @@ pub fn changed_under_same_vtag(
         let old = previous.cost_maps.iter().find(|e| e.id == *id);
         let same_vtag =
             old.filter(|o| o.doc.meta.vtag.is_some() && o.doc.meta.vtag == doc.meta.vtag);
-        if same_vtag.is_some_and(|o| o.doc != *doc) {
+        if same_vtag.is_some_and(|o| *o.doc != *doc) {
             ids.push(id.clone());
         }
     }

@@ -8,7 +8,7 @@ use altofed_model::ird::{Capabilities, DirectoryDoc, DirectoryMeta, IrdEntry};
 use altofed_model::media;
 use altofed_model::{CostMode, CostType, PropertyMapDoc};
 
-use super::SharedDocuments;
+use super::CostMapEntry;
 
 /// RFC 9240 §7.4 `mappings`: entity domain -> property names.
 pub type Mappings = BTreeMap<String, Vec<String>>;
@@ -22,12 +22,10 @@ pub(super) struct IrdInput<'a> {
 }
 
 impl<'a> IrdInput<'a> {
-    pub fn of(docs: &'a SharedDocuments, mappings: &'a BTreeMap<String, Mappings>) -> Self {
+    pub fn of(cost_maps: &'a [CostMapEntry], mappings: &'a BTreeMap<String, Mappings>) -> Self {
         Self {
-            cost_maps: docs
-                .cost_maps
-                .iter()
-                .map(|(id, doc)| (id.as_str(), &doc.meta.cost_type))
+            cost_maps: (cost_maps.iter())
+                .map(|c| (c.id.as_str(), &c.doc.meta.cost_type))
                 .collect(),
             property_maps: mappings.iter().map(|(id, m)| (id.as_str(), m)).collect(),
         }

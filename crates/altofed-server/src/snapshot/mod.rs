@@ -5,6 +5,7 @@
 mod body;
 mod build;
 mod costbody;
+mod costdoc;
 mod encode;
 mod etag;
 mod ird;
@@ -16,6 +17,7 @@ pub use body::{Body, Built};
 pub use build::{build_shared, build_snapshot, SnapshotError};
 pub(crate) use costbody::write_cost;
 pub use costbody::CostBody;
+pub use costdoc::CostDoc;
 pub use encode::{Coding, Encoded};
 pub use etag::changed_under_same_vtag;
 pub use ird::{
@@ -48,12 +50,24 @@ pub struct Documents {
 /// next snapshot share one copy while the map does not change.
 pub type SharedPropertyMaps = Vec<(String, Arc<PropertyMapDoc>)>;
 
-/// [`Documents`] whose property maps are shared.
+/// [`Documents`] whose property maps are shared, and the ordinal maps to
+/// rank from their numerical maps on first use.
 #[derive(Debug, Clone)]
 pub struct SharedDocuments {
     pub network_map: Arc<NetworkMapDoc>,
     pub cost_maps: Vec<(String, CostTableDoc)>,
     pub property_maps: SharedPropertyMaps,
+    pub ordinal_maps: Vec<OrdinalOf>,
+}
+
+/// An ordinal cost map the server ranks from a numerical one of the same
+/// documents, on first use ([`CostDoc::ranks_of`]), instead of being given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrdinalOf {
+    /// The ordinal map's resource id.
+    pub id: String,
+    /// The resource id of the numerical map it ranks; it must have a vtag.
+    pub numerical: String,
 }
 
 impl From<Documents> for SharedDocuments {
@@ -64,6 +78,7 @@ impl From<Documents> for SharedDocuments {
             property_maps: (docs.property_maps.into_iter())
                 .map(|(id, doc)| (id, Arc::new(doc)))
                 .collect(),
+            ordinal_maps: Vec::new(),
         }
     }
 }
@@ -88,12 +103,18 @@ pub struct CostMapEntry {
     pub id: String,
     /// The IRD cost type name, e.g. `num-routingcost`.
     pub cost_type_name: String,
-    pub doc: CostTableDoc,
+    /// Reads as a `CostTableDoc`; an ordinal map of [`OrdinalOf`] is
+    /// ranked on first read ([`CostDoc`]).
+    pub doc: CostDoc,
     /// By the network map's PID number (`PidLookup::lookup_index`): the
     /// PID's name index in the table and the row it is the source of, so
     /// that a request looks costs up without comparing names.
-    pub pid_index: Vec<(Option<u32>, Option<u32>)>,
+    pub pid_index: PidIndex,
 }
+
+/// By the network map's PID number: the PID's name index in a cost
+/// map's table and the row it is the source of ([`CostMapEntry`]).
+pub type PidIndex = Vec<(Option<u32>, Option<u32>)>;
 
 impl CostMapEntry {
     /// The cost between the network map's PIDs number `src` and `dst`.
@@ -183,6 +204,28 @@ impl Snapshot {
         match self.cost_bodies.get(id) {
             Some(body) => Some(body),
             None => self.resources.get(id)?.body.pieces(),
+        }
+    }
+
+    /// Ranks, on a blocking thread, the cost maps at `positions` (in
+    /// `cost_maps`) that are ranked on first use and not yet: async code
+    /// calls this before it reads their tables.
+    pub async fn build_cost_maps(self: &Arc<Self>, positions: impl IntoIterator<Item = usize>) {
+        let lazy: Vec<CostDoc> = (positions.into_iter())
+            .filter_map(|at| self.cost_maps.get(at))
+            .filter(|e| !e.doc.is_ready())
+            .map(|e| e.doc.clone())
+            .collect();
+        if lazy.is_empty() {
+            return;
+        }
+        let ranked = tokio::task::spawn_blocking(move || {
+            for doc in &lazy {
+                let _ = doc.get();
+            }
+        });
+        if let Err(e) = ranked.await {
+            tracing::error!(error = %e, "ranking a cost map failed");
         }
     }
 

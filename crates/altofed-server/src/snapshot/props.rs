@@ -28,14 +28,7 @@ pub fn with_property_maps(
     check_ids(ids, cost_ids.chain(property_maps.iter().map(|(id, _)| id)))?;
     let property_resources = property_map_resources(Some(previous), &property_maps)?;
     let mappings = all_mappings(property_maps.iter().map(|(id, doc)| (id, &**doc)));
-    let input = IrdInput {
-        cost_maps: previous
-            .cost_maps
-            .iter()
-            .map(|c| (c.id.as_str(), &c.doc.meta.cost_type))
-            .collect(),
-        property_maps: mappings.iter().map(|(id, m)| (id.as_str(), m)).collect(),
-    };
+    let input = IrdInput::of(&previous.cost_maps, &mappings);
     let directory = directory_resource(previous, &input)?;
     let mut resources = previous.resources.clone();
     for id in previous.property_maps.keys() {
