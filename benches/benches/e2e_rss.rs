@@ -124,6 +124,13 @@ fn main() {
         config.output.ordinal_cost_map = false;
         println!("e2e_rss: output.ordinal-cost-map = false");
     }
+    // `E2E_READ=all`: every body read after each publish, as by a client
+    // that fetches every version (the ordinal map is otherwise ranked and
+    // encoded only when read: `altofed_server::snapshot::CostDoc`).
+    let read_all = std::env::var("E2E_READ").as_deref() == Ok("all");
+    if read_all {
+        println!("e2e_rss: every body read after each publish");
+    }
     for note in notes {
         println!("note: {note}");
     }
@@ -144,6 +151,9 @@ fn main() {
     }
     rt.spawn(engine.run(rx));
     let first = wait_for_generation(&rt, &mut snapshots, 1);
+    if read_all {
+        published_bytes(&first);
+    }
     let peak = status("VmHWM:").unwrap_or(0);
     let published = published_bytes(&first);
     assert_eq!(first.generation, 1, "the ten peers must make one publish");
@@ -174,6 +184,9 @@ fn main() {
     reset_peak().unwrap();
     rt.block_on(tx.send(Trigger::Cdn(next_cdn))).unwrap();
     let second = wait_for_generation(&rt, &mut snapshots, 2);
+    if read_all {
+        published_bytes(&second);
+    }
     let peak = status("VmHWM:").unwrap_or(0);
     println!(
         "e2e_rss: second full recompute, first snapshot served meanwhile: RSS before {:.1} MB, peak {:.1} MB = {:.2}x the published JSON",
@@ -197,6 +210,9 @@ fn main() {
         rt.block_on(tx.send(Trigger::Peer(event))).unwrap();
         let snapshot = wait_for_generation(&rt, &mut snapshots, 3 + n);
         assert_eq!(snapshot.generation, 3 + n, "one publish per change");
+        if read_all {
+            published_bytes(&snapshot);
+        }
         after.push(status("VmRSS:").unwrap_or(0));
     }
     let peak = status("VmHWM:").unwrap_or(0);
