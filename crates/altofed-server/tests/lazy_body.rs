@@ -272,3 +272,37 @@ async fn a_ranked_ordinal_map_is_ranked_by_its_first_reader_and_encoded_by_a_get
     assert!(body.is_ready());
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_first_readers_all_get_the_one_body() {
+    let server = common::start(ServerConfig::default(), Some(documents(0.0, "v1"))).await;
+    let snapshot = server.state.snapshot().unwrap();
+    let want = ordinal_text(&snapshot);
+    let url = server.url(&format!("/maps/{ORD}"));
+    let client = common::raw_client();
+    let readers: Vec<_> = (0..16)
+        .map(|_| {
+            let (client, url) = (client.clone(), url.clone());
+            tokio::spawn(
+                async move { client.get(url).send().await.unwrap().bytes().await.unwrap() },
+            )
+        })
+        .collect();
+    for reader in readers {
+        assert!(
+            reader.await.unwrap() == want,
+            "every reader gets the document's text"
+        );
+    }
+    let again = client
+        .get(&url)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert!(again == want);
+    assert!(snapshot.resources[ORD].body.is_ready());
+    server.shutdown().await;
+}

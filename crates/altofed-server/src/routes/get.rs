@@ -6,7 +6,7 @@ use axum::http::HeaderMap;
 use axum::response::Response;
 
 use super::current;
-use crate::http::negotiate::{not_modified, send_resource};
+use crate::http::negotiate::{not_modified, require_accept, send_resource};
 use crate::http::ApiError;
 use crate::state::AppState;
 
@@ -25,8 +25,9 @@ pub async fn resource(
 ) -> Result<Response, ApiError> {
     let snapshot = current(&state)?;
     let resource = snapshot.resources.get(&id).ok_or(ApiError::NotFound(id))?;
-    // A 304 needs only the ETag: a body built on first use waits for a
+    // A 304 (or a 406) needs no body: one built on first use waits for a
     // client that reads it.
+    require_accept(&headers, resource.media_type)?;
     if !not_modified(&headers, &resource.etag) {
         snapshot.build_bodies([resource.id.as_str()]).await;
     }

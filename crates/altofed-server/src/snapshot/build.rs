@@ -125,6 +125,7 @@ pub fn build_shared(
         property_mappings,
         pid_kinds: OnceLock::new(),
         unusable_nodes: OnceLock::new(),
+        building: tokio::sync::Mutex::new(()),
     })
 }
 
@@ -147,7 +148,10 @@ fn encode_cost_maps(
         } else {
             let reusable = previous.and_then(|p| {
                 let old = p.cost_maps.iter().find(|e| e.id == entry.id)?;
-                Some((old.doc.get(), p.cost_bodies.get(&entry.id)?))
+                // Pieces first: a map built on first use has none here, and
+                // reading its document would rank it.
+                let pieces = p.cost_bodies.get(&entry.id)?;
+                Some((old.doc.get(), pieces))
             });
             let (body, pieces) = encode_cost_map(doc, reusable);
             tracing::debug!(

@@ -163,6 +163,9 @@ pub struct Snapshot {
     /// The CDN nodes its property maps show down or drained. Made on
     /// first use (`routes::unusable`), by the endpoint cost service.
     pub unusable_nodes: OnceLock<HashSet<IpAddr>>,
+    /// Held by the async reader that builds a lazy cost map or body
+    /// ([`Snapshot::build_cost_maps`], [`Snapshot::build_bodies`]).
+    pub building: tokio::sync::Mutex<()>,
 }
 
 impl Snapshot {
@@ -211,42 +214,57 @@ impl Snapshot {
     /// `cost_maps`) that are ranked on first use and not yet: async code
     /// calls this before it reads their tables.
     pub async fn build_cost_maps(self: &Arc<Self>, positions: impl IntoIterator<Item = usize>) {
-        let lazy: Vec<CostDoc> = (positions.into_iter())
-            .filter_map(|at| self.cost_maps.get(at))
-            .filter(|e| !e.doc.is_ready())
-            .map(|e| e.doc.clone())
-            .collect();
-        if lazy.is_empty() {
-            return;
-        }
-        let ranked = tokio::task::spawn_blocking(move || {
-            for doc in &lazy {
-                let _ = doc.get();
-            }
-        });
-        if let Err(e) = ranked.await {
-            tracing::error!(error = %e, "ranking a cost map failed");
-        }
+        let positions: Vec<usize> = positions.into_iter().collect();
+        let pending = || -> Vec<CostDoc> {
+            (positions.iter())
+                .filter_map(|&at| self.cost_maps.get(at))
+                .filter(|e| !e.doc.is_ready())
+                .map(|e| e.doc.clone())
+                .collect()
+        };
+        self.build_off_worker(pending, |doc| {
+            let _ = doc.get();
+        })
+        .await;
     }
 
     /// Builds, on a blocking thread, the bodies of `ids` that are built on
     /// first use and not yet: async code calls this before it reads them.
     pub async fn build_bodies(self: &Arc<Self>, ids: impl IntoIterator<Item = &str>) {
-        let lazy: Vec<Body> = (ids.into_iter())
-            .filter_map(|id| self.resources.get(id))
-            .filter(|r| !r.body.is_ready())
-            .map(|r| r.body.clone())
-            .collect();
+        let ids: Vec<&str> = ids.into_iter().collect();
+        let pending = || -> Vec<Body> {
+            (ids.iter())
+                .filter_map(|id| self.resources.get(*id))
+                .filter(|r| !r.body.is_ready())
+                .map(|r| r.body.clone())
+                .collect()
+        };
+        self.build_off_worker(pending, |body| {
+            let _ = body.built();
+        })
+        .await;
+    }
+
+    /// Runs `build` on what `pending` lists, on the blocking pool, one
+    /// build at a time per snapshot: the requests that arrive while a map
+    /// is ranked or encoded wait on `building`, not each on a thread of
+    /// their own.
+    async fn build_off_worker<T: Send + 'static>(
+        &self,
+        pending: impl Fn() -> Vec<T>,
+        build: fn(&T),
+    ) {
+        if pending().is_empty() {
+            return;
+        }
+        let _turn = self.building.lock().await;
+        let lazy = pending();
         if lazy.is_empty() {
             return;
         }
-        let built = tokio::task::spawn_blocking(move || {
-            for body in &lazy {
-                let _ = body.built();
-            }
-        });
+        let built = tokio::task::spawn_blocking(move || lazy.iter().for_each(build));
         if let Err(e) = built.await {
-            tracing::error!(error = %e, "building a body failed");
+            tracing::error!(error = %e, "building a cost map or body failed");
         }
     }
 }

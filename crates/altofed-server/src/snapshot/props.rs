@@ -49,6 +49,7 @@ pub fn with_property_maps(
         property_mappings: mappings,
         pid_kinds: OnceLock::new(),
         unusable_nodes: OnceLock::new(),
+        building: tokio::sync::Mutex::new(()),
     })
 }
 
