@@ -65,21 +65,26 @@ async fn with_its_peer_unreachable_the_cdn_pids_are_published_and_the_peer_repor
     assert_eq!(never_fetched(&state), Some(0.0));
 }
 
+/// Figure 5 in `dir` with a state directory, served by an engine until
+/// its snapshot with isp-a's maps is persisted there; the engine is gone.
+async fn persisted_figure5(dir: &Path) -> std::path::PathBuf {
+    figure5(dir, "1h", false);
+    let state_dir = dir.join("state");
+    let (state, tx) = start(dir, Some(&state_dir));
+    send(&tx, updated(0, maps(dir, "isp-a"))).await;
+    eventually(&state, "persisted", |s| {
+        cost(s, "pid8", "isp-a:pid2") == Some(11.0)
+            && state_dir.join(persist::SNAPSHOT_FILE).exists()
+    })
+    .await;
+    state_dir
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_persisted_snapshot_is_served_at_start_not_replaced_by_the_cdn_pids_alone() {
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    figure5(dir, "1h", false);
-    let state_dir = dir.join("state");
-    {
-        let (state, tx) = start(dir, Some(&state_dir));
-        send(&tx, updated(0, maps(dir, "isp-a"))).await;
-        eventually(&state, "persisted", |s| {
-            cost(s, "pid8", "isp-a:pid2") == Some(11.0)
-                && state_dir.join(persist::SNAPSHOT_FILE).exists()
-        })
-        .await;
-    }
+    let state_dir = persisted_figure5(dir).await;
     let (state, tx) = start(dir, Some(&state_dir));
     send(&tx, failed(0, "connection refused")).await;
     // The gauge appears once the engine has run its start-up.
@@ -95,17 +100,7 @@ async fn a_persisted_ordinal_map_is_ranked_again_from_the_numerical_one() {
     const ORD: &str = "agg-routingcost-ord";
     let dir = tempfile::tempdir().unwrap();
     let dir = dir.path();
-    figure5(dir, "1h", false);
-    let state_dir = dir.join("state");
-    {
-        let (state, tx) = start(dir, Some(&state_dir));
-        send(&tx, updated(0, maps(dir, "isp-a"))).await;
-        eventually(&state, "persisted", |s| {
-            cost(s, "pid8", "isp-a:pid2") == Some(11.0)
-                && state_dir.join(persist::SNAPSHOT_FILE).exists()
-        })
-        .await;
-    }
+    let state_dir = persisted_figure5(dir).await;
     // Saved without its ordinal map (the server ranks it): put in one as
     // a file saved before that would hold it, ranks wrong on purpose.
     let mut docs = persist::load(&state_dir).unwrap().unwrap();
