@@ -4,6 +4,7 @@ use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
 use ipnet::IpNet;
+use rayon::prelude::*;
 
 use super::ValidationError;
 use crate::cost::CostMode;
@@ -132,13 +133,18 @@ pub fn validate_cost_table(
     for (name, _) in names.iter().zip(&is_source).filter(|(_, s)| !**s) {
         check_pid(name, "destination", network_map)?;
     }
-    for (r, &src) in table.sources().iter().enumerate() {
+    // Rows in parallel (a published map has millions of pairs); the error
+    // reported is still the first bad pair in row order.
+    let row_ok = |(r, &src): (usize, &u32)| {
         let (dsts, costs) = table.row_parts(r);
-        for (&dst, &cost) in dsts.iter().zip(costs) {
-            check_cost(ordinal, &names[src as usize], &names[dst as usize], cost)?;
-        }
-    }
-    Ok(())
+        dsts.iter().zip(costs).try_for_each(|(&dst, &cost)| {
+            check_cost(ordinal, &names[src as usize], &names[dst as usize], cost)
+        })
+    };
+    let first_bad = (table.sources().par_iter().enumerate())
+        .map(row_ok)
+        .find_first(Result::is_err);
+    first_bad.unwrap_or(Ok(()))
 }
 
 /// Checks the meta of a cost map; `true` when its mode is ordinal.

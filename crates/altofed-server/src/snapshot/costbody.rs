@@ -68,20 +68,24 @@ pub fn encode_cost_map(
         .map(|r| segments(table, &groups, r))
         .collect();
     let reuse = previous.map(|(doc, body)| Reuse::new(table, &doc.cost_map, body));
+    // Rows in parallel: the reuse test compares every pair of the table.
+    let mut rows: Vec<Vec<(usize, Option<Arc<Piece>>)>> = plan
+        .par_iter()
+        .enumerate()
+        .map(|(r, segs)| {
+            let found = |seg: &Segment| reuse.as_ref().and_then(|u| u.find(table, r, seg));
+            segs.iter().map(|seg| (seg.start, found(seg))).collect()
+        })
+        .collect();
     let mut reused = 0;
     let mut wanted = Vec::new();
-    let mut rows: Vec<Vec<(usize, Option<Arc<Piece>>)>> = Vec::with_capacity(plan.len());
-    for (r, segs) in plan.iter().enumerate() {
-        let mut row = Vec::with_capacity(segs.len());
-        for seg in segs {
-            let found = reuse.as_ref().and_then(|u| u.find(table, r, seg));
+    for (r, (row, segs)) in rows.iter().zip(&plan).enumerate() {
+        for (i, ((_, found), seg)) in row.iter().zip(segs).enumerate() {
             reused += usize::from(found.is_some());
             if found.is_none() {
-                wanted.push((r, row.len(), seg.clone()));
+                wanted.push((r, i, seg.clone()));
             }
-            row.push((seg.start, found));
         }
-        rows.push(row);
     }
     let built: Vec<(usize, usize, Arc<Piece>)> = wanted
         .par_iter()
