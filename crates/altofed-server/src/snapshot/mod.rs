@@ -165,7 +165,7 @@ pub struct Snapshot {
     pub unusable_nodes: OnceLock<HashSet<IpAddr>>,
     /// Held by the async reader that builds a lazy cost map or body
     /// ([`Snapshot::build_cost_maps`], [`Snapshot::build_bodies`]).
-    pub building: tokio::sync::Mutex<()>,
+    pub(crate) building: tokio::sync::Mutex<()>,
 }
 
 impl Snapshot {
