@@ -213,7 +213,7 @@ impl Snapshot {
     /// Ranks, on a blocking thread, the cost maps at `positions` (in
     /// `cost_maps`) that are ranked on first use and not yet: async code
     /// calls this before it reads their tables.
-    pub async fn build_cost_maps(self: &Arc<Self>, positions: impl IntoIterator<Item = usize>) {
+    pub async fn build_cost_maps(&self, positions: impl IntoIterator<Item = usize>) {
         let positions: Vec<usize> = positions.into_iter().collect();
         let pending = || -> Vec<CostDoc> {
             (positions.iter())
@@ -230,7 +230,7 @@ impl Snapshot {
 
     /// Builds, on a blocking thread, the bodies of `ids` that are built on
     /// first use and not yet: async code calls this before it reads them.
-    pub async fn build_bodies(self: &Arc<Self>, ids: impl IntoIterator<Item = &str>) {
+    pub async fn build_bodies(&self, ids: impl IntoIterator<Item = &str>) {
         let ids: Vec<&str> = ids.into_iter().collect();
         let pending = || -> Vec<Body> {
             (ids.iter())
