@@ -18,6 +18,7 @@ pub mod endpoint;
 pub mod error;
 pub mod filter;
 pub mod ird;
+pub mod json_cursor;
 pub mod lookup;
 pub mod media;
 pub mod name;

@@ -1,10 +1,9 @@
 //! Network map documents (RFC 7285 §11.2.1).
 //!
 //! Read like every document through serde, and, for a peer's map, first by
-//! [`NetworkMapDoc::scan`] (`scan`, over a byte `cursor`), which reads the
+//! [`NetworkMapDoc::scan`] (`scan`, over a byte [`crate::json_cursor`]), which reads the
 //! usual text several times faster and leaves the rest to serde.
 
-mod cursor;
 mod scan;
 
 use std::collections::BTreeMap;

@@ -21,8 +21,8 @@ use std::collections::BTreeMap;
 
 use ipnet::{Ipv4Net, Ipv6Net};
 
-use super::cursor::Cursor;
 use super::{EndpointAddrGroup, NetworkMapDoc, NetworkMapMeta};
+use crate::json_cursor::Cursor;
 use crate::prefix::{canonical_ipv4_head, parse_ipv4_prefix, parse_ipv6_prefix};
 use crate::vtag::VersionTag;
 

@@ -16,6 +16,7 @@
 use std::borrow::Cow;
 
 use altofed_model::endpoint::EndpointCostRequest;
+use altofed_model::json_cursor::Cursor;
 use altofed_model::CostMode;
 
 /// What the endpoint cost service needs of a request.
@@ -45,21 +46,20 @@ impl From<EndpointCostRequest> for EcsParams<'static> {
 /// The request, if `body` is in the usual form (see the module doc);
 /// `None` says only "ask serde".
 pub(crate) fn parse(body: &[u8]) -> Option<EcsParams<'_>> {
-    let mut r = Reader { bytes: body, at: 0 };
+    let c = &mut Cursor::new(body);
     let (mut cost_type, mut endpoints) = (None, None);
-    r.object(|r, key| match key {
+    c.object(|c, key| match key {
         "cost-type" if cost_type.is_none() => {
-            cost_type = Some(r.cost_type()?);
+            cost_type = Some(read_cost_type(c)?);
             Some(())
         }
         "endpoints" if endpoints.is_none() => {
-            endpoints = Some(r.endpoints()?);
+            endpoints = Some(read_endpoints(c)?);
             Some(())
         }
         _ => None,
     })?;
-    r.skip_whitespace();
-    if r.at != body.len() {
+    if !c.at_end() {
         return None;
     }
     let ((metric, mode), (srcs, dsts)) = (cost_type?, endpoints?);
@@ -74,129 +74,53 @@ pub(crate) fn parse(body: &[u8]) -> Option<EcsParams<'_>> {
 
 type List<'a> = Option<Vec<Cow<'a, str>>>;
 
-/// A cursor over the body; every method returns `None` on anything it
-/// does not expect.
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
+/// `{"cost-metric":"..","cost-mode":"numerical"|"ordinal"}`, in either
+/// order.
+fn read_cost_type<'a>(c: &mut Cursor<'a>) -> Option<(&'a str, CostMode)> {
+    let (mut metric, mut mode) = (None, None);
+    c.object(|c, key| match key {
+        "cost-metric" if metric.is_none() => {
+            metric = Some(c.string()?);
+            Some(())
+        }
+        "cost-mode" if mode.is_none() => {
+            mode = Some(match c.string()? {
+                "numerical" => CostMode::Numerical,
+                "ordinal" => CostMode::Ordinal,
+                _ => return None,
+            });
+            Some(())
+        }
+        _ => None,
+    })?;
+    Some((metric?, mode?))
 }
 
-impl<'a> Reader<'a> {
-    /// `{"cost-metric":"..","cost-mode":"numerical"|"ordinal"}`, in
-    /// either order.
-    fn cost_type(&mut self) -> Option<(&'a str, CostMode)> {
-        let (mut metric, mut mode) = (None, None);
-        self.object(|r, key| match key {
-            "cost-metric" if metric.is_none() => {
-                metric = Some(r.string()?);
-                Some(())
-            }
-            "cost-mode" if mode.is_none() => {
-                mode = Some(match r.string()? {
-                    "numerical" => CostMode::Numerical,
-                    "ordinal" => CostMode::Ordinal,
-                    _ => return None,
-                });
-                Some(())
-            }
-            _ => None,
-        })?;
-        Some((metric?, mode?))
-    }
-
-    /// `{"srcs":[..],"dsts":[..]}`, either or both.
-    fn endpoints(&mut self) -> Option<(List<'a>, List<'a>)> {
-        let (mut srcs, mut dsts) = (None, None);
-        self.object(|r, key| match key {
-            "srcs" if srcs.is_none() => {
-                srcs = Some(r.strings()?);
-                Some(())
-            }
-            "dsts" if dsts.is_none() => {
-                dsts = Some(r.strings()?);
-                Some(())
-            }
-            _ => None,
-        })?;
-        Some((srcs, dsts))
-    }
-
-    /// An object whose members `member` reads (it is given the key, the
-    /// cursor after the `:`).
-    fn object(&mut self, mut member: impl FnMut(&mut Self, &'a str) -> Option<()>) -> Option<()> {
-        self.expect(b'{')?;
-        if self.peek() == Some(b'}') {
-            self.at += 1;
-            return Some(());
+/// `{"srcs":[..],"dsts":[..]}`, either or both.
+fn read_endpoints<'a>(c: &mut Cursor<'a>) -> Option<(List<'a>, List<'a>)> {
+    let (mut srcs, mut dsts) = (None, None);
+    c.object(|c, key| match key {
+        "srcs" if srcs.is_none() => {
+            srcs = Some(read_strings(c)?);
+            Some(())
         }
-        loop {
-            let key = self.string()?;
-            self.expect(b':')?;
-            member(self, key)?;
-            match self.next()? {
-                b',' => continue,
-                b'}' => return Some(()),
-                _ => return None,
-            }
+        "dsts" if dsts.is_none() => {
+            dsts = Some(read_strings(c)?);
+            Some(())
         }
-    }
+        _ => None,
+    })?;
+    Some((srcs, dsts))
+}
 
-    /// An array of strings.
-    fn strings(&mut self) -> Option<Vec<Cow<'a, str>>> {
-        self.expect(b'[')?;
-        let mut list = Vec::new();
-        if self.peek() == Some(b']') {
-            self.at += 1;
-            return Some(list);
-        }
-        loop {
-            list.push(Cow::Borrowed(self.string()?));
-            match self.next()? {
-                b',' => continue,
-                b']' => return Some(list),
-                _ => return None,
-            }
-        }
-    }
-
-    /// A string without escapes or control characters (which serde would
-    /// unescape or refuse), valid UTF-8.
-    fn string(&mut self) -> Option<&'a str> {
-        self.expect(b'"')?;
-        let rest = &self.bytes[self.at..];
-        let len = rest
-            .iter()
-            .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
-        if rest[len] != b'"' {
-            return None;
-        }
-        let text = std::str::from_utf8(&rest[..len]).ok()?;
-        self.at += len + 1;
-        Some(text)
-    }
-
-    /// The next byte that is not JSON whitespace, consumed.
-    fn next(&mut self) -> Option<u8> {
-        let b = self.peek()?;
-        self.at += 1;
-        Some(b)
-    }
-
-    fn expect(&mut self, byte: u8) -> Option<()> {
-        (self.next()? == byte).then_some(())
-    }
-
-    /// The next byte that is not JSON whitespace, left in place.
-    fn peek(&mut self) -> Option<u8> {
-        self.skip_whitespace();
-        self.bytes.get(self.at).copied()
-    }
-
-    fn skip_whitespace(&mut self) {
-        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.bytes.get(self.at) {
-            self.at += 1;
-        }
-    }
+/// An array of strings.
+fn read_strings<'a>(c: &mut Cursor<'a>) -> Option<Vec<Cow<'a, str>>> {
+    let mut list = Vec::new();
+    c.array(|c| {
+        list.push(Cow::Borrowed(c.string()?));
+        Some(())
+    })?;
+    Some(list)
 }
 
 #[cfg(test)]

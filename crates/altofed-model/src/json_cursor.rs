@@ -1,9 +1,11 @@
-//! A cursor over JSON text for the network map scanner ([`super::scan`]).
+//! A cursor over JSON text for fast paths that read a document's usual
+//! form in place: the network map scanner (`netmap::scan`) and the
+//! endpoint cost service's request reader (altofed-server).
 //!
 //! Every step answers `None` where it is not sure that `serde_json` would
 //! read the text the same way: strings with escapes or control characters,
 //! numbers, nesting deeper than [`MAX_SKIP_DEPTH`], anything malformed. The
-//! scanner then gives up and the document is read by `serde_json`, which
+//! caller then gives up and the document is read by `serde_json`, which
 //! gives the error with its position and key path. So every `Some` here
 //! must be text that `serde_json` accepts with the same meaning; a `None`
 //! only costs time.
@@ -12,13 +14,15 @@
 /// it to `serde_json` (which has its own limit of 128 levels).
 const MAX_SKIP_DEPTH: u32 = 16;
 
+/// A position in JSON text; see the module docs.
 #[derive(Debug)]
-pub(super) struct Cursor<'a> {
+pub struct Cursor<'a> {
     bytes: &'a [u8],
     pos: usize,
 }
 
 impl<'a> Cursor<'a> {
+    /// At the start of `bytes`.
     pub fn new(bytes: &'a [u8]) -> Self {
         Self { bytes, pos: 0 }
     }
