@@ -23,6 +23,7 @@ pub struct Cursor<'a> {
 
 impl<'a> Cursor<'a> {
     /// At the start of `bytes`.
+    #[inline]
     pub fn new(bytes: &'a [u8]) -> Self {
         Self { bytes, pos: 0 }
     }
@@ -60,12 +61,14 @@ impl<'a> Cursor<'a> {
     }
 
     /// Whether nothing but whitespace is left (`serde_json`'s `end`).
+    #[inline]
     pub fn at_end(&mut self) -> bool {
         self.peek().is_none()
     }
 
     /// A string after whitespace, if it has no escape sequence (those are
     /// left to `serde_json`) and is valid UTF-8 without control characters.
+    #[inline]
     pub fn string(&mut self) -> Option<&'a str> {
         self.eat(b'"')?;
         let rest = self.rest();
