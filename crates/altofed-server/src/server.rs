@@ -6,10 +6,12 @@
 //! metrics, body limit, timeout (`ops::layers::common`); then per route
 //! group: overload limit (ALTO resources, update streams, admin API),
 //! authentication (ALTO or admin). `/healthz`, `/readyz` and `/metrics` have
-//! neither.
+//! neither. On `run`'s connections `POST /endpointcost` is served before
+//! the router by `ops::EcsLane`, which takes the same steps inline.
 
 use std::future::Future;
 use std::io;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::middleware::from_fn_with_state;
@@ -20,7 +22,7 @@ use crate::conn::{self, ConnectionLimits};
 use crate::http::body::DEFAULT_BODY_LIMIT;
 use crate::ops::auth::{self, Auth, Guard, ADMIN_REALM, ALTO_REALM};
 use crate::ops::tls::TlsConfig;
-use crate::ops::{admin, layers};
+use crate::ops::{admin, layers, EcsLane, Shedder};
 use crate::routes;
 use crate::state::AppState;
 
@@ -92,13 +94,18 @@ impl Default for ServerConfig {
 
 /// All routes with their layers.
 pub fn router(state: AppState) -> Router {
+    app(state).0
+}
+
+/// The router, and the lane that serves the endpoint cost service before
+/// it on `run`'s connections (`ops::EcsLane`), sharing its overload limit
+/// and credentials.
+fn app(state: AppState) -> (Router, EcsLane) {
     let config = state.config().clone();
+    let alto_guard = config.alto_auth.as_ref().map(|a| Guard::new(a, ALTO_REALM));
     let mut alto = routes::alto_routes().merge(crate::sse::routes());
-    if let Some(auth) = &config.alto_auth {
-        alto = alto.route_layer(from_fn_with_state(
-            Guard::new(auth, ALTO_REALM),
-            auth::require,
-        ));
+    if let Some(guard) = &alto_guard {
+        alto = alto.route_layer(from_fn_with_state(guard.clone(), auth::require));
     }
     let mut limited = alto;
     if config.admin_api {
@@ -114,11 +121,14 @@ pub fn router(state: AppState) -> Router {
         }
         limited = limited.merge(admin);
     }
-    if let Some(max) = config.max_concurrent_requests {
-        limited = crate::ops::overload_limit(limited, max.max(1), config.overload_retry_after);
+    let shedder =
+        (config.max_concurrent_requests).map(|max| Shedder::new(max, config.overload_retry_after));
+    if let Some(shedder) = &shedder {
+        limited = crate::ops::overload_limit(limited, shedder.clone());
     }
     let app = limited.merge(crate::ops::routes());
-    layers::common(app.with_state(state.clone()), state)
+    let lane = EcsLane::new(state.clone(), shedder, alto_guard);
+    (layers::common(app.with_state(state.clone()), state), lane)
 }
 
 /// Serves `state` on `listener` until `shutdown` completes (or
@@ -159,7 +169,9 @@ pub async fn run(
     };
     let limits = state.config().connections.clone();
     let metrics = state.connection_metrics().clone();
-    conn::serve_connections(listener, tls, router(state), limits, metrics, signal).await;
+    let (router, lane) = app(state);
+    let routes = (router, Arc::new(lane) as Arc<dyn conn::Lane>);
+    conn::serve_connections_with_lane(listener, tls, routes, limits, metrics, signal).await;
     token.cancel();
     Ok(())
 }

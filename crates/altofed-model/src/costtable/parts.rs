@@ -66,7 +66,19 @@ impl CostTable {
     /// integers, for callers that resolved names to indices beforehand.
     pub fn cost_at(&self, r: usize, name: u32) -> Option<f64> {
         let (dsts, costs) = self.row_parts(r);
-        dsts.binary_search(&name).ok().map(|i| costs[i])
+        let (&first, &last) = (dsts.first()?, dsts.last()?);
+        // A row naming every index from its first to its last (a composed
+        // row to every PID of the peers, the usual case) is indexed
+        // directly: the binary search's cache misses were most of an
+        // endpoint cost lookup.
+        let at = if (last - first) as usize + 1 == dsts.len() {
+            name.checked_sub(first)
+                .map(|i| i as usize)
+                .filter(|&i| i < dsts.len())
+        } else {
+            dsts.binary_search(&name).ok()
+        };
+        at.map(|i| costs[i])
     }
 
     /// For each name of `sorted` (ascending, e.g. a network map's PIDs):

@@ -131,6 +131,42 @@ fn names_of_a_network_map_index_the_table_by_number() {
     assert_eq!(table.cost_at(1, 0), None, "d -> a has no cost");
 }
 
+proptest! {
+    /// `cost_at` (direct index on rows without gaps, binary search
+    /// otherwise) finds what the rows say, on rows with and without gaps.
+    #[test]
+    fn cost_at_finds_the_cost_of_every_pair(
+        rows in proptest::collection::btree_map(
+            0..12u8,
+            proptest::collection::btree_map(0..12u8, 0..100u32, 0..12),
+            1..8,
+        ),
+        dense_from in 0..12u8,
+    ) {
+        let name = |i: u8| format!("p{i:02}");
+        let mut rows: altofed_model::CostRows = rows
+            .iter()
+            .map(|(s, row)| {
+                let row = row.iter().map(|(d, c)| (name(*d), Cost(f64::from(*c)))).collect();
+                (name(*s), row)
+            })
+            .collect();
+        // And one row without gaps from `dense_from` on.
+        let dense = (dense_from..12).map(|d| (name(d), Cost(f64::from(d)))).collect();
+        rows.insert(name(12), dense);
+        let table = CostTable::from(&rows);
+        let names = table.names().to_vec();
+        for (r, &src) in table.sources().iter().enumerate() {
+            let src = &*names[src as usize];
+            for (at, dst) in names.iter().enumerate() {
+                let want = rows[src].get(&**dst).map(|c| c.0);
+                prop_assert_eq!(table.cost_at(r, at as u32), want, "{} -> {}", src, dst);
+            }
+            prop_assert_eq!(table.cost_at(r, names.len() as u32), None);
+        }
+    }
+}
+
 /// A JSON number with more digits than an f64 holds is rounded correctly
 /// (serde_json's `float_roundtrip`): the same value as the number in a
 /// string, and a map reads back as itself from its own JSON. Found by the

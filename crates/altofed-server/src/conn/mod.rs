@@ -28,6 +28,7 @@ mod service;
 pub use activity::Expiry;
 pub use metrics::ConnMetrics;
 pub use preface::{Preface, PrefaceOutcome};
+pub use service::{Lane, LaneFuture};
 
 use std::future::Future;
 use std::io;
@@ -88,6 +89,7 @@ impl ConnectionLimits {
 #[derive(Debug, Clone)]
 struct Shared {
     router: Router,
+    lane: Option<Arc<dyn Lane>>,
     tls: Option<Arc<rustls::ServerConfig>>,
     limits: ConnectionLimits,
     metrics: ConnMetrics,
@@ -136,9 +138,9 @@ pub async fn serve_connections_with(
     metrics: ConnMetrics,
     shutdown: impl Future<Output = ()>,
 ) {
-    let slots = Arc::new(Semaphore::new(limits.max_connections.max(1)));
     let shared = Shared {
         router,
+        lane: None,
         tls,
         limits,
         metrics,
@@ -146,6 +148,34 @@ pub async fn serve_connections_with(
         drain: CancellationToken::new(),
         stop: CancellationToken::new(),
     };
+    accept_until(listener, shared, shutdown).await;
+}
+
+/// [`serve_connections`] with `lane` taking its requests before `router`.
+pub(crate) async fn serve_connections_with_lane(
+    listener: TcpListener,
+    tls: Option<Arc<rustls::ServerConfig>>,
+    (router, lane): (Router, Arc<dyn Lane>),
+    limits: ConnectionLimits,
+    metrics: ConnMetrics,
+    shutdown: impl Future<Output = ()>,
+) {
+    let shared = Shared {
+        router,
+        lane: Some(lane),
+        tls,
+        limits,
+        metrics,
+        preface: None,
+        drain: CancellationToken::new(),
+        stop: CancellationToken::new(),
+    };
+    accept_until(listener, shared, shutdown).await;
+}
+
+/// Accepts and serves connections until `shutdown`, then drains them.
+async fn accept_until(listener: TcpListener, shared: Shared, shutdown: impl Future<Output = ()>) {
+    let slots = Arc::new(Semaphore::new(shared.limits.max_connections.max(1)));
     let tasks = TaskTracker::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -256,6 +286,7 @@ where
     let activity = Activity::new();
     let service = ConnService {
         router: shared.router.clone(),
+        lane: shared.lane.clone(),
         peer,
         activity: activity.clone(),
     };

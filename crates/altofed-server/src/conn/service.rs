@@ -1,5 +1,5 @@
 //! The per-connection hyper service: the router with the client's address
-//! as `ConnectInfo`, each request counted in flight until its response
+//! as `ConnectInfo` (or a [`Lane`] before it), each request counted in flight until its response
 //! body has been sent.
 
 use std::convert::Infallible;
@@ -11,7 +11,7 @@ use std::task::{Context, Poll};
 
 use axum::body::Body;
 use axum::extract::connect_info::ConnectInfo;
-use axum::http::{Request, Response};
+use axum::http::{Method, Request, Response, Uri};
 use axum::routing::future::RouteFuture;
 use axum::Router;
 use bytes::Bytes;
@@ -20,10 +20,25 @@ use hyper::body::Incoming;
 
 use super::activity::{Activity, InFlight};
 
+/// Requests served before the router: the busiest service, answered
+/// without the router's per-route boxing (`crate::ops::lane`). A lane
+/// does whatever the router's layers would do for the request.
+pub trait Lane: Send + Sync + std::fmt::Debug {
+    /// Whether this lane answers a request of `method` to `uri` (else the
+    /// router does).
+    fn takes(&self, method: &Method, uri: &Uri) -> bool;
+    /// The answer to `request` from `peer`.
+    fn serve(self: Arc<Self>, request: Request<Body>, peer: SocketAddr) -> LaneFuture;
+}
+
+/// The answer of a [`Lane`].
+pub type LaneFuture = Pin<Box<dyn Future<Output = Response<Body>> + Send>>;
+
 /// Serves one connection's requests.
 #[derive(Debug, Clone)]
 pub(super) struct ConnService {
     pub(super) router: Router,
+    pub(super) lane: Option<Arc<dyn Lane>>,
     pub(super) peer: SocketAddr,
     pub(super) activity: Arc<Activity>,
 }
@@ -34,23 +49,43 @@ impl hyper::service::Service<Request<Incoming>> for ConnService {
     type Future = ResponseFuture;
 
     fn call(&self, request: Request<Incoming>) -> ResponseFuture {
-        let in_flight = self.activity.begin();
+        let in_flight = Some(self.activity.begin());
+        if let Some(lane) = self
+            .lane
+            .as_ref()
+            .filter(|lane| lane.takes(request.method(), request.uri()))
+        {
+            let future = lane.clone().serve(request.map(Body::new), self.peer);
+            return ResponseFuture {
+                inner: Inner::Lane { future },
+                in_flight,
+            };
+        }
         let mut request = request.map(Body::new);
         request.extensions_mut().insert(ConnectInfo(self.peer));
-        let inner = tower::Service::call(&mut self.router.clone(), request);
+        let future = tower::Service::call(&mut self.router.clone(), request);
         ResponseFuture {
-            inner,
-            in_flight: Some(in_flight),
+            inner: Inner::Router { future },
+            in_flight,
         }
     }
 }
 
 pin_project_lite::pin_project! {
-    /// The router's future; hands the in-flight guard to the body.
+    /// The router's or the lane's future; hands the in-flight guard to
+    /// the body.
     pub(super) struct ResponseFuture {
         #[pin]
-        inner: RouteFuture<Infallible>,
+        inner: Inner,
         in_flight: Option<InFlight>,
+    }
+}
+
+pin_project_lite::pin_project! {
+    #[project = InnerProjection]
+    enum Inner {
+        Router { #[pin] future: RouteFuture<Infallible> },
+        Lane { future: LaneFuture },
     }
 }
 
@@ -59,9 +94,12 @@ impl Future for ResponseFuture {
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let response = match std::task::ready!(this.inner.poll(cx)) {
-            Ok(response) => response,
-            Err(never) => match never {},
+        let response = match this.inner.project() {
+            InnerProjection::Router { future } => match std::task::ready!(future.poll(cx)) {
+                Ok(response) => response,
+                Err(never) => match never {},
+            },
+            InnerProjection::Lane { future } => std::task::ready!(future.as_mut().poll(cx)),
         };
         let in_flight = this.in_flight.take();
         Poll::Ready(Ok(response.map(|body| {

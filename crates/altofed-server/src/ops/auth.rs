@@ -99,6 +99,17 @@ impl Guard {
         }
     }
 
+    /// [`Guard::check`] as the answer: `Err` is the 401 to send.
+    pub fn admit(&self, headers: &HeaderMap) -> Result<(), ApiError> {
+        self.check(headers).map_err(|challenge| {
+            tracing::debug!(
+                realm = self.realm,
+                "rejected request without valid credentials"
+            );
+            ApiError::Unauthorized { challenge }
+        })
+    }
+
     fn challenge(&self, rejected: bool) -> String {
         match (self.basic, rejected) {
             (true, _) => format!("Basic realm=\"{}\", charset=\"UTF-8\"", self.realm),
@@ -119,16 +130,8 @@ pub(crate) async fn require(
     request: Request,
     next: Next,
 ) -> Result<Response, ApiError> {
-    match guard.check(request.headers()) {
-        Ok(()) => Ok(next.run(request).await),
-        Err(challenge) => {
-            tracing::debug!(
-                realm = guard.realm,
-                "rejected request without valid credentials"
-            );
-            Err(ApiError::Unauthorized { challenge })
-        }
-    }
+    guard.admit(request.headers())?;
+    Ok(next.run(request).await)
 }
 
 #[cfg(test)]

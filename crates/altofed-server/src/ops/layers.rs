@@ -57,7 +57,7 @@ pub(crate) fn common(router: Router, state: AppState) -> Router {
 /// past its timeout, load shed): the client is told, metrics count it,
 /// and it is no fault of the service, so it is not an ERROR. Every other
 /// 5xx is one.
-fn log_failure(failure: ServerErrorsFailureClass, latency: Duration, _span: &Span) {
+pub(crate) fn log_failure(failure: ServerErrorsFailureClass, latency: Duration, _span: &Span) {
     let ms = latency.as_millis();
     match failure {
         ServerErrorsFailureClass::StatusCode(StatusCode::SERVICE_UNAVAILABLE) => {

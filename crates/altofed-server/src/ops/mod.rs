@@ -12,11 +12,14 @@
 //! - [`layers`]: request ids, tracing, timeout; `overload`: 503 +
 //!   `Retry-After` above the concurrent request limit.
 //! - [`track`]: counting and timing requests for [`metrics`].
+//! - `lane`: the endpoint cost service answered before the router, with
+//!   the steps of the layers above done inline.
 
 pub mod admin;
 pub mod auth;
 pub mod events;
 mod health;
+mod lane;
 pub mod layers;
 pub mod metrics;
 pub mod node_batch;
@@ -30,7 +33,8 @@ pub mod track;
 use axum::routing::get;
 use axum::Router;
 
-pub(crate) use overload::overload_limit;
+pub(crate) use lane::EcsLane;
+pub(crate) use overload::{overload_limit, Shedder};
 
 use crate::state::AppState;
 

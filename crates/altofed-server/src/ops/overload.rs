@@ -27,25 +27,44 @@ use tower::{Layer, Service};
 
 use crate::state::AppState;
 
-/// At most `max` requests of `router` at once (one limit shared by all
-/// its routes); the rest are shed with `retry_after` (whole seconds, at
-/// least 1).
-pub(crate) fn overload_limit(
-    router: Router<AppState>,
-    max: usize,
-    retry_after: Duration,
-) -> Router<AppState> {
-    router.layer(OverloadLayer {
-        permits: Arc::new(Semaphore::new(max)),
-        retry_after_secs: retry_after.as_secs().max(1),
-    })
-}
-
+/// The limit on requests at once: one per server, shared by the routes
+/// it wraps ([`overload_limit`]) and the endpoint cost lane
+/// (`super::lane`).
 #[derive(Debug, Clone)]
-struct OverloadLayer {
+pub(crate) struct Shedder {
     permits: Arc<Semaphore>,
     retry_after_secs: u64,
 }
+
+impl Shedder {
+    /// At most `max` requests at once (at least 1); the rest are shed
+    /// with `retry_after` (whole seconds, at least 1).
+    pub(crate) fn new(max: usize, retry_after: Duration) -> Self {
+        Self {
+            permits: Arc::new(Semaphore::new(max.max(1))),
+            retry_after_secs: retry_after.as_secs().max(1),
+        }
+    }
+
+    /// A permit held while the request is answered; `None`: answer
+    /// [`Shedder::shed`] at once.
+    pub(crate) fn admit(&self) -> Option<OwnedSemaphorePermit> {
+        self.permits.clone().try_acquire_owned().ok()
+    }
+
+    /// The answer to a request not admitted: 503 with `Retry-After`.
+    pub(crate) fn shed(&self) -> Response {
+        overloaded(self.retry_after_secs)
+    }
+}
+
+/// `router`'s routes, at most as many at once as `shedder` allows.
+pub(crate) fn overload_limit(router: Router<AppState>, shedder: Shedder) -> Router<AppState> {
+    router.layer(OverloadLayer(shedder))
+}
+
+#[derive(Debug, Clone)]
+struct OverloadLayer(Shedder);
 
 impl<S> Layer<S> for OverloadLayer {
     type Service = Overload<S>;
@@ -53,8 +72,7 @@ impl<S> Layer<S> for OverloadLayer {
     fn layer(&self, inner: S) -> Overload<S> {
         Overload {
             inner,
-            permits: self.permits.clone(),
-            retry_after_secs: self.retry_after_secs,
+            shedder: self.0.clone(),
         }
     }
 }
@@ -63,8 +81,7 @@ impl<S> Layer<S> for OverloadLayer {
 #[derive(Debug, Clone)]
 pub(crate) struct Overload<S> {
     inner: S,
-    permits: Arc<Semaphore>,
-    retry_after_secs: u64,
+    shedder: Shedder,
 }
 
 impl<S> Service<Request> for Overload<S>
@@ -80,13 +97,13 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        match self.permits.clone().try_acquire_owned() {
-            Ok(permit) => OverloadFuture::Admitted {
+        match self.shedder.admit() {
+            Some(permit) => OverloadFuture::Admitted {
                 inner: self.inner.call(request),
                 _permit: permit,
             },
-            Err(_) => OverloadFuture::Shed {
-                response: Some(overloaded(self.retry_after_secs)),
+            None => OverloadFuture::Shed {
+                response: Some(self.shedder.shed()),
             },
         }
     }

@@ -19,7 +19,7 @@ use std::task::{ready, Context, Poll};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::Method;
+use axum::http::{Method, StatusCode};
 use axum::response::Response;
 use pin_project_lite::pin_project;
 use prometheus_client::metrics::counter::Counter;
@@ -78,24 +78,14 @@ where
     }
 
     fn call(&mut self, request: Request) -> Self::Future {
-        let metrics = self.state.metrics();
         let route = request
             .extensions()
             .get::<MatchedPath>()
             .map_or("unmatched", MatchedPath::as_str);
-        let snapshot = self.state.snapshot();
-        let key = resource_key(snapshot.as_deref(), route, request.uri().path());
-        let handles = metrics
-            .handles
-            .get(metrics, method_label(request.method()), route, key);
-        metrics.in_flight.inc();
-        let in_flight = InFlight(metrics.in_flight.clone());
-        let start = Instant::now();
+        let tracking = Tracking::begin(&self.state, request.method(), route, request.uri().path());
         TrackFuture {
             inner: self.inner.call(request),
-            handles,
-            start,
-            _in_flight: in_flight,
+            tracking,
         }
     }
 }
@@ -105,9 +95,7 @@ pin_project! {
     pub struct TrackFuture<F> {
         #[pin]
         inner: F,
-        handles: Arc<Handles>,
-        start: Instant,
-        _in_flight: InFlight,
+        tracking: Tracking,
     }
 }
 
@@ -121,14 +109,50 @@ where
         let this = self.project();
         let result = ready!(this.inner.poll(cx));
         if let Ok(response) = &result {
-            let elapsed = this.start.elapsed().as_secs_f64();
-            this.handles.record(response.status().as_u16(), elapsed);
+            this.tracking.finish(response.status());
         }
         Poll::Ready(result)
     }
 }
 
+/// One request being counted: in flight from [`Tracking::begin`] until
+/// dropped, recorded by [`Tracking::finish`]. What [`Track`] does around
+/// each request, for the routes served without it too
+/// (`super::lane`).
+#[derive(Debug)]
+pub(crate) struct Tracking {
+    handles: Arc<Handles>,
+    start: Instant,
+    _in_flight: InFlight,
+}
+
+impl Tracking {
+    /// A request of `method` to `path`, matched by the route pattern
+    /// `route`, begins.
+    pub(crate) fn begin(state: &AppState, method: &Method, route: &str, path: &str) -> Self {
+        let metrics = state.metrics();
+        let snapshot = state.snapshot();
+        let key = resource_key(snapshot.as_deref(), route, path);
+        let handles = metrics
+            .handles
+            .get(metrics, method_label(method), route, key);
+        metrics.in_flight.inc();
+        Tracking {
+            handles,
+            start: Instant::now(),
+            _in_flight: InFlight(metrics.in_flight.clone()),
+        }
+    }
+
+    /// Its answer has `status`: counted, and timed to now.
+    pub(crate) fn finish(&self, status: StatusCode) {
+        let elapsed = self.start.elapsed().as_secs_f64();
+        self.handles.record(status.as_u16(), elapsed);
+    }
+}
+
 /// Decrements the in-flight gauge also when the request is dropped.
+#[derive(Debug)]
 struct InFlight(Gauge);
 
 impl Drop for InFlight {

@@ -16,6 +16,7 @@ mod unusable;
 
 pub(crate) use direction::pid_is_cdn;
 pub use direction::PublishedDirection;
+pub(crate) use endpoint::endpoint_costs;
 pub use limits::DEFAULT_MAX_PAIRS_PER_REQUEST;
 pub use offload::WorkPool;
 
@@ -34,7 +35,7 @@ pub fn alto_routes() -> Router<AppState> {
         .route("/maps/{id}", get(get::resource))
         .route("/maps/{id}/filtered", post(filtered::filtered))
         .route(ENDPOINT_PROP_URI, post(endpoint::endpoint_properties))
-        .route(ENDPOINT_COST_URI, post(endpoint::endpoint_costs))
+        .route(ENDPOINT_COST_URI, post(endpoint_costs))
 }
 
 /// The current snapshot, or 503 while there is none.

@@ -5,6 +5,7 @@ mod admin;
 mod admin_batch;
 mod admin_burst;
 mod auth;
+mod ecs_lane;
 mod health_metrics;
 mod request_id;
 mod shutdown_overload;

@@ -20,7 +20,9 @@ use crate::support::{client, Server};
 
 /// Makes node status hooks block: returns "a hook was entered" and the
 /// release switch.
-fn blocking_hook(server: &Server) -> (mpsc::UnboundedReceiver<()>, std_mpsc::Sender<()>) {
+pub(crate) fn blocking_hook(
+    server: &Server,
+) -> (mpsc::UnboundedReceiver<()>, std_mpsc::Sender<()>) {
     let (entered_tx, entered) = mpsc::unbounded_channel();
     let (release, release_rx) = std_mpsc::channel::<()>();
     let release_rx = Mutex::new(release_rx);
@@ -33,7 +35,7 @@ fn blocking_hook(server: &Server) -> (mpsc::UnboundedReceiver<()>, std_mpsc::Sen
     (entered, release)
 }
 
-fn slow_put(server: &Server) -> JoinHandle<reqwest::Result<reqwest::Response>> {
+pub(crate) fn slow_put(server: &Server) -> JoinHandle<reqwest::Result<reqwest::Response>> {
     let url = server.url("/admin/nodes/192.0.2.10");
     tokio::spawn(async move {
         client()

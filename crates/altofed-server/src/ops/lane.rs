@@ -1,0 +1,150 @@
+//! The endpoint cost service's lane: `POST /endpointcost` answered before
+//! the router, with what the router's layers do for it done inline.
+//!
+//! It is the service asked most (DNS servers and HTTP redirectors ask it
+//! per client), with small answers, so what surrounds the handler is most
+//! of its cost. Through the router, a request passes axum's routing, the
+//! route's boxed service (cloned per request) and six tower layers applied
+//! per route (`super::layers::common`, the overload limit, authentication),
+//! each with its own future; measured on the load bench, that was as much
+//! CPU as the rest of the request above the bare HTTP stack. Here the same
+//! steps run in one future, from the same code: request id
+//! ([`SequentialIds`]), span ([`request_span`]) and failure log
+//! ([`log_failure`]), metrics ([`Tracking`]), timeout, overload limit
+//! ([`Shedder`], shared with the router's), credentials ([`Guard`]), then
+//! the router's own handler ([`crate::routes::endpoint_costs`]).
+//!
+//! The router still serves the route (in-process callers, and requests the
+//! lane leaves to it): while DEBUG logging is on, so that tower-http's
+//! per-request events are logged as for every other route.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{ConnectInfo, State};
+use axum::http::{HeaderValue, Method, Request, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use tokio::time::Instant;
+use tower_http::classify::ServerErrorsFailureClass;
+use tracing::{Instrument, Span};
+
+use super::auth::Guard;
+use super::layers::{log_failure, request_span, SequentialIds, REQUEST_ID};
+use super::overload::Shedder;
+use super::track::Tracking;
+use crate::conn::{Lane, LaneFuture};
+use crate::snapshot::ENDPOINT_COST_URI;
+use crate::state::AppState;
+
+/// `POST /endpointcost`, served as [`crate::router`] would serve it.
+#[derive(Debug)]
+pub(crate) struct EcsLane {
+    state: AppState,
+    timeout: Duration,
+    shedder: Option<Shedder>,
+    guard: Option<Arc<Guard>>,
+}
+
+impl EcsLane {
+    /// The lane of `state`'s server, under the router's overload limit
+    /// and ALTO credentials.
+    pub(crate) fn new(
+        state: AppState,
+        shedder: Option<Shedder>,
+        guard: Option<Arc<Guard>>,
+    ) -> Self {
+        let timeout = state.config().request_timeout;
+        Self {
+            state,
+            timeout,
+            shedder,
+            guard,
+        }
+    }
+
+    /// Within the request timeout: admitted, authenticated, answered.
+    async fn answer(&self, request: Request<Body>, peer: SocketAddr) -> Response {
+        let _permit = match &self.shedder {
+            Some(shedder) => match shedder.admit() {
+                Some(permit) => Some(permit),
+                None => return shedder.shed(),
+            },
+            None => None,
+        };
+        if let Some(guard) = &self.guard {
+            if let Err(refused) = guard.admit(request.headers()) {
+                return refused.into_response();
+            }
+        }
+        let state = State(self.state.clone());
+        crate::routes::endpoint_costs(state, ConnectInfo(peer), request)
+            .await
+            .into_response()
+    }
+}
+
+impl Lane for EcsLane {
+    fn takes(&self, method: &Method, uri: &Uri) -> bool {
+        method == Method::POST
+            && uri.path() == ENDPOINT_COST_URI
+            && !tracing::level_enabled!(tracing::Level::DEBUG)
+    }
+
+    fn serve(self: Arc<Self>, mut request: Request<Body>, peer: SocketAddr) -> LaneFuture {
+        let id = request_id(&mut request);
+        let span = request_span(&request);
+        let path = request.uri().path();
+        let tracking = Tracking::begin(&self.state, request.method(), ENDPOINT_COST_URI, path);
+        let started = Instant::now();
+        let answered = async move {
+            let answer = tokio::time::timeout(self.timeout, self.answer(request, peer));
+            let mut response = answer
+                .await
+                .unwrap_or_else(|_| StatusCode::SERVICE_UNAVAILABLE.into_response());
+            let status = response.status();
+            tracking.finish(status);
+            if status.is_server_error() {
+                let failure = ServerErrorsFailureClass::StatusCode(status);
+                log_failure(failure, started.elapsed(), &Span::current());
+            }
+            if let Some(id) = id {
+                response.headers_mut().entry(REQUEST_ID).or_insert(id);
+            }
+            response
+        };
+        Box::pin(answered.instrument(span))
+    }
+}
+
+/// The request's id: the client's `x-request-id`, or a new one set on the
+/// request (as tower-http's `SetRequestId` does).
+fn request_id(request: &mut Request<Body>) -> Option<HeaderValue> {
+    if let Some(given) = request.headers().get(REQUEST_ID) {
+        return Some(given.clone());
+    }
+    let made = HeaderValue::from_bytes(&SequentialIds::next_id()).ok()?;
+    request.headers_mut().insert(REQUEST_ID, made.clone());
+    Some(made)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ServerConfig;
+
+    #[test]
+    fn the_lane_takes_endpoint_cost_posts_only() {
+        let lane = EcsLane::new(AppState::new(ServerConfig::default()), None, None);
+        let takes = |method: Method, uri: &str| lane.takes(&method, &uri.parse().expect("a URI"));
+        assert!(takes(Method::POST, "/endpointcost"));
+        assert!(takes(Method::POST, "/endpointcost?x=1"));
+        assert!(takes(Method::POST, "http://alto.example/endpointcost"));
+        assert!(!takes(Method::GET, "/endpointcost"));
+        assert!(!takes(Method::HEAD, "/endpointcost"));
+        assert!(!takes(Method::POST, "/endpointcost/"));
+        assert!(!takes(Method::POST, "/endpointprop"));
+        assert!(!takes(Method::POST, "/maps/agg-routingcost-num/filtered"));
+    }
+}
