@@ -146,5 +146,14 @@ mod tests {
         assert!(!takes(Method::POST, "/endpointcost/"));
         assert!(!takes(Method::POST, "/endpointprop"));
         assert!(!takes(Method::POST, "/maps/agg-routingcost-num/filtered"));
+        // With DEBUG logging on, the router serves it (tower-http's
+        // per-request events).
+        let debug = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::DEBUG)
+            .with_test_writer()
+            .finish();
+        tracing::subscriber::with_default(debug, || {
+            assert!(!takes(Method::POST, "/endpointcost"));
+        });
     }
 }

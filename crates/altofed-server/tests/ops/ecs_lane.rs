@@ -9,13 +9,13 @@ use altofed_server::ops::Auth;
 use altofed_server::{router, ServerConfig};
 use axum::body::{to_bytes, Body};
 use axum::extract::ConnectInfo;
-use axum::http::{header, Request};
+use axum::http::{header, HeaderMap, HeaderValue, Request};
 use reqwest::StatusCode;
 use tower::ServiceExt;
 
 use altofed_tests::prometheus::sample;
 
-use crate::shutdown_overload::{blocking_hook, slow_put};
+use crate::shutdown_overload::{only_permit_held, PermitHeld};
 use crate::support::{client, Server};
 
 const TOKEN: &str = "lane-token";
@@ -119,25 +119,19 @@ async fn over_socket(server: &Server, case: &Case) -> Answer {
         request = request.bearer_auth(token);
     }
     let response = request.send().await.unwrap();
-    assert!(
-        response.headers().contains_key("x-request-id"),
-        "{}",
-        case.name
-    );
-    let headers = COMPARED
-        .iter()
-        .map(|h| {
-            response
-                .headers()
-                .get(h)
-                .map(|v| v.to_str().unwrap().to_owned())
-        })
-        .collect();
+    let headers = compared(response.headers(), case);
     (
         response.status().as_u16(),
         headers,
         response.text().await.unwrap(),
     )
+}
+
+/// The [`COMPARED`] headers of an answer to `case`, which has a request id.
+fn compared(headers: &HeaderMap, case: &Case) -> Vec<Option<String>> {
+    assert!(headers.contains_key("x-request-id"), "{}", case.name);
+    let text = |v: &HeaderValue| v.to_str().unwrap().to_owned();
+    COMPARED.iter().map(|h| headers.get(h).map(text)).collect()
 }
 
 async fn through_router(server: &Server, case: &Case) -> Answer {
@@ -156,21 +150,8 @@ async fn through_router(server: &Server, case: &Case) -> Answer {
     let client = SocketAddr::from(([127, 0, 0, 1], 40000));
     request.extensions_mut().insert(ConnectInfo(client));
     let response = router(server.state.clone()).oneshot(request).await.unwrap();
-    assert!(
-        response.headers().contains_key("x-request-id"),
-        "{}",
-        case.name
-    );
     let status = response.status().as_u16();
-    let headers = COMPARED
-        .iter()
-        .map(|h| {
-            response
-                .headers()
-                .get(h)
-                .map(|v| v.to_str().unwrap().to_owned())
-        })
-        .collect();
+    let headers = compared(response.headers(), case);
     let body = to_bytes(response.into_body(), usize::MAX).await.unwrap();
     (status, headers, String::from_utf8(body.to_vec()).unwrap())
 }
@@ -271,15 +252,12 @@ async fn the_lane_echoes_request_ids_and_is_counted() {
 
 #[tokio::test]
 async fn the_lane_shares_the_overload_limit_of_the_router() {
-    let config = ServerConfig {
-        max_concurrent_requests: Some(1),
-        ..ServerConfig::default()
-    };
-    let server = Server::published(config).await;
-    let (mut entered, release) = blocking_hook(&server);
     // An admin request, through the router, holds the only permit.
-    let in_flight = slow_put(&server);
-    entered.recv().await.unwrap();
+    let PermitHeld {
+        server,
+        release,
+        in_flight,
+    } = only_permit_held().await;
     let post = || {
         client()
             .post(server.url("/endpointcost"))

@@ -20,9 +20,7 @@ use crate::support::{client, Server};
 
 /// Makes node status hooks block: returns "a hook was entered" and the
 /// release switch.
-pub(crate) fn blocking_hook(
-    server: &Server,
-) -> (mpsc::UnboundedReceiver<()>, std_mpsc::Sender<()>) {
+fn blocking_hook(server: &Server) -> (mpsc::UnboundedReceiver<()>, std_mpsc::Sender<()>) {
     let (entered_tx, entered) = mpsc::unbounded_channel();
     let (release, release_rx) = std_mpsc::channel::<()>();
     let release_rx = Mutex::new(release_rx);
@@ -35,7 +33,7 @@ pub(crate) fn blocking_hook(
     (entered, release)
 }
 
-pub(crate) fn slow_put(server: &Server) -> JoinHandle<reqwest::Result<reqwest::Response>> {
+fn slow_put(server: &Server) -> JoinHandle<reqwest::Result<reqwest::Response>> {
     let url = server.url("/admin/nodes/192.0.2.10");
     tokio::spawn(async move {
         client()
@@ -89,8 +87,15 @@ async fn app_state_shutdown_stops_run() {
     server.handle.await.unwrap().unwrap();
 }
 
-#[tokio::test]
-async fn overload_answers_503_with_retry_after() {
+/// A published server with a limit of one request at once, and that one
+/// taken by an admin request held in flight until `release` is sent.
+pub(crate) struct PermitHeld {
+    pub(crate) server: Server,
+    pub(crate) release: std_mpsc::Sender<()>,
+    pub(crate) in_flight: JoinHandle<reqwest::Result<reqwest::Response>>,
+}
+
+pub(crate) async fn only_permit_held() -> PermitHeld {
     let config = ServerConfig {
         max_concurrent_requests: Some(1),
         ..ServerConfig::default()
@@ -99,6 +104,20 @@ async fn overload_answers_503_with_retry_after() {
     let (mut entered, release) = blocking_hook(&server);
     let in_flight = slow_put(&server);
     entered.recv().await.unwrap();
+    PermitHeld {
+        server,
+        release,
+        in_flight,
+    }
+}
+
+#[tokio::test]
+async fn overload_answers_503_with_retry_after() {
+    let PermitHeld {
+        server,
+        release,
+        in_flight,
+    } = only_permit_held().await;
 
     let http = client();
     let shed = http.get(server.url("/directory")).send().await.unwrap();
