@@ -1,6 +1,6 @@
 //! The per-connection hyper service: the router with the client's address
-//! as `ConnectInfo` (or a [`Lane`] before it), each request counted in flight until its response
-//! body has been sent.
+//! as `ConnectInfo` (or a [`Lane`] before it), each request counted in
+//! flight until its response body has been sent.
 
 use std::convert::Infallible;
 use std::future::Future;

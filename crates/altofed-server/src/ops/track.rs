@@ -1,6 +1,7 @@
 //! The per-request side of the metrics: a layer on every route that counts
 //! requests by method, route, resource and status and times them to the
-//! response head (labels: see [`super::metrics`]).
+//! response head (labels: see [`super::metrics`]); the endpoint cost lane
+//! takes the same steps ([`Tracking`]).
 //!
 //! prometheus-client's `Family` finds a metric by an owned label set, so
 //! looking one up per request meant building label `String`s and hashing
