@@ -9,7 +9,9 @@
 //! `apt-get install wrk`); without it the bench says so and does nothing.
 //!
 //! `cargo bench -p altofed-benches --bench load` (10 s per run;
-//! `-- --quick`: 3 s).
+//! `-- --quick`: 3 s; `-- --pin`: servers on core 0, wrk on core 1;
+//! `-- --repeat=N`: the endpoint cost rows N times, with the median
+//! ratio to the ceiling).
 
 #![allow(
     clippy::unwrap_used,
@@ -63,6 +65,14 @@ fn main() {
     // (`get`, `ecs`), e.g. to profile one of them.
     let filter = args.iter().find(|a| !a.starts_with('-')).cloned();
     let selected = |name: &str| filter.as_ref().is_none_or(|f| name.contains(f.as_str()));
+    // `--pin`: the servers on core 0, wrk on core 1 (less run-to-run
+    // spread); `--repeat=N`: each endpoint cost row N times, and the
+    // median of altofed's CPU per request over the ceiling's.
+    let pin = args.iter().any(|a| a == "--pin") && pin_this_process_to_core_0();
+    let repeat: usize = args
+        .iter()
+        .find_map(|a| a.strip_prefix("--repeat=")?.parse().ok())
+        .unwrap_or(1);
     if Command::new("wrk").arg("--version").output().is_err() {
         eprintln!("load: `wrk` not found (Debian: apt-get install wrk); skipped");
         return;
@@ -107,15 +117,45 @@ fn main() {
     println!("|---|---|---|---|---|---|---|");
     if selected("get") {
         let url = |addr: SocketAddr| format!("http://{addr}{path}");
-        let runs = [ours, get_baseline, get_ceiling].map(|t| wrk(t, &url(t.0), 4, seconds, None));
+        let runs =
+            [ours, get_baseline, get_ceiling].map(|t| wrk(t, &url(t.0), 4, seconds, None, pin));
         report("GET full cost map, 1M pairs (22 MB)", 4, &runs);
     }
     for connections in [1, 64].into_iter().filter(|_| selected("ecs")) {
         let url = |addr: SocketAddr| format!("http://{addr}/endpointcost");
-        let runs = [ours, ecs_baseline, ecs_ceiling]
-            .map(|t| wrk(t, &url(t.0), connections, seconds, Some(&script)));
-        report("endpoint cost 10x1", connections, &runs);
+        let mut ratios: Vec<f64> = (0..repeat)
+            .map(|_| {
+                let runs = [ours, ecs_baseline, ecs_ceiling]
+                    .map(|t| wrk(t, &url(t.0), connections, seconds, Some(&script), pin));
+                report("endpoint cost 10x1", connections, &runs);
+                runs[0].cpu_us_per_request / runs[2].cpu_us_per_request
+            })
+            .collect();
+        ratios.sort_by(f64::total_cmp);
+        if repeat > 1 {
+            println!(
+                "endpoint cost, {connections} connection(s): altofed / ceiling CPU per request, \
+                 median of {repeat} runs {:.2} ({:.2}-{:.2})",
+                ratios[repeat / 2],
+                ratios[0],
+                ratios[repeat - 1]
+            );
+        }
     }
+}
+
+/// Sets this process's threads (and so the servers' threads, spawned
+/// later) on core 0 with `taskset`; false if that failed.
+fn pin_this_process_to_core_0() -> bool {
+    let pid = std::process::id().to_string();
+    let pinned = Command::new("taskset")
+        .args(["-a", "-p", "-c", "0", &pid])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !pinned {
+        eprintln!("load: `taskset -a -p -c 0` failed; not pinned");
+    }
+    pinned
 }
 
 fn report(what: &str, connections: usize, [ours, base, ceiling]: &[Run; 3]) {
@@ -233,8 +273,15 @@ fn wrk(
     connections: usize,
     seconds: u64,
     script: Option<&tempfile::NamedTempFile>,
+    pin: bool,
 ) -> Run {
-    let mut command = Command::new("wrk");
+    let mut command = if pin {
+        let mut taskset = Command::new("taskset");
+        taskset.args(["-c", "1", "wrk"]);
+        taskset
+    } else {
+        Command::new("wrk")
+    };
     command.args(["-t1", "--latency", "--timeout", "30s"]);
     command
         .arg(format!("-c{connections}"))
