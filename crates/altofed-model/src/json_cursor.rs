@@ -87,39 +87,39 @@ impl<'a> Cursor<'a> {
         &mut self,
         mut member: impl FnMut(&mut Self, &'a str) -> Option<()>,
     ) -> Option<()> {
-        self.eat(b'{')?;
-        if self.peek()? == b'}' {
-            self.pos += 1;
-            return Some(());
-        }
-        loop {
-            let key = self.string()?;
-            self.eat(b':')?;
-            member(self, key)?;
-            match self.peek()? {
-                b',' => self.pos += 1,
-                b'}' => break,
-                _ => return None,
-            }
-        }
-        self.pos += 1;
-        Some(())
+        self.separated(b'{', b'}', |c| {
+            let key = c.string()?;
+            c.eat(b':')?;
+            member(c, key)
+        })
     }
 
     /// Reads an array, calling `element` with the cursor on each element;
     /// `element` must consume it.
     #[inline]
-    pub fn array(&mut self, mut element: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
-        self.eat(b'[')?;
-        if self.peek()? == b']' {
+    pub fn array(&mut self, element: impl FnMut(&mut Self) -> Option<()>) -> Option<()> {
+        self.separated(b'[', b']', element)
+    }
+
+    /// `open`, then items read by `item` separated by commas, then
+    /// `close`: an object's or an array's frame.
+    #[inline]
+    fn separated(
+        &mut self,
+        open: u8,
+        close: u8,
+        mut item: impl FnMut(&mut Self) -> Option<()>,
+    ) -> Option<()> {
+        self.eat(open)?;
+        if self.peek()? == close {
             self.pos += 1;
             return Some(());
         }
         loop {
-            element(self)?;
+            item(self)?;
             match self.peek()? {
                 b',' => self.pos += 1,
-                b']' => break,
+                b if b == close => break,
                 _ => return None,
             }
         }
