@@ -133,21 +133,12 @@ pub struct Plain {
 pub async fn serve_connections_with(
     listener: TcpListener,
     tls: Option<Arc<rustls::ServerConfig>>,
-    Plain { router, preface }: Plain,
+    plain: Plain,
     limits: ConnectionLimits,
     metrics: ConnMetrics,
     shutdown: impl Future<Output = ()>,
 ) {
-    let shared = Shared {
-        router,
-        lane: None,
-        tls,
-        limits,
-        metrics,
-        preface,
-        drain: CancellationToken::new(),
-        stop: CancellationToken::new(),
-    };
+    let shared = Shared::new(plain, None, tls, limits, metrics);
     accept_until(listener, shared, shutdown).await;
 }
 
@@ -160,17 +151,33 @@ pub(crate) async fn serve_connections_with_lane(
     metrics: ConnMetrics,
     shutdown: impl Future<Output = ()>,
 ) {
-    let shared = Shared {
+    let plain = Plain {
         router,
-        lane: Some(lane),
-        tls,
-        limits,
-        metrics,
         preface: None,
-        drain: CancellationToken::new(),
-        stop: CancellationToken::new(),
     };
+    let shared = Shared::new(plain, Some(lane), tls, limits, metrics);
     accept_until(listener, shared, shutdown).await;
+}
+
+impl Shared {
+    fn new(
+        Plain { router, preface }: Plain,
+        lane: Option<Arc<dyn Lane>>,
+        tls: Option<Arc<rustls::ServerConfig>>,
+        limits: ConnectionLimits,
+        metrics: ConnMetrics,
+    ) -> Self {
+        Self {
+            router,
+            lane,
+            tls,
+            limits,
+            metrics,
+            preface,
+            drain: CancellationToken::new(),
+            stop: CancellationToken::new(),
+        }
+    }
 }
 
 /// Accepts and serves connections until `shutdown`, then drains them.
