@@ -111,11 +111,11 @@ fn one_isp_changed(maps: &PeerMaps) -> (PeerMaps, String) {
         .find_map(|n| n.split_once(':').map(|(isp, _)| isp.to_owned()))
         .expect("an ISP PID");
     let prefix = format!("{isp}:");
-    let mut costs = table.costs().to_vec();
+    let mut costs: Vec<f64> = table.costs().collect();
     let mut at = 0;
-    for r in 0..table.row_count() {
-        let (dsts, _) = table.row_parts(r);
-        for &d in dsts {
+    // In the order of `costs()`: block after block, row after row.
+    for block in table.blocks() {
+        for &d in (0..table.row_count()).flat_map(|r| block.row(r).0) {
             if names[d as usize].starts_with(&prefix) {
                 costs[at] += 1.0;
             }

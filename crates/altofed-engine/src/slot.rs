@@ -143,14 +143,14 @@ mod tests {
     /// liveness rules only look at whether there are columns.
     fn published(at: SystemTime) -> PeerSlot {
         let mut slot = PeerSlot {
-            columns: Some(Arc::new(PeerColumns {
-                subscribers: Vec::new(),
-                columns: Default::default(),
-                composed: altofed_core::compose::Matrix::filled(0, 0, 0.0),
-                reverse: None,
-                trimmed: Default::default(),
-                warnings: Vec::new(),
-            })),
+            columns: Some(Arc::new(PeerColumns::new(
+                Vec::new(),
+                Default::default(),
+                altofed_core::compose::Matrix::filled(0, 0, 0.0),
+                None,
+                Default::default(),
+                Vec::new(),
+            ))),
             received: Some(at),
             ..PeerSlot::default()
         };

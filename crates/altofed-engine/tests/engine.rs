@@ -163,3 +163,82 @@ async fn a_topology_change_recomputes_every_column() {
     .await;
     assert_eq!(cost(&state, "pid8", "isp-a:pid2"), Some(7.0 + 2.0 + 2.0));
 }
+
+/// After one peer's change the published table shares every other peer's
+/// block with the last one (the same allocation: nothing of it was built,
+/// hashed or checked again), its body builds pieces for that peer's block
+/// only, and the table and its vtag are what a computation from scratch
+/// gives.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_peers_change_builds_only_its_block_and_equals_a_full_computation() {
+    let dir = tempfile::tempdir().unwrap();
+    common::figure5(dir.path(), "1h", true);
+    let (state, tx) = common::start(dir.path(), None);
+    common::send(&tx, common::updated(0, common::maps(dir.path(), "isp-a"))).await;
+    common::send(&tx, common::updated(1, common::maps(dir.path(), "isp-b"))).await;
+    eventually(&state, "both peers published", |s| {
+        cost(s, "pid8", "isp-b:pid1").is_some() && cost(s, "pid8", "isp-a:pid1").is_some()
+    })
+    .await;
+    let before = state.snapshot().unwrap();
+
+    // Every cost of isp-b one higher.
+    let path = dir.path().join("isp-b/costmap.json");
+    let mut doc: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    for row in doc["cost-map"].as_object_mut().unwrap().values_mut() {
+        for c in row.as_object_mut().unwrap().values_mut() {
+            *c = (c.as_f64().unwrap() + 1.0).into();
+        }
+    }
+    std::fs::write(&path, doc.to_string()).unwrap();
+    let b = common::maps(dir.path(), "isp-b");
+    common::send(&tx, common::updated(1, b.clone())).await;
+    let was = cost(&state, "pid8", "isp-b:pid1");
+    eventually(&state, "isp-b's new costs", |s| {
+        cost(s, "pid8", "isp-b:pid1") != was
+    })
+    .await;
+    let after = state.snapshot().unwrap();
+
+    let table = |s: &altofed_server::Snapshot| s.cost_maps[0].doc.get().clone();
+    let (old, new) = (table(&before), table(&after));
+    assert_eq!(
+        old.meta.cost_type.cost_mode,
+        altofed_model::CostMode::Numerical
+    );
+    let names = new.cost_map.names();
+    let mut changed = 0;
+    for (block, old_block) in new.cost_map.blocks().iter().zip(old.cost_map.blocks()) {
+        let first = &names[block.names().start as usize];
+        let shared = std::sync::Arc::ptr_eq(block, old_block);
+        assert_eq!(shared, !first.starts_with("isp-b:"), "block from {first}");
+        changed += usize::from(!shared);
+    }
+    assert_eq!(changed, 1);
+    assert_eq!(new.cost_map.blocks().len(), old.cost_map.blocks().len());
+
+    // Pieces built: isp-b's segments, one per row that has costs to it.
+    let body = after.cost_body(common::COST_MAP).unwrap();
+    let isp_b = new
+        .cost_map
+        .blocks()
+        .iter()
+        .find(|b| names[b.names().start as usize].starts_with("isp-b:"));
+    let isp_b = isp_b.unwrap();
+    let rows_to_b = (0..new.cost_map.row_count())
+        .filter(|&r| !isp_b.row(r).0.is_empty())
+        .count();
+    assert_eq!(body.built, rows_to_b);
+    assert!(body.reused > 0);
+
+    // What a computation from scratch publishes.
+    let config = common::config(dir.path());
+    let cdn = common::cdn(dir.path());
+    let a = common::maps(dir.path(), "isp-a");
+    let full =
+        altofed_core::pipeline::compute(&config, &cdn, &[(*a).clone(), (*b).clone()]).unwrap();
+    assert_eq!(full.cost_map.cost_map, new.cost_map);
+    assert_eq!(full.cost_map.meta.vtag, new.meta.vtag);
+    assert_ne!(old.meta.vtag, new.meta.vtag);
+}

@@ -77,15 +77,13 @@ pub enum PeerCheckError {
 /// Every cost of `table` finite and non-negative; the error names the
 /// first pair that is not.
 pub fn check_costs(peer: &str, table: &CostTable) -> Result<(), PeerCheckError> {
-    if table.costs().iter().all(|c| c.is_finite() && *c >= 0.0) {
+    if table.costs().all(|c| c.is_finite() && c >= 0.0) {
         return Ok(());
     }
     let names = table.names();
     for (r, &src) in table.sources().iter().enumerate() {
-        let (dsts, costs) = table.row_parts(r);
-        let Some((&dst, &value)) = dsts
-            .iter()
-            .zip(costs)
+        let Some((&dst, &value)) = (table.row_segments(r))
+            .flat_map(|(dsts, costs)| dsts.iter().zip(costs))
             .find(|(_, c)| !(c.is_finite() && **c >= 0.0))
         else {
             continue;

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use altofed_model::validate::{validate_cost_table, validate_property_map};
 use altofed_model::{content_tag, CostMode, NetworkMapDoc, NetworkMapMeta, VersionTag};
 
+use super::blocks::TableCache;
 use super::merged::{MergeCache, Merged};
 use super::table::cost_table;
 use super::{ComputeError, Computed, PeerInput};
@@ -57,6 +58,8 @@ pub fn assemble_with(
         })
         .collect();
     let net_id = config.network_map_id();
+    // Out of the cache while the merge result borrows it.
+    let mut tables = std::mem::take(&mut cache.table);
     let merged = cache.merge(
         &config.output.catch_all_pid,
         &cdn.pids,
@@ -75,7 +78,9 @@ pub fn assemble_with(
             ));
         }
     }
-    publish(config, cdn, peers, merged, warnings)
+    let computed = publish(config, cdn, peers, merged, warnings, &mut tables);
+    cache.table = tables;
+    computed
 }
 
 /// Assembles and validates the documents.
@@ -85,6 +90,7 @@ fn publish(
     peers: &[Option<PeerInput<'_>>],
     merged: &Merged,
     warnings: Vec<String>,
+    tables: &mut TableCache,
 ) -> Result<Computed, ComputeError> {
     let (pids, network_map) = (&merged.pids[..], merged.network_map.clone());
     let vtag = network_map.meta.vtag.clone();
@@ -95,7 +101,7 @@ fn publish(
     let catch_all = catch_all_source(config, peers);
     let default = config.output.default_cost;
     let direction = config.output.direction;
-    let table = cost_table(cdn, peers, pids, catch_all, default, direction)
+    let table = cost_table(cdn, peers, pids, catch_all, default, direction, tables)
         .map_err(|e| invalid("cost map", &e))?;
     let ordinal_id = config
         .output

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use altofed_model::validate::validate_network_map;
 use altofed_model::{EndpointAddrGroup, NetworkMapDoc};
 
+use super::blocks::TableCache;
 use super::ComputeError;
 use crate::output::{merge_network_map, OutputError, PeerPids, PublishedPid};
 use crate::topology::CdnPid;
@@ -22,6 +23,9 @@ type MergeInputs = Vec<u8>;
 #[derive(Debug, Clone, Default)]
 pub struct MergeCache {
     last: Option<(MergeInputs, Merged)>,
+    /// The last published table's blocks (kept here because it is what
+    /// the engine holds between assembles).
+    pub(super) table: TableCache,
 }
 
 /// A merged and validated network map.

@@ -9,6 +9,7 @@
 //! [`compute`] runs all three for a one-shot computation.
 
 mod assemble;
+mod blocks;
 mod merged;
 mod peer;
 mod table;

@@ -6,6 +6,7 @@
 //! [`super::assemble`].
 
 use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use altofed_model::lookup::PidLookup;
 use altofed_model::EndpointAddrGroup;
@@ -27,6 +28,9 @@ use crate::topology::CdnNetwork;
 /// One peer after border identification and composition.
 #[derive(Debug, Clone)]
 pub struct PeerColumns {
+    /// Unique per composition (clones share it): the published table's
+    /// blocks built from these columns are reused while it is the same.
+    id: u64,
     /// The ISP PIDs republished, in column order.
     pub subscribers: Vec<String>,
     /// ISP PID name -> column in `composed`.
@@ -124,14 +128,42 @@ pub fn compose_peer(
         .enumerate()
         .map(|(i, s)| (s.clone(), i))
         .collect();
-    Ok(PeerColumns {
+    Ok(PeerColumns::new(
         subscribers,
         columns,
         composed,
         reverse,
         trimmed,
         warnings,
-    })
+    ))
+}
+
+impl PeerColumns {
+    /// Columns with an id no other composition has.
+    pub fn new(
+        subscribers: Vec<String>,
+        columns: BTreeMap<String, usize>,
+        composed: Matrix,
+        reverse: Option<Matrix>,
+        trimmed: BTreeMap<String, EndpointAddrGroup>,
+        warnings: Vec<String>,
+    ) -> Self {
+        static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+        Self {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+            subscribers,
+            columns,
+            composed,
+            reverse,
+            trimmed,
+            warnings,
+        }
+    }
+
+    /// See the field.
+    pub(super) fn id(&self) -> u64 {
+        self.id
+    }
 }
 
 /// The ISP PIDs republished for a peer: the configured list, or every PID

@@ -3,9 +3,13 @@
 //! published column's costs come from is resolved once per column, then
 //! rows are filled in parallel.
 
-use altofed_model::{CostTable, PartsError, TableParts};
+use std::ops::Range;
+use std::sync::Arc;
+
+use altofed_model::{Block, CostTable, PartsError};
 use rayon::prelude::*;
 
+use super::blocks::{block_key, block_spans, shape_key, Row, Source, TableCache};
 use super::{PeerColumns, PeerInput};
 use crate::compose::{Direction, Matrix};
 use crate::output::{PidOrigin, PublishedPid};
@@ -15,7 +19,8 @@ use crate::topology::CdnNetwork;
 /// for the rows `direction` publishes; `default` where a pair has no
 /// finite cost (no entry when `default` is `None`). `catch_all` is the
 /// (peer, ISP PID) whose costs the catch-all PID inherits, in both
-/// directions.
+/// directions. In one block per peer (see [`super::blocks`]): the blocks
+/// of `cache`'s last table whose inputs did not change are taken over.
 pub(super) fn cost_table(
     cdn: &CdnNetwork,
     peers: &[Option<PeerInput<'_>>],
@@ -23,6 +28,7 @@ pub(super) fn cost_table(
     catch_all: Option<(usize, &str)>,
     default: Option<f64>,
     direction: Direction,
+    cache: &mut TableCache,
 ) -> Result<CostTable, PartsError> {
     let mut order: Vec<&PublishedPid> = pids.iter().collect();
     order.sort_unstable_by(|a, b| a.name.cmp(&b.name));
@@ -39,7 +45,7 @@ pub(super) fn cost_table(
         .filter_map(|(row, p)| Some((index(&p.name)?, row)))
         .collect();
     cdn_pids.sort_unstable();
-    let sources: Vec<(u32, Option<(&PeerColumns, usize)>)> = order
+    let sources: Vec<(u32, Source<'_>)> = order
         .iter()
         .zip(0u32..)
         .filter_map(|(pid, i)| Some((i, column_source(pid, peers, catch_all)?)))
@@ -57,48 +63,74 @@ pub(super) fn cost_table(
         );
     }
     if direction.reverse() {
-        rows.extend(sources.iter().map(|&(name, source)| {
-            let reverse = source.and_then(|(c, col)| Some((c.reverse.as_ref()?, col)));
-            (name, Row::Reverse(reverse))
-        }));
+        rows.extend(sources.iter().map(|&(name, s)| (name, Row::Reverse(s))));
     }
     rows.sort_unstable_by_key(|(name, _)| *name);
-    let runs = runs(&columns);
-    let filled: Vec<(Vec<u32>, Vec<f64>)> = rows
-        .par_iter()
-        .map(|&(_, row)| match row {
-            Row::Forward(row) => fill_row(row, &runs, columns.len(), default),
-            Row::Reverse(source) => fill_reverse_row(source, &cdn_pids, default),
-        })
-        .collect();
-    let mut parts = TableParts {
-        names,
-        srcs: rows.iter().map(|(name, _)| *name).collect(),
-        starts: Vec::with_capacity(rows.len() + 1),
-        ..TableParts::default()
+    let fill = Fill {
+        rows: &rows,
+        runs: runs(&columns),
+        cdn_pids: &cdn_pids,
+        default,
     };
-    parts.starts.push(0);
-    // One allocation of the final size: growing by doubling re-copied the
-    // table and faulted in fresh pages (a tenth of a one-peer publish).
-    let pairs = filled.iter().map(|(d, _)| d.len()).sum();
-    parts.dsts.reserve_exact(pairs);
-    parts.costs.reserve_exact(pairs);
-    for (dsts, costs) in filled {
-        parts.dsts.extend(dsts);
-        parts.costs.extend(costs);
-        parts.starts.push(parts.dsts.len());
-    }
-    CostTable::from_parts(parts)
+    let shape = shape_key(&rows, &cdn_pids, default, direction);
+    let spans = block_spans(&order);
+    let keys: Vec<Vec<u64>> = (spans.iter())
+        .map(|span| block_key(span, &sources, &rows, &cdn_pids))
+        .collect();
+    let old = cache.blocks_for(&names, &shape);
+    let blocks: Vec<Arc<Block>> = (spans.par_iter().zip(&keys))
+        .map(|(span, key)| match old.iter().find(|(k, _)| k == key) {
+            Some((_, block)) => Ok(block.clone()),
+            None => fill.block(span).map(Arc::new),
+        })
+        .collect::<Result<_, _>>()?;
+    let srcs = rows.iter().map(|(name, _)| *name).collect();
+    let kept = keys.into_iter().zip(blocks.iter().cloned()).collect();
+    cache.keep(names.clone(), shape, kept);
+    CostTable::from_blocks(names, srcs, blocks)
 }
 
-/// Where one published row's costs come from.
-#[derive(Debug, Clone, Copy)]
-enum Row<'a> {
-    /// A CDN PID: this row of every peer's forward matrix.
-    Forward(usize),
-    /// A subscriber (or the catch-all) PID: this row of its peer's reverse
-    /// matrix, if it has one.
-    Reverse(Option<(&'a Matrix, usize)>),
+/// What a block's rows are filled from.
+struct Fill<'a> {
+    rows: &'a [(u32, Row<'a>)],
+    runs: Vec<Run<'a>>,
+    cdn_pids: &'a [(u32, usize)],
+    default: Option<f64>,
+}
+
+impl Fill<'_> {
+    /// Every row's entries to the names of `span`, rows in parallel.
+    fn block(&self, span: &Range<u32>) -> Result<Block, PartsError> {
+        let first = self.runs.partition_point(|r| r.end() <= span.start);
+        let runs: Vec<Run<'_>> = (self.runs[first..].iter())
+            .take_while(|r| r.first_name < span.end)
+            .map(|r| r.clip(span))
+            .collect();
+        let cdn = {
+            let from = self.cdn_pids.partition_point(|(n, _)| *n < span.start);
+            let to = self.cdn_pids.partition_point(|(n, _)| *n < span.end);
+            &self.cdn_pids[from..to]
+        };
+        let filled: Vec<(Vec<u32>, Vec<f64>)> = (self.rows.par_iter())
+            .map(|&(_, row)| match row {
+                Row::Forward(row) => fill_row(row, &runs, self.default),
+                Row::Reverse(source) => {
+                    let reverse = source.and_then(|(c, col)| Some((c.reverse.as_ref()?, col)));
+                    fill_reverse_row(reverse, cdn, self.default)
+                }
+            })
+            .collect();
+        let pairs = filled.iter().map(|(d, _)| d.len()).sum();
+        let mut starts = Vec::with_capacity(filled.len() + 1);
+        let (mut dsts, mut costs) = (Vec::with_capacity(pairs), Vec::with_capacity(pairs));
+        starts.push(0);
+        for (d, c) in filled {
+            dsts.extend(d);
+            costs.extend(c);
+            starts.push(dsts.len());
+        }
+        Block::new(span.clone(), starts, dsts, costs)
+    }
 }
 
 /// One subscriber row: the cost to each CDN PID (in name order), `default`
@@ -153,6 +185,24 @@ struct Run<'a> {
     source: Option<(&'a Matrix, usize)>,
 }
 
+impl<'a> Run<'a> {
+    /// The name after the run's last.
+    fn end(&self) -> u32 {
+        self.first_name + self.len as u32
+    }
+
+    /// The part of the run in `span` (which it overlaps).
+    fn clip(&self, span: &Range<u32>) -> Run<'a> {
+        let first = self.first_name.max(span.start);
+        let skip = (first - self.first_name) as usize;
+        Run {
+            first_name: first,
+            len: (self.end().min(span.end) - first) as usize,
+            source: self.source.map(|(m, col)| (m, col + skip)),
+        }
+    }
+}
+
 fn runs<'a>(columns: &[(u32, Option<(&'a Matrix, usize)>)]) -> Vec<Run<'a>> {
     let mut out: Vec<Run<'a>> = Vec::new();
     for &(name, source) in columns {
@@ -177,12 +227,8 @@ fn runs<'a>(columns: &[(u32, Option<(&'a Matrix, usize)>)]) -> Vec<Run<'a>> {
     out
 }
 
-fn fill_row(
-    row: usize,
-    runs: &[Run<'_>],
-    columns: usize,
-    default: Option<f64>,
-) -> (Vec<u32>, Vec<f64>) {
+fn fill_row(row: usize, runs: &[Run<'_>], default: Option<f64>) -> (Vec<u32>, Vec<f64>) {
+    let columns = runs.iter().map(|r| r.len).sum();
     let mut dsts = Vec::with_capacity(columns);
     let mut costs = Vec::with_capacity(columns);
     for run in runs {

@@ -4,17 +4,21 @@
 //! [`CostRows`] spends one `String` and one B-tree slot per pair; parsing a
 //! 1.3M-pair map that way is dominated by allocation. A [`CostTable`]
 //! stores every PID name once and the pairs as flat arrays of name indices
-//! and costs, rows in compressed sparse row form. It is read and written in
+//! and costs, rows in compressed sparse row form, in column [`Block`]s (one
+//! for a parsed map, one per peer for the published one). It is read and written in
 //! exactly the wire format of `cost-map` (RFC 7285 §11.2.3.6), with the same
 //! liberal parsing as [`CostRows`]: see [`parse`].
 
+mod block;
 mod parse;
 mod parts;
 mod ranks;
 
-pub use parts::{PartsError, TableParts};
+pub use block::Block;
+pub use parts::{PartsError, RowBuf, TableParts};
 
 use std::fmt;
+use std::sync::Arc;
 
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
@@ -27,36 +31,33 @@ use crate::costmap::{CostMapDoc, CostMapMeta, CostRows};
 /// sorted by source, entries by destination, no repeated pair), so derived
 /// equality is equality of content, and iteration and serialization give
 /// the order of [`CostRows`].
-#[derive(Clone, Default, PartialEq)]
+#[derive(Clone, Default)]
 pub struct CostTable {
     /// Every PID that is the source or a destination of a row.
     names: Vec<Box<str>>,
     /// Source of each row (index into `names`), ascending.
     srcs: Vec<u32>,
-    /// Row `r` is `dsts[starts[r]..starts[r + 1]]` with its `costs`; one
-    /// more element than `srcs`.
-    starts: Vec<usize>,
-    /// Destination of each entry (index into `names`), ascending in a row.
-    dsts: Vec<u32>,
-    costs: Vec<f64>,
+    /// Row `r`'s entries are each block's row `r`, in order: blocks hold
+    /// ascending, disjoint ranges of destination names. Shared between
+    /// tables that have the same names and sources.
+    blocks: Vec<Arc<Block>>,
 }
 
 /// One row of a [`CostTable`]: destination PID -> cost.
 #[derive(Clone, Copy)]
 pub struct CostRow<'a> {
-    names: &'a [Box<str>],
-    dsts: &'a [u32],
-    costs: &'a [f64],
+    table: &'a CostTable,
+    r: usize,
 }
 
 impl CostTable {
     /// Number of pairs with a cost.
     pub fn len(&self) -> usize {
-        self.costs.len()
+        self.blocks.iter().map(|b| b.len()).sum()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.costs.is_empty()
+        self.blocks.iter().all(|b| b.is_empty())
     }
 
     /// Number of rows (an empty row counts: `"pid": {}` was sent).
@@ -75,7 +76,7 @@ impl CostTable {
     }
 
     /// The position of source PID `src`'s row (in [`CostTable::rows`]
-    /// order), for [`CostTable::row_parts`].
+    /// order), for [`CostTable::row_segments`].
     pub fn row_of(&self, src: &str) -> Option<usize> {
         let name = self.name_index(src)?;
         self.srcs.binary_search(&name).ok()
@@ -99,30 +100,28 @@ impl CostTable {
     }
 
     fn row_at(&self, r: usize) -> CostRow<'_> {
-        let (dsts, costs) = self.row_parts(r);
-        CostRow {
-            names: &self.names,
-            dsts,
-            costs,
-        }
+        CostRow { table: self, r }
+    }
+
+    /// Row `r`'s (destination, cost) pairs, in order.
+    fn entries(&self, r: usize) -> impl Iterator<Item = (u32, f64)> + '_ {
+        (self.row_segments(r)).flat_map(|(d, c)| d.iter().copied().zip(c.iter().copied()))
     }
 }
 
 impl<'a> CostRow<'a> {
     pub fn len(&self) -> usize {
-        self.costs.len()
+        self.table.row_len(self.r)
     }
 
     pub fn is_empty(&self) -> bool {
-        self.costs.is_empty()
+        self.len() == 0
     }
 
     /// The cost to `dst`.
     pub fn get(&self, dst: &str) -> Option<Cost> {
-        let name = self.names.binary_search_by(|n| (**n).cmp(dst)).ok()?;
-        let name = u32::try_from(name).ok()?;
-        let e = self.dsts.binary_search(&name).ok()?;
-        Some(Cost(self.costs[e]))
+        let name = self.table.name_index(dst)?;
+        self.table.cost_at(self.r, name).map(Cost)
     }
 
     pub fn contains_key(&self, dst: &str) -> bool {
@@ -130,10 +129,18 @@ impl<'a> CostRow<'a> {
     }
 
     /// Entries in destination PID order.
-    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&'a str, Cost)> + 'a {
-        let names = self.names;
-        let entries = self.dsts.iter().zip(self.costs);
-        entries.map(move |(d, c)| (&*names[*d as usize], Cost(*c)))
+    pub fn iter(&self) -> impl Iterator<Item = (&'a str, Cost)> + 'a {
+        let names = &self.table.names;
+        (self.table.entries(self.r)).map(move |(d, c)| (&*names[d as usize], Cost(c)))
+    }
+}
+
+/// Equal names, sources and pairs, however the pairs are cut in blocks.
+impl PartialEq for CostTable {
+    fn eq(&self, other: &Self) -> bool {
+        self.names == other.names
+            && self.srcs == other.srcs
+            && (0..self.srcs.len()).all(|r| self.entries(r).eq(other.entries(r)))
     }
 }
 

@@ -19,7 +19,7 @@ use std::fmt;
 use serde::de::{self, DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde::Deserialize;
 
-use super::CostTable;
+use super::{CostTable, TableParts};
 use crate::cost::Cost;
 
 impl<'de> Deserialize<'de> for CostTable {
@@ -116,17 +116,17 @@ impl Builder {
             rows.len() == self.srcs.len() && rows.iter().enumerate().all(|(i, r)| i == *r);
         let span = |r: usize| self.starts[r]..self.starts[r + 1];
         if ordered && (0..rows.len()).all(|r| strictly_ascending(&self.dsts[span(r)])) {
-            return CostTable {
+            return CostTable::from_canonical(TableParts {
                 names,
                 srcs: self.srcs,
                 starts: self.starts,
                 dsts: self.dsts,
                 costs: self.costs,
-            };
+            });
         }
-        let mut table = CostTable {
+        let mut table = TableParts {
             names,
-            ..CostTable::default()
+            ..TableParts::default()
         };
         table.starts.push(0);
         for r in rows {
@@ -144,7 +144,7 @@ impl Builder {
             table.starts.push(table.dsts.len());
         }
         drop_unused_names(&mut table);
-        table
+        CostTable::from_canonical(table)
     }
 
     /// Drops names no row uses, sorts the rest and renumbers `srcs` and
@@ -172,7 +172,7 @@ impl Builder {
 
 /// Drops the names that only replaced rows or entries used, keeping the
 /// order (and so the table canonical).
-fn drop_unused_names(table: &mut CostTable) {
+fn drop_unused_names(table: &mut TableParts) {
     let mut used = vec![false; table.names.len()];
     for &i in table.srcs.iter().chain(&table.dsts) {
         used[i as usize] = true;

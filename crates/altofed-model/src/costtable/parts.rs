@@ -1,16 +1,20 @@
-//! Building a [`CostTable`] from arrays that are already canonical, and
-//! reading its arrays back: for code that makes big tables itself (the
-//! composed cost map) and code that writes them in pieces (the server's
-//! bodies), neither of which should pay for a `String` per pair.
+//! Building a [`CostTable`] from arrays that are already canonical or from
+//! column blocks, and reading its arrays back: for code that makes big
+//! tables itself (the composed cost map) and code that writes them in
+//! pieces (the server's bodies), neither of which should pay for a
+//! `String` per pair.
+
+use std::sync::Arc;
 
 use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 use thiserror::Error;
 
-use super::CostTable;
+use super::{Block, CostTable};
 use crate::vtag::tag_of_digest;
 
-/// The arrays of a [`CostTable`], in the canonical form described there.
+/// The arrays of a one-block [`CostTable`], in the canonical form
+/// described there.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TableParts {
     /// Every PID named by a row or an entry, sorted, unique.
@@ -25,28 +29,67 @@ pub struct TableParts {
     pub costs: Vec<f64>,
 }
 
-/// Pairs per chunk of [`CostTable::content_tag`].
-const TAG_CHUNK: usize = 1 << 16;
-
 /// Arrays that break the canonical form (a bug in the caller).
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 #[error("cost table parts are not canonical: {0}")]
-pub struct PartsError(&'static str);
+pub struct PartsError(pub(super) &'static str);
+
+/// Reusable buffers for [`CostTable::row_parts_in`].
+#[derive(Debug, Default)]
+pub struct RowBuf {
+    dsts: Vec<u32>,
+    costs: Vec<f64>,
+}
 
 impl CostTable {
-    /// A table from canonical arrays, checked in one pass.
+    /// A table from canonical arrays (one block), checked in one pass.
     pub fn from_parts(p: TableParts) -> Result<Self, PartsError> {
-        check(&p)?;
-        Ok(CostTable {
-            names: p.names,
-            srcs: p.srcs,
-            starts: p.starts,
-            dsts: p.dsts,
-            costs: p.costs,
-        })
+        check_names(&p.names, &p.srcs)?;
+        if p.starts.len() != p.srcs.len() + 1 {
+            return Err(PartsError("one start per row and one cost per pair"));
+        }
+        let block = Block::new(all_names(&p.names)?, p.starts, p.dsts, p.costs)?;
+        Ok(Self::from_checked(p.names, p.srcs, vec![Arc::new(block)]))
     }
 
-    /// Every PID name, sorted; `srcs`, `dsts` index into it.
+    /// A table from names, sources and column blocks (ascending, disjoint
+    /// name ranges, one row per source each), e.g. with blocks of an older
+    /// table that did not change. Each block was checked when built.
+    pub fn from_blocks(
+        names: Vec<Box<str>>,
+        srcs: Vec<u32>,
+        blocks: Vec<Arc<Block>>,
+    ) -> Result<Self, PartsError> {
+        check_names(&names, &srcs)?;
+        let ascending = blocks
+            .windows(2)
+            .all(|w| w[0].names().end <= w[1].names().start);
+        let named = (blocks.last()).is_none_or(|b| b.names().end as usize <= names.len());
+        if !ascending || !named {
+            return Err(PartsError("blocks ascending, disjoint and named"));
+        }
+        if blocks.iter().any(|b| b.rows() != srcs.len()) {
+            return Err(PartsError("one row per source in every block"));
+        }
+        Ok(Self::from_checked(names, srcs, blocks))
+    }
+
+    /// A one-block table from arrays known to be canonical.
+    pub(super) fn from_canonical(p: TableParts) -> Self {
+        let names = 0..u32::try_from(p.names.len()).unwrap_or(u32::MAX);
+        let block = Block::unchecked(names, p.starts, p.dsts, p.costs);
+        Self::from_checked(p.names, p.srcs, vec![Arc::new(block)])
+    }
+
+    fn from_checked(names: Vec<Box<str>>, srcs: Vec<u32>, blocks: Vec<Arc<Block>>) -> Self {
+        CostTable {
+            names,
+            srcs,
+            blocks,
+        }
+    }
+
+    /// Every PID name, sorted; sources and destinations index into it.
     pub fn names(&self) -> &[Box<str>] {
         &self.names
     }
@@ -56,29 +99,48 @@ impl CostTable {
         &self.srcs
     }
 
-    /// Destinations and costs of row `r` (in [`CostTable::rows`] order).
-    pub fn row_parts(&self, r: usize) -> (&[u32], &[f64]) {
-        let span = self.starts[r]..self.starts[r + 1];
-        (&self.dsts[span.clone()], &self.costs[span])
+    /// The column blocks, in name order.
+    pub fn blocks(&self) -> &[Arc<Block>] {
+        &self.blocks
+    }
+
+    /// The non-empty parts of row `r` (in [`CostTable::rows`] order), one
+    /// per block, in destination order.
+    pub fn row_segments(&self, r: usize) -> impl Iterator<Item = (&[u32], &[f64])> + '_ {
+        (self.blocks.iter())
+            .map(move |b| b.row(r))
+            .filter(|(d, _)| !d.is_empty())
+    }
+
+    /// Number of entries of row `r`.
+    pub fn row_len(&self, r: usize) -> usize {
+        self.blocks.iter().map(|b| b.row(r).0.len()).sum()
+    }
+
+    /// Destinations and costs of row `r` as two slices: the block's own
+    /// when one block holds the whole row, else copied into `buf`.
+    pub fn row_parts_in<'a>(&'a self, r: usize, buf: &'a mut RowBuf) -> (&'a [u32], &'a [f64]) {
+        let mut segments = self.row_segments(r);
+        let Some(first) = segments.next() else {
+            return (&[], &[]);
+        };
+        let Some(second) = segments.next() else {
+            return first;
+        };
+        buf.dsts.clear();
+        buf.costs.clear();
+        for (d, c) in [first, second].into_iter().chain(segments) {
+            buf.dsts.extend_from_slice(d);
+            buf.costs.extend_from_slice(c);
+        }
+        (&buf.dsts, &buf.costs)
     }
 
     /// The cost of row `r` to the name with index `name`: a search over
     /// integers, for callers that resolved names to indices beforehand.
     pub fn cost_at(&self, r: usize, name: u32) -> Option<f64> {
-        let (dsts, costs) = self.row_parts(r);
-        let (&first, &last) = (dsts.first()?, dsts.last()?);
-        // A row naming every index from its first to its last (a composed
-        // row to every PID of the peers, the usual case) is indexed
-        // directly: the binary search's cache misses were most of an
-        // endpoint cost lookup.
-        let at = if (last - first) as usize + 1 == dsts.len() {
-            name.checked_sub(first)
-                .map(|i| i as usize)
-                .filter(|&i| i < dsts.len())
-        } else {
-            dsts.binary_search(&name).ok()
-        };
-        at.map(|i| costs[i])
+        let b = self.blocks.partition_point(|b| b.names().end <= name);
+        self.blocks.get(b)?.cost_at(r, name)
     }
 
     /// For each name of `sorted` (ascending, e.g. a network map's PIDs):
@@ -106,28 +168,36 @@ impl CostTable {
             .collect()
     }
 
-    /// Every cost, row after row.
-    pub fn costs(&self) -> &[f64] {
-        &self.costs
+    /// Every cost, block after block (row after row in a block).
+    pub fn costs(&self) -> impl Iterator<Item = f64> + '_ {
+        self.blocks.iter().flat_map(|b| b.costs().iter().copied())
     }
 
-    /// The same pairs with other costs: `costs[i]` for the i-th pair in
-    /// row order.
-    pub fn with_costs(&self, costs: Vec<f64>) -> Result<Self, PartsError> {
-        if costs.len() != self.costs.len() {
+    /// The same pairs with other costs: `costs[i]` for the i-th cost of
+    /// [`CostTable::costs`].
+    pub fn with_costs(&self, mut costs: Vec<f64>) -> Result<Self, PartsError> {
+        if costs.len() != self.len() {
             return Err(PartsError("one cost per pair"));
         }
-        Ok(CostTable {
-            costs,
-            ..self.clone_shape()
-        })
+        let mut blocks = Vec::with_capacity(self.blocks.len());
+        for b in self.blocks.iter().rev() {
+            let own = costs.split_off(costs.len() - b.len());
+            blocks.push(Arc::new(b.with_costs(own)));
+        }
+        blocks.reverse();
+        Ok(Self::from_checked(
+            self.names.clone(),
+            self.srcs.clone(),
+            blocks,
+        ))
     }
 
     /// A content tag (RFC 7285 §10.3) of the pairs and costs, and of
     /// `extra` (e.g. the tag of the network map the costs refer to):
     /// hashes the arrays, not a serialization, so that it costs one pass
-    /// over memory; the pairs in chunks hashed in parallel, the tag being
-    /// SHA-256 over the names, the row structure and the chunks' digests.
+    /// over memory; SHA-256 over the names, the rows' sources and each
+    /// block's [`Block::digest`], which a block computes once: a table
+    /// sharing blocks with an older one hashes only its new blocks.
     pub fn content_tag(&self, extra: &[u8]) -> String {
         let mut h = Sha256::new();
         for name in &self.names {
@@ -136,75 +206,29 @@ impl CostTable {
         }
         h.update(self.srcs.len().to_le_bytes());
         self.srcs.iter().for_each(|s| h.update(s.to_le_bytes()));
-        self.starts.iter().for_each(|s| h.update(s.to_le_bytes()));
-        let digests: Vec<[u8; 32]> = (0..self.costs.len().div_ceil(TAG_CHUNK))
-            .into_par_iter()
-            .map(|c| {
-                let span = c * TAG_CHUNK..((c + 1) * TAG_CHUNK).min(self.costs.len());
-                let mut chunk = Sha256::new();
-                hash_le(
-                    &mut chunk,
-                    self.dsts[span.clone()].iter().map(|d| u64::from(*d)),
-                );
-                hash_le(&mut chunk, self.costs[span].iter().map(|c| c.to_bits()));
-                chunk.finalize().into()
-            })
-            .collect();
-        digests.iter().for_each(|d| h.update(d));
+        self.blocks.par_iter().for_each(|b| {
+            b.digest();
+        });
+        self.blocks.iter().for_each(|b| h.update(b.digest()));
         h.update(extra);
         tag_of_digest(&h.finalize())
     }
-
-    pub(super) fn clone_shape(&self) -> Self {
-        CostTable {
-            names: self.names.clone(),
-            srcs: self.srcs.clone(),
-            starts: self.starts.clone(),
-            dsts: self.dsts.clone(),
-            costs: Vec::new(),
-        }
-    }
 }
 
-/// Feeds `values` to `h` as little-endian u64s through a stack buffer:
-/// one `update` per 1,024 values, no copy of the whole array.
-fn hash_le(h: &mut Sha256, values: impl Iterator<Item = u64>) {
-    let mut buf = [0u8; 8 * 1024];
-    let mut used = 0;
-    for v in values {
-        buf[used..used + 8].copy_from_slice(&v.to_le_bytes());
-        used += 8;
-        if used == buf.len() {
-            h.update(buf);
-            used = 0;
-        }
-    }
-    h.update(&buf[..used]);
+/// All names of a table, as a block's range.
+fn all_names(names: &[Box<str>]) -> Result<std::ops::Range<u32>, PartsError> {
+    let n = u32::try_from(names.len()).map_err(|_| PartsError("names fit in u32"))?;
+    Ok(0..n)
 }
 
-fn check(p: &TableParts) -> Result<(), PartsError> {
-    let n = p.names.len();
-    if !p.names.windows(2).all(|w| w[0] < w[1]) {
+fn check_names(names: &[Box<str>], srcs: &[u32]) -> Result<(), PartsError> {
+    all_names(names)?;
+    if !names.windows(2).all(|w| w[0] < w[1]) {
         return Err(PartsError("names sorted and unique"));
     }
-    if !p.srcs.windows(2).all(|w| w[0] < w[1]) || p.srcs.iter().any(|&s| s as usize >= n) {
+    let n = names.len();
+    if !srcs.windows(2).all(|w| w[0] < w[1]) || srcs.iter().any(|&s| s as usize >= n) {
         return Err(PartsError("sources ascending and named"));
-    }
-    if p.starts.len() != p.srcs.len() + 1
-        || p.starts.first() != Some(&0)
-        || p.starts.last() != Some(&p.dsts.len())
-        || p.costs.len() != p.dsts.len()
-    {
-        return Err(PartsError("one start per row and one cost per pair"));
-    }
-    for w in p.starts.windows(2) {
-        let row = p
-            .dsts
-            .get(w[0]..w[1])
-            .ok_or(PartsError("row starts ascending"))?;
-        if !row.windows(2).all(|d| d[0] < d[1]) || row.iter().any(|&d| d as usize >= n) {
-            return Err(PartsError("destinations ascending and named"));
-        }
     }
     Ok(())
 }

@@ -10,14 +10,12 @@ impl CostTable {
     /// gets 1, equal costs share a rank. One sort of (value, position)
     /// pairs, then one pass: no per-pair search.
     pub fn dense_ranks(&self) -> CostTable {
-        let costs = self.costs();
-        let mut order: Vec<(u64, u32)> = costs
-            .iter()
+        let mut order: Vec<(u64, u32)> = (self.costs())
             .zip(0u32..)
-            .map(|(c, i)| (order_key(*c), i))
+            .map(|(c, i)| (order_key(c), i))
             .collect();
         order.par_sort_unstable();
-        let mut ranks = vec![0.0; costs.len()];
+        let mut ranks = vec![0.0; order.len()];
         let mut rank = 0.0;
         let mut last = None;
         for (key, i) in order {
@@ -27,10 +25,8 @@ impl CostTable {
             }
             ranks[i as usize] = rank;
         }
-        CostTable {
-            costs: ranks,
-            ..self.clone_shape()
-        }
+        // One cost per pair, in the order of `costs()`.
+        self.with_costs(ranks).unwrap_or_default()
     }
 }
 

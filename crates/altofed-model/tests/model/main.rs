@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod costtable;
+mod costtable_blocks;
 mod errors_msgs;
 mod interop;
 mod liberal;

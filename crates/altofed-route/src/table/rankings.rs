@@ -11,7 +11,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use altofed_model::costtable::CostTable;
-use altofed_model::Cost;
+use altofed_model::{Cost, RowBuf};
 
 use super::placement::Placement;
 use super::Ranked;
@@ -198,11 +198,15 @@ impl<'a> Lists<'a> {
             .collect();
         let mut dirty = vec![false; self.placement.subscriber.len()];
         let pids: HashSet<usize> = self.placement.node_pids.iter().flatten().copied().collect();
+        let (mut old_buf, mut new_buf) = (RowBuf::default(), RowBuf::default());
         for pid in pids {
             let name = self.placement.pid(pid);
             let (a, b) = match (old.row_of(name), new.row_of(name)) {
                 (None, None) => continue,
-                (Some(a), Some(b)) => (old.row_parts(a), new.row_parts(b)),
+                (Some(a), Some(b)) => (
+                    old.row_parts_in(a, &mut old_buf),
+                    new.row_parts_in(b, &mut new_buf),
+                ),
                 _ => return None,
             };
             let ((dsts_a, costs_a), (dsts, costs)) = (a, b);

@@ -108,15 +108,16 @@ impl Planned for CostSelection {
         for &r in &self.rows {
             cancel.check()?;
             out.begin_row(&names[table.sources()[r] as usize]);
-            let (dsts, costs) = table.row_parts(r);
-            let mut emit = |i: usize| {
-                if passes(costs[i]) {
-                    out.entry(&names[dsts[i] as usize], costs[i]);
+            for (dsts, costs) in table.row_segments(r) {
+                let mut emit = |i: usize| {
+                    if passes(costs[i]) {
+                        out.entry(&names[dsts[i] as usize], costs[i]);
+                    }
+                };
+                match &self.dsts {
+                    None => (0..dsts.len()).for_each(&mut emit),
+                    Some(wanted) => matching(dsts, wanted, emit),
                 }
-            };
-            match &self.dsts {
-                None => (0..dsts.len()).for_each(&mut emit),
-                Some(wanted) => matching(dsts, wanted, emit),
             }
             out.end_row();
         }
@@ -153,7 +154,7 @@ fn distinct<T: Ord>(items: impl Iterator<Item = T>) -> Vec<T> {
 fn candidate_pairs(table: &CostTable, rows: &[usize], dsts: Option<&[u32]>) -> u64 {
     rows.iter()
         .map(|&r| {
-            let len = table.row_parts(r).0.len();
+            let len = table.row_len(r);
             dsts.map_or(len, |d| len.min(d.len())) as u64
         })
         .sum()

@@ -7,15 +7,18 @@
 //! (the name up to its first `:`: one peer, as altofed publishes
 //! `<peer>:<pid>`), at most [`SEGMENT_MAX`] entries. Each segment's text is
 //! one piece; the text between them (`,`, `},"pid9":{`, the meta) is glue.
+//! Segments never cross the table's column blocks (one per peer).
 //! A segment is reused when the previous snapshot's table has, in the row of
 //! the same source, a segment starting at the same destination with the
 //! same destinations and bit-identical costs: compared as arrays, never by
-//! serializing again.
+//! serializing again, and not compared at all when its block is the old
+//! table's (shared, or of equal digest) and the names are the same: after
+//! one peer's change only that peer's block is looked at.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use altofed_model::{Cost, CostTable, CostTableDoc};
+use altofed_model::{Block, Cost, CostTable, CostTableDoc};
 use rayon::prelude::*;
 
 use super::{Encoded, Piece};
@@ -74,7 +77,7 @@ pub fn encode_cost_map(
         .enumerate()
         .map(|(r, segs)| {
             let found = |seg: &Segment| reuse.as_ref().and_then(|u| u.find(table, r, seg));
-            segs.iter().map(|seg| (seg.start, found(seg))).collect()
+            segs.iter().map(|seg| (seg.at, found(seg))).collect()
         })
         .collect();
     let mut reused = 0;
@@ -112,11 +115,14 @@ pub fn encode_cost_map(
     (encoded, body)
 }
 
-/// Entries `start..end` of a row, all of one group.
+/// Entries `start..end` of a row of block `block`, all of one group;
+/// `at` is where `start` is in the whole row.
 #[derive(Debug, Clone)]
 struct Segment {
+    block: usize,
     start: usize,
     end: usize,
+    at: usize,
 }
 
 /// A group number per name of the table: names are sorted, so one group's
@@ -136,17 +142,26 @@ fn name_groups(table: &CostTable) -> Vec<u32> {
     out
 }
 
-/// The segments of row `r`.
+/// The segments of row `r`, block after block.
 fn segments(table: &CostTable, groups: &[u32], r: usize) -> Vec<Segment> {
-    let (dsts, _) = table.row_parts(r);
-    let group = |i: usize| groups[dsts[i] as usize];
     let mut out = Vec::new();
-    let mut start = 0;
-    for i in 1..=dsts.len() {
-        if i == dsts.len() || i - start == SEGMENT_MAX || group(i) != group(start) {
-            out.push(Segment { start, end: i });
-            start = i;
+    let mut at = 0;
+    for (block, b) in table.blocks().iter().enumerate() {
+        let (dsts, _) = b.row(r);
+        let group = |i: usize| groups[dsts[i] as usize];
+        let mut start = 0;
+        for i in 1..=dsts.len() {
+            if i == dsts.len() || i - start == SEGMENT_MAX || group(i) != group(start) {
+                out.push(Segment {
+                    block,
+                    start,
+                    end: i,
+                    at: at + start,
+                });
+                start = i;
+            }
         }
+        at += dsts.len();
     }
     out
 }
@@ -166,7 +181,7 @@ fn entry_keys(table: &CostTable) -> Vec<Vec<u8>> {
 
 /// The text of one segment: `"d1":c1,"d2":c2`, as serde_json writes it.
 fn segment_piece(table: &CostTable, keys: &[Vec<u8>], r: usize, seg: &Segment) -> Piece {
-    let (dsts, costs) = table.row_parts(r);
+    let (dsts, costs) = table.blocks()[seg.block].row(r);
     let mut text = Vec::with_capacity((seg.end - seg.start) * 28);
     for i in seg.start..seg.end {
         if i > seg.start {
@@ -219,22 +234,32 @@ fn assemble(doc: &CostTableDoc, rows: &[Vec<(usize, Arc<Piece>)>]) -> Encoded {
 /// destination), and its names mapped from this table's.
 struct Reuse<'a> {
     old: &'a CostTable,
-    /// This table's name index -> the old table's, if the name is there.
-    name_map: Vec<Option<u32>>,
+    /// This table's name index -> the old table's, if the name is there;
+    /// `None` when the names are the same.
+    name_map: Option<Vec<Option<u32>>>,
     /// Old row index by source name index (old numbering).
     old_rows: HashMap<u32, usize>,
+    /// Per block of the new table: whether the old table has the same
+    /// block (same names, same content).
+    same_block: Vec<bool>,
     body: &'a CostBody,
 }
 
 impl<'a> Reuse<'a> {
     fn new(new: &CostTable, old: &'a CostTable, body: &'a CostBody) -> Self {
-        let old_names = old.names();
-        let name_map = new
-            .names()
-            .iter()
-            .map(|n| {
-                let i = old_names.binary_search(n).ok()?;
-                u32::try_from(i).ok()
+        let name_map = (new.names() != old.names()).then(|| {
+            let old_names = old.names();
+            (new.names().iter())
+                .map(|n| {
+                    let i = old_names.binary_search(n).ok()?;
+                    u32::try_from(i).ok()
+                })
+                .collect()
+        });
+        let same_rows = new.sources() == old.sources();
+        let same_block = (new.blocks().iter())
+            .map(|b| {
+                name_map.is_none() && same_rows && old.blocks().iter().any(|o| same_content(b, o))
             })
             .collect();
         let old_rows = old.sources().iter().copied().zip(0..).collect();
@@ -242,35 +267,57 @@ impl<'a> Reuse<'a> {
             old,
             name_map,
             old_rows,
+            same_block,
             body,
+        }
+    }
+
+    fn old_name(&self, new: u32) -> Option<u32> {
+        match &self.name_map {
+            None => Some(new),
+            Some(map) => map[new as usize],
         }
     }
 
     /// The old piece with exactly the text `seg` of row `r` would have.
     fn find(&self, new: &CostTable, r: usize, seg: &Segment) -> Option<Arc<Piece>> {
-        let src = self.name_map[new.sources()[r] as usize]?;
+        let src = self.old_name(new.sources()[r])?;
         let old_r = *self.old_rows.get(&src)?;
-        let (dsts, costs) = new.row_parts(r);
+        let (dsts, costs) = new.blocks()[seg.block].row(r);
         let (dsts, costs) = (&dsts[seg.start..seg.end], &costs[seg.start..seg.end]);
-        let first = self.name_map[dsts[0] as usize]?;
-        let (old_dsts, old_costs) = self.old.row_parts(old_r);
+        let first = self.old_name(dsts[0])?;
+        let old_blocks = self.old.blocks();
+        let ob = old_blocks.partition_point(|b| b.names().end <= first);
+        let (old_dsts, old_costs) = old_blocks.get(ob)?.row(old_r);
         let at = old_dsts.binary_search(&first).ok()?;
-        let (start, piece) = self.body.rows.get(old_r)?.iter().find(|(s, _)| *s == at)?;
-        let end = *start + dsts.len();
-        let same = old_dsts.get(*start..end).is_some_and(|old| {
-            old.iter()
-                .zip(dsts)
-                .all(|(o, d)| self.name_map[*d as usize] == Some(*o))
-        }) && old_costs[*start..end]
-            .iter()
-            .zip(costs)
-            .all(|(o, c)| o.to_bits() == c.to_bits());
+        let row_at = (old_blocks[..ob].iter())
+            .map(|b| b.row(old_r).0.len())
+            .sum::<usize>();
+        let pieces = self.body.rows.get(old_r)?;
+        let i = pieces.iter().position(|(s, _)| *s == row_at + at)?;
         // The old segment must also end where this one does.
-        let next_start = self.body.rows[old_r]
-            .iter()
-            .map(|(s, _)| *s)
-            .find(|s| *s > *start)
-            .unwrap_or(old_dsts.len());
-        (same && next_start == end).then(|| piece.clone())
+        let old_len = self.old.row_len(old_r);
+        let next_start = pieces.get(i + 1).map_or(old_len, |(s, _)| *s);
+        if next_start != row_at + at + dsts.len() || at + dsts.len() > old_dsts.len() {
+            return None;
+        }
+        let end = at + dsts.len();
+        // A block the old table has too holds the same text here: nothing
+        // to compare.
+        let same = self.same_block[seg.block]
+            || (old_dsts[at..end].iter())
+                .zip(dsts)
+                .all(|(o, d)| self.old_name(*d) == Some(*o))
+                && (old_costs[at..end].iter())
+                    .zip(costs)
+                    .all(|(o, c)| o.to_bits() == c.to_bits());
+        same.then(|| pieces[i].1.clone())
     }
+}
+
+/// Blocks of equal names and content: the same block, or equal digests
+/// (a digest is computed once per block; the new table's were for its
+/// vtag).
+fn same_content(a: &Block, b: &Block) -> bool {
+    a.names() == b.names() && (std::ptr::eq(a, b) || a.digest() == b.digest())
 }

@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use altofed_model::{CostTable, CostTableDoc};
+use altofed_model::{CostTable, CostTableDoc, RowBuf};
 use rayon::prelude::*;
 
 use super::doc::DocPatch;
@@ -187,12 +187,18 @@ impl Rows<'_> {
     ) {
         let (new_t, n) = self.new;
         let (old_t, o) = self.old;
-        let (dsts, costs) = new_t.row_parts(n);
-        let (old_dsts, old_costs) = old_t.row_parts(o);
+        let own: Vec<_> = own_segments(new_pieces, old_pieces, new_t.row_len(n)).collect();
+        if own.is_empty() {
+            return;
+        }
+        // The rows as two slices each: copied when they span blocks.
+        let (mut new_buf, mut old_buf) = (RowBuf::default(), RowBuf::default());
+        let (dsts, costs) = new_t.row_parts_in(n, &mut new_buf);
+        let (old_dsts, old_costs) = old_t.row_parts_in(o, &mut old_buf);
         let mut value = Vec::with_capacity(24);
         // (entry, whether the old row had it) of the segment's changes.
         let mut changed: Vec<(usize, bool)> = Vec::new();
-        for (range, piece) in own_segments(new_pieces, old_pieces, dsts.len()) {
+        for (range, piece) in own {
             changed.clear();
             // Old destinations ascend like the new ones: one cursor per
             // segment, at the first old entry not yet matched.
@@ -250,9 +256,14 @@ impl Rows<'_> {
     ) {
         let (new_t, n) = self.new;
         let (old_t, o) = self.old;
-        let (dsts, _) = new_t.row_parts(n);
-        let (old_dsts, _) = old_t.row_parts(o);
-        for (range, _) in own_segments(old_pieces, new_pieces, old_dsts.len()) {
+        let own: Vec<_> = own_segments(old_pieces, new_pieces, old_t.row_len(o)).collect();
+        if own.is_empty() {
+            return;
+        }
+        let (mut new_buf, mut old_buf) = (RowBuf::default(), RowBuf::default());
+        let (dsts, _) = new_t.row_parts_in(n, &mut new_buf);
+        let (old_dsts, _) = old_t.row_parts_in(o, &mut old_buf);
+        for (range, _) in own {
             for &od in &old_dsts[range] {
                 let kept = self
                     .names
