@@ -126,6 +126,11 @@ impl Block {
         })
     }
 
+    /// [`Block::digest`] if it was computed already.
+    pub fn known_digest(&self) -> Option<&[u8; 32]> {
+        self.digest.get()
+    }
+
     /// Whether every cost is finite; computed once.
     pub fn all_finite(&self) -> bool {
         *self
@@ -169,6 +174,17 @@ impl Block {
             }
         }
         Ok(())
+    }
+}
+
+/// Same names, rows and pairs (costs compared as `f64`s, as the table's
+/// equality always did).
+impl PartialEq for Block {
+    fn eq(&self, other: &Self) -> bool {
+        self.names() == other.names()
+            && self.starts == other.starts
+            && self.dsts == other.dsts
+            && self.costs == other.costs
     }
 }
 
