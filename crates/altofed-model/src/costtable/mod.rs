@@ -13,9 +13,11 @@ mod block;
 mod parse;
 mod parts;
 mod ranks;
+mod view;
 
 pub use block::Block;
 pub use parts::{PartsError, RowBuf, TableParts};
+pub use view::RowView;
 
 use std::fmt;
 use std::sync::Arc;

@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use altofed_model::validate::validate_cost_table;
 use altofed_model::{
-    Block, CostMapMeta, CostMode, CostRows, CostTable, CostTableDoc, CostType, RowBuf, TableParts,
-    VersionTag,
+    Block, CostMapMeta, CostMode, CostRows, CostTable, CostTableDoc, CostType, RowBuf, RowView,
+    TableParts, VersionTag,
 };
 use proptest::prelude::*;
 
@@ -101,6 +101,25 @@ proptest! {
         for (src, row) in &rows {
             for dst in row.keys() {
                 prop_assert_eq!(blocked.get(src, dst), flat.get(src, dst));
+            }
+        }
+        // The row view: positions, seeks and block slices of the whole row.
+        for r in 0..flat.row_count() {
+            let (dsts, costs) = flat.row_parts_in(r, &mut b);
+            let view = RowView::new(&blocked, r);
+            prop_assert_eq!(view.len(), dsts.len());
+            for i in 0..=dsts.len() {
+                prop_assert_eq!(view.get(i), dsts.get(i).map(|&d| (d, costs[i])));
+                for d in 0..=flat.names().len() as u32 {
+                    let want = i + dsts[i..].partition_point(|&x| x < d);
+                    prop_assert_eq!(view.seek(i, d), want);
+                    prop_assert_eq!(view.contains(d), dsts.contains(&d));
+                }
+            }
+            let mut at = 0;
+            for (d, c) in blocked.row_segments(r) {
+                prop_assert_eq!(view.slice(at..at + d.len()), Some((d, c)));
+                at += d.len();
             }
         }
         // Ranks are over the whole map, whatever the blocks.

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::net::Ipv4Addr;
 
 use altofed_model::{
-    Cost, CostMapMeta, CostMode, CostTable, CostTableDoc, CostType, EndpointAddrGroup,
+    Block, Cost, CostMapMeta, CostMode, CostTable, CostTableDoc, CostType, EndpointAddrGroup,
     NetworkMapDoc, PropertyMapDoc, PropertyRows, VersionTag,
 };
 use altofed_server::Documents;
@@ -287,7 +287,7 @@ impl World {
                 cost_type: CostType::routingcost(CostMode::Numerical),
                 vtag: Some(VersionTag::new(NUM, format!("c{}", self.version))),
             },
-            cost_map: CostTable::from(&rows),
+            cost_map: in_blocks(&CostTable::from(&rows)),
         };
         let mut props = PropertyMapDoc::default();
         props.meta.dependent_vtags = vec![net_tag];
@@ -302,4 +302,39 @@ impl World {
 
 fn entity(pid: &str) -> String {
     format!("{NET}.pid:{pid}")
+}
+
+/// `table` cut into one block per group of names (`p0:`, `p1:`, ...), as a
+/// published table is cut per peer, with the blocks' digests computed as a
+/// publish's vtag computes them: rows then span blocks, and the body's reuse
+/// test meets blocks of equal digest.
+fn in_blocks(table: &CostTable) -> CostTable {
+    let names = table.names();
+    let group = |n: &str| n.split_once(':').map_or("", |(g, _)| g).to_owned();
+    let mut spans: Vec<std::ops::Range<u32>> = Vec::new();
+    for (n, i) in names.iter().zip(0u32..) {
+        match spans.last_mut() {
+            Some(s) if group(&names[s.start as usize]) == group(n) => s.end = i + 1,
+            _ => spans.push(i..i + 1),
+        }
+    }
+    let blocks = spans
+        .into_iter()
+        .map(|span| {
+            let (mut starts, mut dsts, mut costs) = (vec![0], Vec::new(), Vec::new());
+            for r in 0..table.row_count() {
+                for (d, c) in table.row_segments(r) {
+                    for (&d, &c) in d.iter().zip(c).filter(|(d, _)| span.contains(d)) {
+                        dsts.push(d);
+                        costs.push(c);
+                    }
+                }
+                starts.push(dsts.len());
+            }
+            std::sync::Arc::new(Block::new(span, starts, dsts, costs).unwrap())
+        })
+        .collect();
+    let blocked = CostTable::from_blocks(names.to_vec(), table.sources().to_vec(), blocks).unwrap();
+    let _ = blocked.content_tag(b"");
+    blocked
 }

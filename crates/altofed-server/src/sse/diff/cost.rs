@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use altofed_model::{CostTable, CostTableDoc, RowBuf};
+use altofed_model::{CostTable, CostTableDoc, RowView};
 use rayon::prelude::*;
 
 use super::doc::DocPatch;
@@ -191,30 +191,32 @@ impl Rows<'_> {
         if own.is_empty() {
             return;
         }
-        // The rows as two slices each: copied when they span blocks.
-        let (mut new_buf, mut old_buf) = (RowBuf::default(), RowBuf::default());
-        let (dsts, costs) = new_t.row_parts_in(n, &mut new_buf);
-        let (old_dsts, old_costs) = old_t.row_parts_in(o, &mut old_buf);
+        // The rows over their blocks' slices, never copied.
+        let (new_row, old_row) = (RowView::new(new_t, n), RowView::new(old_t, o));
         let mut value = Vec::with_capacity(24);
-        // (entry, whether the old row had it) of the segment's changes.
+        // (entry in the segment, whether the old row had it) of its changes.
         let mut changed: Vec<(usize, bool)> = Vec::new();
         for (range, piece) in own {
             changed.clear();
+            // A segment lies in one block.
+            let Some((dsts, costs)) = new_row.slice(range.clone()) else {
+                continue;
+            };
             // Old destinations ascend like the new ones: one cursor per
             // segment, at the first old entry not yet matched.
             let mut cursor = 0;
-            for i in range.clone() {
-                let old_cost = self.names.new_in_old(dsts[i]).and_then(|od| {
+            for (i, (&dst, cost)) in dsts.iter().zip(costs).enumerate() {
+                let old_cost = self.names.new_in_old(dst).and_then(|od| {
                     // Usually the next old entry (the same destinations).
-                    if old_dsts.get(cursor) != Some(&od) {
-                        cursor += old_dsts[cursor..].partition_point(|&d| d < od);
+                    if old_row.get(cursor).map(|(d, _)| d) != Some(od) {
+                        cursor = old_row.seek(cursor, od);
                     }
-                    let found = old_dsts.get(cursor) == Some(&od);
+                    let found = old_row.get(cursor).filter(|(d, _)| *d == od);
                     // Destinations ascend: a matched old entry is passed.
-                    cursor += usize::from(found);
-                    found.then(|| old_costs[cursor - 1])
+                    cursor += usize::from(found.is_some());
+                    found.map(|(_, c)| c)
                 });
-                if old_cost.is_some_and(|c| c.to_bits() == costs[i].to_bits()) {
+                if old_cost.is_some_and(|c| c.to_bits() == cost.to_bits()) {
                     continue;
                 }
                 changed.push((i, old_cost.is_some()));
@@ -226,7 +228,7 @@ impl Rows<'_> {
             if changed.is_empty() {
                 continue;
             }
-            let whole = changed.len() == range.len();
+            let whole = changed.len() == dsts.len();
             if whole {
                 row.merge_members(piece.identity());
                 if !row.wants_json() {
@@ -260,15 +262,16 @@ impl Rows<'_> {
         if own.is_empty() {
             return;
         }
-        let (mut new_buf, mut old_buf) = (RowBuf::default(), RowBuf::default());
-        let (dsts, _) = new_t.row_parts_in(n, &mut new_buf);
-        let (old_dsts, _) = old_t.row_parts_in(o, &mut old_buf);
+        let (new_row, old_row) = (RowView::new(new_t, n), RowView::new(old_t, o));
         for (range, _) in own {
-            for &od in &old_dsts[range] {
+            let Some((old_dsts, _)) = old_row.slice(range) else {
+                continue;
+            };
+            for &od in old_dsts {
                 let kept = self
                     .names
                     .old_in_new(od)
-                    .is_some_and(|nd| dsts.binary_search(&nd).is_ok());
+                    .is_some_and(|nd| new_row.contains(nd));
                 if !kept {
                     row.remove(&old_t.names()[od as usize]);
                 }

@@ -1,0 +1,71 @@
+//! A row of a [`CostTable`] addressed by position in the whole row, over
+//! its blocks' own slices: for code that walks two rows side by side (the
+//! update streams' diff) without copying rows that span blocks.
+
+use super::CostTable;
+
+/// Row `r` of a table as its blocks' non-empty slices.
+#[derive(Debug, Clone)]
+pub struct RowView<'a> {
+    /// (position of the part's first entry in the row, dsts, costs).
+    parts: Vec<(usize, &'a [u32], &'a [f64])>,
+    len: usize,
+}
+
+impl<'a> RowView<'a> {
+    pub fn new(table: &'a CostTable, r: usize) -> Self {
+        let mut len = 0;
+        let parts = (table.row_segments(r))
+            .map(|(d, c)| {
+                len += d.len();
+                (len - d.len(), d, c)
+            })
+            .collect();
+        Self { parts, len }
+    }
+
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The destination and cost at position `i`, if there is one.
+    pub fn get(&self, i: usize) -> Option<(u32, f64)> {
+        let p = self.parts.partition_point(|(at, d, _)| at + d.len() <= i);
+        let (at, d, c) = self.parts.get(p)?;
+        Some((d[i - at], c[i - at]))
+    }
+
+    /// The first position at or after `from` whose destination is not
+    /// below `dst` (`len` if none): destinations ascend along the row.
+    pub fn seek(&self, from: usize, dst: u32) -> usize {
+        let first = self
+            .parts
+            .partition_point(|(at, d, _)| at + d.len() <= from);
+        for &(at, d, _) in &self.parts[first..] {
+            let local = from.saturating_sub(at);
+            if d.last().is_some_and(|&last| last >= dst) {
+                return at + local + d[local..].partition_point(|&x| x < dst);
+            }
+        }
+        self.len
+    }
+
+    /// Destinations and costs at `range`, when one block holds them all
+    /// (a segment of the row's body, which never crosses blocks).
+    pub fn slice(&self, range: std::ops::Range<usize>) -> Option<(&'a [u32], &'a [f64])> {
+        let p = (self.parts).partition_point(|(at, d, _)| at + d.len() <= range.start);
+        let &(at, d, c) = self.parts.get(p)?;
+        let local = range.start.checked_sub(at)?..range.end.checked_sub(at)?;
+        Some((d.get(local.clone())?, c.get(local)?))
+    }
+
+    /// Whether the row has destination `dst`.
+    pub fn contains(&self, dst: u32) -> bool {
+        let at = self.seek(0, dst);
+        self.get(at).is_some_and(|(d, _)| d == dst)
+    }
+}
