@@ -38,7 +38,7 @@ pub use serde as __serde;
 pub use cost::{Cost, CostMode, CostType};
 pub use costmap::{deserialize_cost_rows, CostMapDoc, CostMapMeta, CostRows};
 pub use costtable::{
-    Block, CostRow, CostTable, CostTableDoc, PartsError, RowBuf, RowView, TableParts,
+    Block, CostRow, CostTable, CostTableDoc, PartsError, RowBuf, RowCursor, RowView, TableParts,
 };
 pub use endpoint::{
     parse_endpoints, EndpointAddrError, EndpointCostDoc, EndpointCostMeta, EndpointCostRequest,

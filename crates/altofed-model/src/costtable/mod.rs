@@ -17,7 +17,7 @@ mod view;
 
 pub use block::Block;
 pub use parts::{PartsError, RowBuf, TableParts};
-pub use view::RowView;
+pub use view::{RowCursor, RowView};
 
 use std::fmt;
 use std::sync::Arc;

@@ -34,9 +34,22 @@ impl<'a> RowView<'a> {
 
     /// The destination and cost at position `i`, if there is one.
     pub fn get(&self, i: usize) -> Option<(u32, f64)> {
-        let p = self.parts.partition_point(|(at, d, _)| at + d.len() <= i);
-        let (at, d, c) = self.parts.get(p)?;
+        let (at, d, c) = self.parts.get(self.part_of(i))?;
         Some((d[i - at], c[i - at]))
+    }
+
+    /// The part holding position `i` (`parts.len()` past the end).
+    fn part_of(&self, i: usize) -> usize {
+        self.parts.partition_point(|(at, d, _)| at + d.len() <= i)
+    }
+
+    /// A cursor at the row's first entry.
+    pub fn cursor(&self) -> RowCursor<'_, 'a> {
+        RowCursor {
+            view: self,
+            pos: 0,
+            part: 0,
+        }
     }
 
     /// The first position at or after `from` whose destination is not
@@ -67,5 +80,40 @@ impl<'a> RowView<'a> {
     pub fn contains(&self, dst: u32) -> bool {
         let at = self.seek(0, dst);
         self.get(at).is_some_and(|(d, _)| d == dst)
+    }
+}
+
+/// Finds destinations in ascending order along a [`RowView`], each from
+/// where the last was found: usually the next entry, checked in place.
+#[derive(Debug)]
+pub struct RowCursor<'v, 'a> {
+    view: &'v RowView<'a>,
+    /// Position of the next entry, in part `part`.
+    pos: usize,
+    part: usize,
+}
+
+impl RowCursor<'_, '_> {
+    /// The cost to `dst` if the row has it at or after the cursor; the
+    /// cursor moves past it, or (if absent) to the first entry above it.
+    pub fn find(&mut self, dst: u32) -> Option<f64> {
+        let parts = &self.view.parts;
+        let here = parts.get(self.part).and_then(|&(at, d, c)| {
+            let local = self.pos - at;
+            (d.get(local) == Some(&dst)).then(|| (c[local], local + 1 == d.len()))
+        });
+        if let Some((cost, last_of_part)) = here {
+            self.pos += 1;
+            self.part += usize::from(last_of_part);
+            return Some(cost);
+        }
+        self.pos = self.view.seek(self.pos, dst);
+        self.part = self.view.part_of(self.pos);
+        let (found, cost) = self.view.get(self.pos)?;
+        (found == dst).then(|| {
+            self.pos += 1;
+            self.part = self.view.part_of(self.pos);
+            cost
+        })
     }
 }

@@ -116,6 +116,15 @@ proptest! {
                     prop_assert_eq!(view.contains(d), dsts.contains(&d));
                 }
             }
+            // A cursor asked for ascending names (every one, then every
+            // other) finds what the row holds.
+            for step in [1, 2] {
+                let mut cursor = view.cursor();
+                for d in (0..=flat.names().len() as u32).step_by(step) {
+                    let want = dsts.binary_search(&d).ok().map(|i| costs[i]);
+                    prop_assert_eq!(cursor.find(d), want);
+                }
+            }
             let mut at = 0;
             for (d, c) in blocked.row_segments(r) {
                 prop_assert_eq!(view.slice(at..at + d.len()), Some((d, c)));

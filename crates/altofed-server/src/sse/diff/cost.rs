@@ -203,19 +203,10 @@ impl Rows<'_> {
                 continue;
             };
             // Old destinations ascend like the new ones: one cursor per
-            // segment, at the first old entry not yet matched.
-            let mut cursor = 0;
+            // segment, usually at the entry sought (the same destinations).
+            let mut cursor = old_row.cursor();
             for (i, (&dst, cost)) in dsts.iter().zip(costs).enumerate() {
-                let old_cost = self.names.new_in_old(dst).and_then(|od| {
-                    // Usually the next old entry (the same destinations).
-                    if old_row.get(cursor).map(|(d, _)| d) != Some(od) {
-                        cursor = old_row.seek(cursor, od);
-                    }
-                    let found = old_row.get(cursor).filter(|(d, _)| *d == od);
-                    // Destinations ascend: a matched old entry is passed.
-                    cursor += usize::from(found.is_some());
-                    found.map(|(_, c)| c)
-                });
+                let old_cost = self.names.new_in_old(dst).and_then(|od| cursor.find(od));
                 if old_cost.is_some_and(|c| c.to_bits() == cost.to_bits()) {
                     continue;
                 }
@@ -267,11 +258,13 @@ impl Rows<'_> {
             let Some((old_dsts, _)) = old_row.slice(range) else {
                 continue;
             };
+            // Mapped names ascend too: one cursor along the new row.
+            let mut cursor = new_row.cursor();
             for &od in old_dsts {
                 let kept = self
                     .names
                     .old_in_new(od)
-                    .is_some_and(|nd| new_row.contains(nd));
+                    .is_some_and(|nd| cursor.find(nd).is_some());
                 if !kept {
                     row.remove(&old_t.names()[od as usize]);
                 }
