@@ -4,10 +4,11 @@
 //! [`CostRows`] spends one `String` and one B-tree slot per pair; parsing a
 //! 1.3M-pair map that way is dominated by allocation. A [`CostTable`]
 //! stores every PID name once and the pairs as flat arrays of name indices
-//! and costs, rows in compressed sparse row form, in column [`Block`]s (one
-//! for a parsed map, one per peer for the published one). It is read and written in
-//! exactly the wire format of `cost-map` (RFC 7285 §11.2.3.6), with the same
-//! liberal parsing as [`CostRows`]: see [`parse`].
+//! and costs, rows in compressed sparse row form, in column [`Block`]s
+//! (one for a parsed map, one per peer for the published one). It is read
+//! and written in exactly the wire format of `cost-map` (RFC 7285
+//! §11.2.3.6), with the same liberal parsing as [`CostRows`]: see
+//! [`parse`].
 
 mod block;
 mod parse;
@@ -30,8 +31,9 @@ use crate::costmap::{CostMapDoc, CostMapMeta, CostRows};
 
 /// `cost-map` of a cost map: source PID -> destination PID -> cost, pairs
 /// without a cost absent. Always canonical (names sorted and unique, rows
-/// sorted by source, entries by destination, no repeated pair), so derived
-/// equality is equality of content, and iteration and serialization give
+/// sorted by source, entries by destination, no repeated pair), so
+/// equality (of pairs, however they are cut in blocks) is equality of
+/// content, and iteration and serialization give
 /// the order of [`CostRows`].
 #[derive(Clone, Default)]
 pub struct CostTable {
