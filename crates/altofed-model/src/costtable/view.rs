@@ -55,10 +55,7 @@ impl<'a> RowView<'a> {
     /// The first position at or after `from` whose destination is not
     /// below `dst` (`len` if none): destinations ascend along the row.
     pub fn seek(&self, from: usize, dst: u32) -> usize {
-        let first = self
-            .parts
-            .partition_point(|(at, d, _)| at + d.len() <= from);
-        for &(at, d, _) in &self.parts[first..] {
+        for &(at, d, _) in &self.parts[self.part_of(from)..] {
             let local = from.saturating_sub(at);
             if d.last().is_some_and(|&last| last >= dst) {
                 return at + local + d[local..].partition_point(|&x| x < dst);
@@ -74,12 +71,6 @@ impl<'a> RowView<'a> {
         let &(at, d, c) = self.parts.get(p)?;
         let local = range.start.checked_sub(at)?..range.end.checked_sub(at)?;
         Some((d.get(local.clone())?, c.get(local)?))
-    }
-
-    /// Whether the row has destination `dst`.
-    pub fn contains(&self, dst: u32) -> bool {
-        let at = self.seek(0, dst);
-        self.get(at).is_some_and(|(d, _)| d == dst)
     }
 }
 
