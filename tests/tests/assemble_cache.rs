@@ -57,9 +57,63 @@ fn a_cached_merge_gives_what_a_fresh_one_gives() {
     for present in [[true], [true], [false], [true]] {
         let peers = inputs(&peers, &columns, &present);
         let fresh = assemble(&config, &cdn, &peers, Vec::new()).unwrap();
-        let cached = assemble_with(&config, &cdn, &peers, Vec::new(), &mut cache).unwrap();
+        let cached = assemble_with(&config, &cdn, &peers, &[], Vec::new(), &mut cache).unwrap();
         same(&cached, &fresh);
         let isp_a = fresh.network_map.network_map.contains_key("isp-a:pid1");
         assert_eq!(isp_a, present[0], "the peer's PIDs follow its presence");
     }
+}
+
+#[test]
+fn the_property_map_is_taken_over_exactly_while_its_inputs_are_the_same() {
+    use altofed_core::output::mark_never_fetched;
+    use std::sync::Arc;
+
+    let dir = scenario("figure5");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    let config = Config::from_toml(&read("altofed.toml")).unwrap();
+    let spec = CdnSpec::from_toml(&read("cdn.toml")).unwrap();
+    let cdn = build_network(&spec, None).unwrap().0;
+    let peers = [DirectorySource::new(dir.join("isp-a")).fetch().unwrap()];
+    let (costs, _) = cdn_costs(&cdn);
+    let columns = [compose_peer(&config, 0, &peers[0], &cdn, &costs).unwrap()];
+    let mut cache = MergeCache::default();
+    let with_stale = |stale: Option<&'static str>| {
+        let mut inputs = inputs(&peers, &columns, &[true]);
+        inputs[0].as_mut().unwrap().stale_since = stale;
+        inputs
+    };
+    let mut run = |stale, never: &[&str]| {
+        let inputs = with_stale(stale);
+        let cached = assemble_with(&config, &cdn, &inputs, never, Vec::new(), &mut cache).unwrap();
+        let mut fresh = assemble(&config, &cdn, &inputs, Vec::new()).unwrap();
+        let net = fresh.network_map.meta.vtag.clone();
+        let catch_all = &config.output.catch_all_pid;
+        mark_never_fetched(
+            Arc::make_mut(&mut fresh.property_map),
+            &net,
+            catch_all,
+            never,
+        );
+        same(&cached, &fresh);
+        cached.property_map
+    };
+    let first = run(None, &[]);
+    let again = run(None, &[]);
+    assert!(Arc::ptr_eq(&first, &again), "same inputs: the same map");
+    let since = "2026-12-07T00:00:00Z";
+    let stale = run(Some(since), &[]);
+    assert!(!Arc::ptr_eq(&again, &stale), "a stale peer: a new map");
+    let stale_text = serde_json::to_string(&*stale).unwrap();
+    assert!(stale_text.contains(since), "{stale_text}");
+    assert!(Arc::ptr_eq(&stale, &run(Some(since), &[])));
+    let never = run(Some(since), &["isp-b"]);
+    assert!(
+        !Arc::ptr_eq(&stale, &never),
+        "a peer never fetched: a new map"
+    );
+    assert!(serde_json::to_string(&*never).unwrap().contains("isp-b"));
+    let back = run(None, &[]);
+    assert!(!Arc::ptr_eq(&never, &back));
+    assert_eq!(*back, *first, "back to the first inputs: the first map");
 }

@@ -7,6 +7,7 @@
 use std::path::{Path, PathBuf};
 
 use altofed_model::{CostTableDoc, NetworkMapDoc, PropertyMapDoc};
+use altofed_server::snapshot::SharedDocuments;
 use altofed_server::Documents;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -47,12 +48,38 @@ struct Stored {
 struct StoredRef<'a> {
     network_map: &'a NetworkMapDoc,
     cost_maps: &'a [(String, CostTableDoc)],
-    property_maps: &'a [(String, PropertyMapDoc)],
+    property_maps: Vec<(&'a str, &'a PropertyMapDoc)>,
 }
 
 /// Writes `docs` to `<dir>/snapshot.json` atomically; on failure the
 /// temporary file is gone and the previous snapshot is untouched.
 pub fn save(dir: &Path, docs: &Documents) -> Result<(), PersistError> {
+    let property_maps = docs.property_maps.iter();
+    save_ref(
+        dir,
+        &StoredRef {
+            network_map: &docs.network_map,
+            cost_maps: &docs.cost_maps,
+            property_maps: property_maps.map(|(id, m)| (id.as_str(), m)).collect(),
+        },
+    )
+}
+
+/// [`save`] of documents whose property maps are shared (what the engine
+/// publishes); the same file.
+pub fn save_shared(dir: &Path, docs: &SharedDocuments) -> Result<(), PersistError> {
+    let property_maps = docs.property_maps.iter();
+    save_ref(
+        dir,
+        &StoredRef {
+            network_map: &docs.network_map,
+            cost_maps: &docs.cost_maps,
+            property_maps: property_maps.map(|(id, m)| (id.as_str(), &**m)).collect(),
+        },
+    )
+}
+
+fn save_ref(dir: &Path, docs: &StoredRef<'_>) -> Result<(), PersistError> {
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let tmp = dir.join(TMP_FILE);
     let written = write_tmp(&tmp, docs).and_then(|()| {
@@ -69,15 +96,10 @@ pub fn save(dir: &Path, docs: &Documents) -> Result<(), PersistError> {
 
 /// Streams the documents into `tmp` (no copy of the whole text in memory)
 /// and flushes them to disk.
-fn write_tmp(tmp: &Path, docs: &Documents) -> Result<(), PersistError> {
+fn write_tmp(tmp: &Path, stored: &StoredRef<'_>) -> Result<(), PersistError> {
     let file = std::fs::File::create(tmp).map_err(io(tmp))?;
     let mut out = std::io::BufWriter::new(file);
-    let stored = StoredRef {
-        network_map: &docs.network_map,
-        cost_maps: &docs.cost_maps,
-        property_maps: &docs.property_maps,
-    };
-    serde_json::to_writer(&mut out, &stored).map_err(|error| PersistError::Write {
+    serde_json::to_writer(&mut out, stored).map_err(|error| PersistError::Write {
         path: tmp.to_owned(),
         error,
     })?;

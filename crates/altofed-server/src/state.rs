@@ -113,10 +113,20 @@ impl AppState {
         docs: Documents,
         ordinal_maps: Vec<OrdinalOf>,
     ) -> Result<Arc<Snapshot>, SnapshotError> {
-        let _turn = self.publish_turn();
-        let nodes = self.node_book().published().clone();
         let mut docs = SharedDocuments::from(docs);
         docs.ordinal_maps = ordinal_maps;
+        self.publish_shared(docs)
+    }
+
+    /// [`AppState::publish_ranking`] of documents whose property maps are
+    /// shared: a property map the previous snapshot holds too (the same
+    /// `Arc`) is taken over without being compared or encoded again.
+    pub fn publish_shared(
+        &self,
+        mut docs: SharedDocuments,
+    ) -> Result<Arc<Snapshot>, SnapshotError> {
+        let _turn = self.publish_turn();
+        let nodes = self.node_book().published().clone();
         // The base and the snapshot share each map until a status is merged.
         let base = Arc::new(docs.property_maps.clone());
         merge_nodes(&nodes, &docs.network_map.meta.vtag, &mut docs.property_maps);

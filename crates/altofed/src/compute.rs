@@ -56,7 +56,7 @@ fn write_outputs(dir: &Path, computed: &Computed) -> Result<()> {
         // A map from an earlier run would be served as current.
         None => remove_if_there(&dir.join(ordinal))?,
     }
-    write_json(&dir.join(propmap), &computed.property_map)
+    write_json(&dir.join(propmap), &*computed.property_map)
 }
 
 fn remove_if_there(path: &Path) -> Result<()> {

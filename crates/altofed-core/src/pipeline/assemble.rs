@@ -3,15 +3,16 @@
 
 use std::collections::BTreeMap;
 
-use altofed_model::validate::{validate_cost_table, validate_property_map};
+use altofed_model::validate::validate_cost_table;
 use altofed_model::{content_tag, CostMode, NetworkMapDoc, NetworkMapMeta, VersionTag};
 
 use super::blocks::TableCache;
 use super::merged::{MergeCache, Merged};
+use super::props::{PropertyCache, PropertyInputs};
 use super::table::cost_table;
 use super::{ComputeError, Computed, PeerInput};
 use crate::config::Config;
-use crate::output::{build_cost_maps, build_property_map, OutputError, PeerPids, PublishedPid};
+use crate::output::{build_cost_maps, OutputError, PeerPids, PublishedPid};
 use crate::topology::CdnNetwork;
 
 /// Merges the network maps and builds every document. `peers[i]` is
@@ -23,15 +24,26 @@ pub fn assemble(
     peers: &[Option<PeerInput<'_>>],
     warnings: Vec<String>,
 ) -> Result<Computed, ComputeError> {
-    assemble_with(config, cdn, peers, warnings, &mut MergeCache::default())
+    assemble_with(
+        config,
+        cdn,
+        peers,
+        &[],
+        warnings,
+        &mut MergeCache::default(),
+    )
 }
 
-/// [`assemble`], taking the merged network map from `cache` when its
-/// inputs did not change since the last call, and leaving this one there.
+/// [`assemble`], taking what did not change since the last call from
+/// `cache` (the merged network map, the cost table's blocks, the property
+/// map) and leaving this one's there. `never_fetched` names the peers not
+/// answered once yet, marked on the catch-all PID
+/// ([`mark_never_fetched`](crate::output::mark_never_fetched)).
 pub fn assemble_with(
     config: &Config,
     cdn: &CdnNetwork,
     peers: &[Option<PeerInput<'_>>],
+    never_fetched: &[&str],
     mut warnings: Vec<String>,
     cache: &mut MergeCache,
 ) -> Result<Computed, ComputeError> {
@@ -60,6 +72,7 @@ pub fn assemble_with(
     let net_id = config.network_map_id();
     // Out of the cache while the merge result borrows it.
     let mut tables = std::mem::take(&mut cache.table);
+    let mut props = std::mem::take(&mut cache.props);
     let merged = cache.merge(
         &config.output.catch_all_pid,
         &cdn.pids,
@@ -78,9 +91,27 @@ pub fn assemble_with(
             ));
         }
     }
-    let computed = publish(config, cdn, peers, merged, warnings, &mut tables);
-    cache.table = tables;
+    let mut caches = Caches {
+        tables: &mut tables,
+        props: &mut props,
+    };
+    let computed = publish(
+        config,
+        cdn,
+        peers,
+        never_fetched,
+        merged,
+        warnings,
+        &mut caches,
+    );
+    (cache.table, cache.props) = (tables, props);
     computed
+}
+
+/// What [`publish`] takes from the last publish and leaves for the next.
+struct Caches<'a> {
+    tables: &'a mut TableCache,
+    props: &'a mut PropertyCache,
 }
 
 /// Assembles and validates the documents.
@@ -88,9 +119,10 @@ fn publish(
     config: &Config,
     cdn: &CdnNetwork,
     peers: &[Option<PeerInput<'_>>],
+    never_fetched: &[&str],
     merged: &Merged,
     warnings: Vec<String>,
-    tables: &mut TableCache,
+    caches: &mut Caches<'_>,
 ) -> Result<Computed, ComputeError> {
     let (pids, network_map) = (&merged.pids[..], merged.network_map.clone());
     let vtag = network_map.meta.vtag.clone();
@@ -101,8 +133,16 @@ fn publish(
     let catch_all = catch_all_source(config, peers);
     let default = config.output.default_cost;
     let direction = config.output.direction;
-    let table = cost_table(cdn, peers, pids, catch_all, default, direction, tables)
-        .map_err(|e| invalid("cost map", &e))?;
+    let table = cost_table(
+        cdn,
+        peers,
+        pids,
+        catch_all,
+        default,
+        direction,
+        caches.tables,
+    )
+    .map_err(|e| invalid("cost map", &e))?;
     let ordinal_id = config
         .output
         .ordinal_cost_map
@@ -114,18 +154,21 @@ fn publish(
         ordinal_id.as_deref(),
     )
     .map_err(|e| invalid("ordinal cost map", &e))?;
-    let peer_names: Vec<&str> = config.peers.iter().map(|p| p.name.as_str()).collect();
-    let stale: Vec<Option<&str>> = peers
-        .iter()
-        .map(|p| p.as_ref().and_then(|i| i.stale_since))
-        .collect();
-    let property_map = build_property_map(pids, &peer_names, &stale, &vtag);
     validate_cost_table(&cost_map, Some(&network_map)).map_err(|e| invalid("cost map", &e))?;
     if let Some(ordinal) = &ordinal_cost_map {
         validate_cost_table(ordinal, Some(&network_map))
             .map_err(|e| invalid("ordinal cost map", &e))?;
     }
-    validate_property_map(&property_map).map_err(|e| invalid("property map", &e))?;
+    let property_map = caches.props.get(&PropertyInputs {
+        network_map: &merged.network_map,
+        pids,
+        peer_names: config.peers.iter().map(|p| p.name.as_str()).collect(),
+        stale: (peers.iter())
+            .map(|p| p.as_ref().and_then(|i| i.stale_since))
+            .collect(),
+        never_fetched,
+        catch_all: &config.output.catch_all_pid,
+    })?;
     Ok(Computed {
         network_map,
         cost_map,

@@ -10,6 +10,7 @@ use altofed_model::validate::validate_network_map;
 use altofed_model::{EndpointAddrGroup, NetworkMapDoc};
 
 use super::blocks::TableCache;
+use super::props::PropertyCache;
 use super::ComputeError;
 use crate::output::{merge_network_map, OutputError, PeerPids, PublishedPid};
 use crate::topology::CdnPid;
@@ -26,6 +27,8 @@ pub struct MergeCache {
     /// The last published table's blocks (kept here because it is what
     /// the engine holds between assembles).
     pub(super) table: TableCache,
+    /// The last property map, for the same reason.
+    pub(super) props: PropertyCache,
 }
 
 /// A merged and validated network map.
@@ -61,6 +64,9 @@ impl MergeCache {
                     reason: e.to_string(),
                 })?;
                 merged.pids.shrink_to_fit();
+                // In name order, as the cost table wants them: sorted once
+                // per merge, not on every publish.
+                merged.pids.sort_unstable_by(|a, b| a.name.cmp(&b.name));
                 let merged = Merged {
                     pids: merged.pids,
                     warnings: merged.warnings,

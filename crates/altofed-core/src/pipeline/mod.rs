@@ -12,6 +12,7 @@ mod assemble;
 mod blocks;
 mod merged;
 mod peer;
+mod props;
 mod table;
 
 pub use assemble::{assemble, assemble_with};
@@ -39,7 +40,9 @@ pub struct Computed {
     pub cost_map: CostTableDoc,
     /// `None` when `output.ordinal-cost-map` is off.
     pub ordinal_cost_map: Option<CostTableDoc>,
-    pub property_map: PropertyMapDoc,
+    /// Shared with the cache that made it (it is taken over while the
+    /// PIDs and the peers' states stay the same).
+    pub property_map: Arc<PropertyMapDoc>,
     /// Things an operator should know that did not stop the computation.
     pub warnings: Vec<String>,
 }

@@ -7,11 +7,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use altofed_core::config::Config;
-use altofed_core::output::mark_never_fetched;
 use altofed_core::peer::PeerMaps;
 use altofed_core::pipeline::{assemble_with, Computed, PeerColumns, PeerInput};
-use altofed_server::snapshot::OrdinalOf;
-use altofed_server::Documents;
+use altofed_server::snapshot::{OrdinalOf, SharedDocuments};
 
 use super::Engine;
 use crate::persist;
@@ -64,20 +62,18 @@ impl Engine {
             // The ordinal map is the server's to rank, on first use.
             let mut numerical_only = Config::clone(&config);
             numerical_only.output.ordinal_cost_map = false;
-            let computed = assemble_with(&numerical_only, &cdn, &inputs, warnings, &mut cache);
-            let published = computed.map_err(|e| e.to_string()).and_then(|mut computed| {
-                let names: Vec<&str> = never_fetched.iter().map(String::as_str).collect();
-                let catch_all = &config.output.catch_all_pid;
-                let net = computed.network_map.meta.vtag.clone();
-                mark_never_fetched(&mut computed.property_map, &net, catch_all, &names);
-                let docs = documents(&config, computed);
+            let names: Vec<&str> = never_fetched.iter().map(String::as_str).collect();
+            let computed = assemble_with(&numerical_only, &cdn, &inputs, &names, warnings, &mut cache);
+            let published = computed.map_err(|e| e.to_string()).and_then(|computed| {
+                let mut docs = documents(&config, computed);
+                docs.ordinal_maps = ordinal_maps;
                 if let Some(dir) = &state_dir {
-                    if let Err(e) = persist::save(dir, &docs) {
+                    if let Err(e) = persist::save_shared(dir, &docs) {
                         metrics.save_failed();
                         tracing::error!("snapshot not saved to the state directory (the previous one stays there; serving goes on): {e}");
                     }
                 }
-                (server.publish_ranking(docs, ordinal_maps)).map_err(|e| e.to_string())
+                server.publish_shared(docs).map_err(|e| e.to_string())
             });
             (published, cache)
         })
@@ -111,8 +107,9 @@ pub fn ordinal_maps(config: &Config) -> Vec<OrdinalOf> {
     }]
 }
 
-/// The documents the server publishes for a computation.
-pub fn documents(config: &Config, computed: Computed) -> Documents {
+/// The documents the server publishes for a computation (no ordinal maps
+/// to rank: [`ordinal_maps`]).
+pub fn documents(config: &Config, computed: Computed) -> SharedDocuments {
     use altofed_model::CostMode;
     for warning in &computed.warnings {
         tracing::debug!("{warning}");
@@ -121,9 +118,10 @@ pub fn documents(config: &Config, computed: Computed) -> Documents {
     if let Some(ordinal) = computed.ordinal_cost_map {
         cost_maps.push((config.cost_map_id(CostMode::Ordinal), ordinal));
     }
-    Documents {
+    SharedDocuments {
         network_map: computed.network_map,
         cost_maps,
         property_maps: vec![(config.property_map_id(), computed.property_map)],
+        ordinal_maps: Vec::new(),
     }
 }

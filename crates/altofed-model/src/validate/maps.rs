@@ -125,13 +125,18 @@ pub fn validate_cost_table(
     let ordinal = check_cost_meta(&doc.meta, network_map)?;
     let table = &doc.cost_map;
     let names = table.names();
+    let known = network_map.map(|net| known_pids(names, net));
+    let check = |i: usize, role| {
+        let net = network_map.zip(known.as_ref()).map(|(net, k)| (net, k[i]));
+        check_known_pid(&names[i], role, net)
+    };
     let mut is_source = vec![false; names.len()];
     for &s in table.sources() {
         is_source[s as usize] = true;
-        check_pid(&names[s as usize], "source", network_map)?;
+        check(s as usize, "source")?;
     }
-    for (name, _) in names.iter().zip(&is_source).filter(|(_, s)| !**s) {
-        check_pid(name, "destination", network_map)?;
+    for (i, _) in is_source.iter().enumerate().filter(|(_, s)| !**s) {
+        check(i, "destination")?;
     }
     // A numerical map whose blocks are all finite passes; a block knows
     // that once computed, so a publish that shares blocks with the last one
@@ -202,6 +207,30 @@ fn check_pid(
     role: &'static str,
     network_map: Option<&NetworkMapDoc>,
 ) -> Result<(), ValidationError> {
+    let net = network_map.map(|net| (net, net.network_map.contains_key(pid)));
+    check_known_pid(pid, role, net)
+}
+
+/// Whether each of `names` (sorted and unique, as a table's are) is a PID
+/// of `network_map`: one walk along both sorted lists, where a search per
+/// name costs ~17,000 string searches per publish.
+fn known_pids(names: &[Box<str>], network_map: &NetworkMapDoc) -> Vec<bool> {
+    let mut pids = network_map.network_map.keys().peekable();
+    (names.iter())
+        .map(|name| {
+            while pids.next_if(|p| p.as_str() < &**name).is_some() {}
+            pids.peek().is_some_and(|p| p.as_str() == &**name)
+        })
+        .collect()
+}
+
+/// [`check_pid`] with the PID's presence in the network map found
+/// already: `(network map, present)`.
+fn check_known_pid(
+    pid: &str,
+    role: &'static str,
+    network_map: Option<(&NetworkMapDoc, bool)>,
+) -> Result<(), ValidationError> {
     validate_pid_name(pid).map_err(|source| ValidationError::PidName {
         context: if role == "source" {
             "cost map source"
@@ -211,7 +240,7 @@ fn check_pid(
         source,
     })?;
     match network_map {
-        Some(net) if !net.network_map.contains_key(pid) => Err(ValidationError::UnknownPid {
+        Some((net, false)) => Err(ValidationError::UnknownPid {
             role,
             pid: pid.to_owned(),
             network_map: net.meta.vtag.resource_id.clone(),

@@ -237,3 +237,41 @@ fn cost_map_non_finite() {
         "cost NaN for `pid-rest` -> `pid-rest` is not a finite number (RFC 7285 §11.2.3.6, RFC 8259 §6)"
     );
 }
+
+proptest::proptest! {
+    /// The table's validator finds its PIDs in the network map by one walk
+    /// along both sorted name lists; it reports what a search per name
+    /// would (the first unknown source in row order, else the first
+    /// unknown destination) for any names on both sides: before, between
+    /// and after the network map's.
+    #[test]
+    fn the_table_finds_unknown_pids_as_the_tree_does(
+        in_net in proptest::collection::btree_set("p[a-f]{0,2}", 0..12),
+        pairs in proptest::collection::vec(("p[a-f]{0,2}", "p[a-f]{0,2}"), 0..20),
+    ) {
+        let mut n = net();
+        let group = n.network_map["pid-rest"].clone();
+        n.network_map = in_net.iter().map(|p| (p.clone(), group.clone())).collect();
+        let mut doc = cost();
+        doc.cost_map.clear();
+        for (src, dst) in pairs {
+            doc.cost_map.entry(src).or_default().insert(dst, Cost(1.0));
+        }
+        let table = CostTableDoc::from(&doc);
+        let names = table.cost_map.names();
+        let unknown = |i: &u32| !n.network_map.contains_key(&*names[*i as usize]);
+        let sources = table.cost_map.sources();
+        let first_source = sources.iter().find(|i| unknown(i));
+        let others: Vec<u32> = (0..names.len() as u32).filter(|i| !sources.contains(i)).collect();
+        let message = |role, i: &u32| {
+            format!("cost map {role} PID `{}` is not in network map `agg-netmap` (RFC 7285 §11.2.3.6)", names[*i as usize])
+        };
+        let expected = match (first_source, others.iter().find(|i| unknown(i))) {
+            (Some(s), _) => Err(message("source", s)),
+            (None, Some(d)) => Err(message("destination", d)),
+            (None, None) => Ok(()),
+        };
+        let found = validate_cost_table(&table, Some(&n)).map_err(|e| e.to_string());
+        proptest::prop_assert_eq!(found, expected);
+    }
+}

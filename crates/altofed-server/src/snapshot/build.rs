@@ -82,7 +82,7 @@ pub fn build_shared(
         .chain(docs.property_maps.iter().map(|(id, _)| id));
     check_ids(&ids, resource_ids)?;
     let property_resources = property_map_resources(previous, &docs.property_maps)?;
-    let property_mappings = all_mappings(docs.property_maps.iter().map(|(id, doc)| (id, &**doc)));
+    let property_mappings = all_mappings(previous, &docs.property_maps);
     let retagged = previous.map_or_else(Vec::new, |p| {
         changed_under_same_vtag(p, &docs.network_map, &docs.cost_maps)
     });

@@ -66,30 +66,26 @@ pub fn encode_cost_map(
     let table = &doc.cost_map;
     let keys = entry_keys(table);
     let groups = name_groups(table);
-    let plan: Vec<Vec<Segment>> = (0..table.row_count())
-        .into_par_iter()
-        .map(|r| segments(table, &groups, r))
-        .collect();
     let reuse = previous.map(|(doc, body)| Reuse::new(table, &doc.cost_map, body));
-    // Rows in parallel: the reuse test compares every pair of the table.
-    let mut rows: Vec<Vec<(usize, Option<Arc<Piece>>)>> = plan
-        .par_iter()
-        .enumerate()
-        .map(|(r, segs)| {
-            let found = |seg: &Segment| reuse.as_ref().and_then(|u| u.find(table, r, seg));
-            segs.iter().map(|seg| (seg.at, found(seg))).collect()
-        })
+    // Rows in parallel: the reuse test compares every pair of a changed
+    // block.
+    let plan: Vec<Vec<(Segment, Option<Arc<Piece>>)>> = (0..table.row_count())
+        .into_par_iter()
+        .map(|r| plan_row(table, &groups, r, reuse.as_ref()))
         .collect();
     let mut reused = 0;
     let mut wanted = Vec::new();
-    for (r, (row, segs)) in rows.iter().zip(&plan).enumerate() {
-        for (i, ((_, found), seg)) in row.iter().zip(segs).enumerate() {
+    for (r, segs) in plan.iter().enumerate() {
+        for (i, (seg, found)) in segs.iter().enumerate() {
             reused += usize::from(found.is_some());
             if found.is_none() {
                 wanted.push((r, i, seg.clone()));
             }
         }
     }
+    let mut rows: Vec<Vec<(usize, Option<Arc<Piece>>)>> = (plan.into_iter())
+        .map(|segs| segs.into_iter().map(|(s, p)| (s.at, p)).collect())
+        .collect();
     let built: Vec<(usize, usize, Arc<Piece>)> = wanted
         .par_iter()
         .map(|(r, i, seg)| (*r, *i, Arc::new(segment_piece(table, &keys, *r, seg))))
@@ -142,26 +138,50 @@ fn name_groups(table: &CostTable) -> Vec<u32> {
     out
 }
 
-/// The segments of row `r`, block after block.
-fn segments(table: &CostTable, groups: &[u32], r: usize) -> Vec<Segment> {
+/// The segments of row `r`, block after block, each with the previous
+/// body's piece when it has one of the same text. A block the previous
+/// table has too keeps its pieces as they were cut, without being looked
+/// at: after one peer's change, only that peer's block is cut and compared.
+fn plan_row(
+    table: &CostTable,
+    groups: &[u32],
+    r: usize,
+    reuse: Option<&Reuse<'_>>,
+) -> Vec<(Segment, Option<Arc<Piece>>)> {
     let mut out = Vec::new();
     let mut at = 0;
     for (block, b) in table.blocks().iter().enumerate() {
         let (dsts, _) = b.row(r);
-        let group = |i: usize| groups[dsts[i] as usize];
-        let mut start = 0;
-        for i in 1..=dsts.len() {
-            if i == dsts.len() || i - start == SEGMENT_MAX || group(i) != group(start) {
-                out.push(Segment {
-                    block,
-                    start,
-                    end: i,
-                    at: at + start,
-                });
-                start = i;
+        let kept = reuse.and_then(|u| u.block_pieces(r, block, at, dsts.len()));
+        match kept {
+            Some(kept) => out.extend(kept.into_iter().map(|(s, p)| (s, Some(p)))),
+            None => {
+                let segs = block_segments(groups, dsts, block, at);
+                let found = |seg: &Segment| reuse.and_then(|u| u.find(table, r, seg));
+                out.extend(segs.into_iter().map(|s| (s.clone(), found(&s))));
             }
         }
         at += dsts.len();
+    }
+    out
+}
+
+/// The segments of a row's entries `dsts` in block `block`, which starts
+/// at `at` in the whole row.
+fn block_segments(groups: &[u32], dsts: &[u32], block: usize, at: usize) -> Vec<Segment> {
+    let group = |i: usize| groups[dsts[i] as usize];
+    let mut out = Vec::new();
+    let mut start = 0;
+    for i in 1..=dsts.len() {
+        if i == dsts.len() || i - start == SEGMENT_MAX || group(i) != group(start) {
+            out.push(Segment {
+                block,
+                start,
+                end: i,
+                at: at + start,
+            });
+            start = i;
+        }
     }
     out
 }
@@ -239,9 +259,10 @@ struct Reuse<'a> {
     name_map: Option<Vec<Option<u32>>>,
     /// Old row index by source name index (old numbering).
     old_rows: HashMap<u32, usize>,
-    /// Per block of the new table: whether the old table has the same
-    /// block (same names, same content).
-    same_block: Vec<bool>,
+    /// Per block of the new table: the old table's block of the same
+    /// names and content, if it has one (only when the rows and names are
+    /// the same).
+    same_block: Vec<Option<usize>>,
     body: &'a CostBody,
 }
 
@@ -259,7 +280,8 @@ impl<'a> Reuse<'a> {
         let same_rows = new.sources() == old.sources();
         let same_block = (new.blocks().iter())
             .map(|b| {
-                name_map.is_none() && same_rows && old.blocks().iter().any(|o| same_content(b, o))
+                let comparable = name_map.is_none() && same_rows;
+                comparable.then(|| old.blocks().iter().position(|o| same_content(b, o)))?
             })
             .collect();
         let old_rows = old.sources().iter().copied().zip(0..).collect();
@@ -277,6 +299,44 @@ impl<'a> Reuse<'a> {
             None => Some(new),
             Some(map) => map[new as usize],
         }
+    }
+
+    /// The old body's segments and pieces of block `block` in row `r`
+    /// (`len` entries from `at` in the row), when the old table has the
+    /// same block: they hold the same text, however they were cut.
+    fn block_pieces(
+        &self,
+        r: usize,
+        block: usize,
+        at: usize,
+        len: usize,
+    ) -> Option<Vec<(Segment, Arc<Piece>)>> {
+        let ob = self.same_block[block]?;
+        // Same rows: row `r` is the old table's row `r`.
+        let old_at = (self.old.blocks()[..ob].iter())
+            .map(|b| b.row(r).0.len())
+            .sum::<usize>();
+        let pieces = self.body.rows.get(r)?;
+        let first = pieces.partition_point(|(s, _)| *s < old_at);
+        let last = pieces.partition_point(|(s, _)| *s < old_at + len);
+        let ours = &pieces[first..last];
+        // They must cover the block's entries exactly, from its first.
+        if len > 0 && ours.first().map(|(s, _)| *s) != Some(old_at) {
+            return None;
+        }
+        let ends = ours.iter().skip(1).map(|(s, _)| *s).chain([old_at + len]);
+        let segments = (ours.iter().zip(ends))
+            .map(|((s, piece), end)| {
+                let segment = Segment {
+                    block,
+                    start: s - old_at,
+                    end: end - old_at,
+                    at: at + s - old_at,
+                };
+                (segment, piece.clone())
+            })
+            .collect();
+        Some(segments)
     }
 
     /// The old piece with exactly the text `seg` of row `r` would have.
@@ -304,7 +364,7 @@ impl<'a> Reuse<'a> {
         let end = at + dsts.len();
         // A block the old table has too holds the same text here: nothing
         // to compare.
-        let same = self.same_block[seg.block]
+        let same = self.same_block[seg.block].is_some()
             || (old_dsts[at..end].iter())
                 .zip(dsts)
                 .all(|(o, d)| self.old_name(*d) == Some(*o))

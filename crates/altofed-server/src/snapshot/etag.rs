@@ -5,6 +5,8 @@
 //! becomes a hash of the body, and stays so while that document is served,
 //! so that a client holding the old ETag gets the new body, not a 304.
 
+use std::sync::Arc;
+
 use bytes::Bytes;
 
 use altofed_model::{content_tag, CostTableDoc, NetworkMapDoc, VersionTag};
@@ -16,11 +18,13 @@ use super::{Body, Rope, Snapshot};
 /// document differs, by resource id.
 pub fn changed_under_same_vtag(
     previous: &Snapshot,
-    net: &NetworkMapDoc,
+    net: &Arc<NetworkMapDoc>,
     cost_maps: &[(String, CostTableDoc)],
 ) -> Vec<String> {
     let mut ids = Vec::new();
-    if previous.network_map.meta.vtag == net.meta.vtag && *previous.network_map != *net {
+    // The same `Arc` (the engine's merge kept) is the same map, uncompared.
+    let changed = !Arc::ptr_eq(&previous.network_map, net) && previous.network_map != *net;
+    if previous.network_map.meta.vtag == net.meta.vtag && changed {
         ids.push(net.meta.vtag.resource_id.clone());
     }
     for (id, doc) in cost_maps {

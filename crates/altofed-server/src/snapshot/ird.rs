@@ -3,12 +3,13 @@
 //! the resources each one uses.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use altofed_model::ird::{Capabilities, DirectoryDoc, DirectoryMeta, IrdEntry};
 use altofed_model::media;
 use altofed_model::{CostMode, CostType, PropertyMapDoc};
 
-use super::CostMapEntry;
+use super::{CostMapEntry, SharedPropertyMaps, Snapshot};
 
 /// RFC 9240 §7.4 `mappings`: entity domain -> property names.
 pub type Mappings = BTreeMap<String, Vec<String>>;
@@ -32,11 +33,24 @@ impl<'a> IrdInput<'a> {
     }
 }
 
-/// The `mappings` of each property map, by resource id.
-pub(super) fn all_mappings<'a>(
-    maps: impl Iterator<Item = (&'a String, &'a PropertyMapDoc)>,
+/// The `mappings` of each property map, by resource id. A map `previous`
+/// holds too (the same `Arc`: the engine keeps its property map while the
+/// PIDs do not change) keeps the mappings found for it then, instead of a
+/// walk over every entity.
+pub(super) fn all_mappings(
+    previous: Option<&Snapshot>,
+    maps: &SharedPropertyMaps,
 ) -> BTreeMap<String, Mappings> {
-    maps.map(|(id, doc)| (id.clone(), property_mappings(doc)))
+    let kept = |id: &String, doc: &Arc<PropertyMapDoc>| {
+        let p = previous?;
+        let same = Arc::ptr_eq(p.property_maps.get(id)?, doc);
+        same.then(|| p.property_mappings.get(id).cloned())?
+    };
+    (maps.iter())
+        .map(|(id, doc)| {
+            let mappings = kept(id, doc).unwrap_or_else(|| property_mappings(doc));
+            (id.clone(), mappings)
+        })
         .collect()
 }
 

@@ -27,7 +27,7 @@ pub fn with_property_maps(
     let cost_ids = previous.cost_maps.iter().map(|c| &c.id);
     check_ids(ids, cost_ids.chain(property_maps.iter().map(|(id, _)| id)))?;
     let property_resources = property_map_resources(Some(previous), &property_maps)?;
-    let mappings = all_mappings(property_maps.iter().map(|(id, doc)| (id, &**doc)));
+    let mappings = all_mappings(Some(previous), &property_maps);
     let input = IrdInput::of(&previous.cost_maps, &mappings);
     let directory = directory_resource(previous, &input)?;
     let mut resources = previous.resources.clone();
