@@ -12,6 +12,7 @@ use altofed_core::pipeline::{
 };
 use altofed_core::topology::build::build_network;
 use altofed_core::topology::spec::CdnSpec;
+use altofed_core::topology::CdnNetwork;
 use altofed_peers::{DirectorySource, PeerSource};
 use altofed_tests::fixtures::scenario;
 
@@ -34,6 +35,19 @@ fn inputs<'a>(
         .collect()
 }
 
+/// Figure 5's configuration, CDN and isp-a's maps and columns.
+fn figure5() -> (Config, CdnNetwork, [PeerMaps; 1], [PeerColumns; 1]) {
+    let dir = scenario("figure5");
+    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
+    let config = Config::from_toml(&read("altofed.toml")).unwrap();
+    let spec = CdnSpec::from_toml(&read("cdn.toml")).unwrap();
+    let cdn = build_network(&spec, None).unwrap().0;
+    let peers = [DirectorySource::new(dir.join("isp-a")).fetch().unwrap()];
+    let (costs, _) = cdn_costs(&cdn);
+    let columns = [compose_peer(&config, 0, &peers[0], &cdn, &costs).unwrap()];
+    (config, cdn, peers, columns)
+}
+
 fn same(a: &Computed, b: &Computed) {
     assert_eq!(a.network_map, b.network_map);
     assert_eq!(a.cost_map, b.cost_map);
@@ -44,14 +58,7 @@ fn same(a: &Computed, b: &Computed) {
 
 #[test]
 fn a_cached_merge_gives_what_a_fresh_one_gives() {
-    let dir = scenario("figure5");
-    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
-    let config = Config::from_toml(&read("altofed.toml")).unwrap();
-    let spec = CdnSpec::from_toml(&read("cdn.toml")).unwrap();
-    let cdn = build_network(&spec, None).unwrap().0;
-    let peers = [DirectorySource::new(dir.join("isp-a")).fetch().unwrap()];
-    let (costs, _) = cdn_costs(&cdn);
-    let columns = [compose_peer(&config, 0, &peers[0], &cdn, &costs).unwrap()];
+    let (config, cdn, peers, columns) = figure5();
     let mut cache = MergeCache::default();
     // The peer; the same again (cached); withdrawn; back.
     for present in [[true], [true], [false], [true]] {
@@ -69,14 +76,7 @@ fn the_property_map_is_taken_over_exactly_while_its_inputs_are_the_same() {
     use altofed_core::output::mark_never_fetched;
     use std::sync::Arc;
 
-    let dir = scenario("figure5");
-    let read = |f: &str| std::fs::read_to_string(dir.join(f)).unwrap();
-    let config = Config::from_toml(&read("altofed.toml")).unwrap();
-    let spec = CdnSpec::from_toml(&read("cdn.toml")).unwrap();
-    let cdn = build_network(&spec, None).unwrap().0;
-    let peers = [DirectorySource::new(dir.join("isp-a")).fetch().unwrap()];
-    let (costs, _) = cdn_costs(&cdn);
-    let columns = [compose_peer(&config, 0, &peers[0], &cdn, &costs).unwrap()];
+    let (config, cdn, peers, columns) = figure5();
     let mut cache = MergeCache::default();
     let with_stale = |stale: Option<&'static str>| {
         let mut inputs = inputs(&peers, &columns, &[true]);

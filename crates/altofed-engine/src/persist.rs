@@ -52,37 +52,18 @@ struct StoredRef<'a> {
 }
 
 /// Writes `docs` to `<dir>/snapshot.json` atomically; on failure the
-/// temporary file is gone and the previous snapshot is untouched.
-pub fn save(dir: &Path, docs: &Documents) -> Result<(), PersistError> {
+/// temporary file is gone and the previous snapshot is untouched. What
+/// [`load`] reads back is the same documents, property maps unshared.
+pub fn save(dir: &Path, docs: &SharedDocuments) -> Result<(), PersistError> {
     let property_maps = docs.property_maps.iter();
-    save_ref(
-        dir,
-        &StoredRef {
-            network_map: &docs.network_map,
-            cost_maps: &docs.cost_maps,
-            property_maps: property_maps.map(|(id, m)| (id.as_str(), m)).collect(),
-        },
-    )
-}
-
-/// [`save`] of documents whose property maps are shared (what the engine
-/// publishes); the same file.
-pub fn save_shared(dir: &Path, docs: &SharedDocuments) -> Result<(), PersistError> {
-    let property_maps = docs.property_maps.iter();
-    save_ref(
-        dir,
-        &StoredRef {
-            network_map: &docs.network_map,
-            cost_maps: &docs.cost_maps,
-            property_maps: property_maps.map(|(id, m)| (id.as_str(), &**m)).collect(),
-        },
-    )
-}
-
-fn save_ref(dir: &Path, docs: &StoredRef<'_>) -> Result<(), PersistError> {
+    let stored = StoredRef {
+        network_map: &docs.network_map,
+        cost_maps: &docs.cost_maps,
+        property_maps: property_maps.map(|(id, m)| (id.as_str(), &**m)).collect(),
+    };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
     let tmp = dir.join(TMP_FILE);
-    let written = write_tmp(&tmp, docs).and_then(|()| {
+    let written = write_tmp(&tmp, &stored).and_then(|()| {
         let path = dir.join(SNAPSHOT_FILE);
         std::fs::rename(&tmp, &path).map_err(io(&path))
     });

@@ -115,7 +115,7 @@ async fn a_persisted_ordinal_map_is_ranked_again_from_the_numerical_one() {
         cost_map: numerical.cost_map.clone(),
     };
     docs.cost_maps.push((ORD.to_owned(), old));
-    persist::save(&state_dir, &docs).unwrap();
+    persist::save(&state_dir, &docs.into()).unwrap();
 
     let (state, tx) = start(dir, Some(&state_dir));
     send(&tx, failed(0, "connection refused")).await;
@@ -208,7 +208,7 @@ async fn a_save_that_cannot_rename_removes_its_temporary_file() {
     // Another state directory whose snapshot.json is a directory.
     let other = dir.join("other");
     std::fs::create_dir_all(other.join(persist::SNAPSHOT_FILE).join("x")).unwrap();
-    let err = persist::save(&other, &docs).unwrap_err();
+    let err = persist::save(&other, &docs.into()).unwrap_err();
     assert!(err.to_string().contains("snapshot.json"), "{err}");
     assert!(!other.join(persist::TMP_FILE).exists());
 }

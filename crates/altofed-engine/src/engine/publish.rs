@@ -68,7 +68,7 @@ impl Engine {
                 let mut docs = documents(&config, computed);
                 docs.ordinal_maps = ordinal_maps;
                 if let Some(dir) = &state_dir {
-                    if let Err(e) = persist::save_shared(dir, &docs) {
+                    if let Err(e) = persist::save(dir, &docs) {
                         metrics.save_failed();
                         tracing::error!("snapshot not saved to the state directory (the previous one stays there; serving goes on): {e}");
                     }
