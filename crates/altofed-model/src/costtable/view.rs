@@ -67,8 +67,7 @@ impl<'a> RowView<'a> {
     /// Destinations and costs at `range`, when one block holds them all
     /// (a segment of the row's body, which never crosses blocks).
     pub fn slice(&self, range: std::ops::Range<usize>) -> Option<(&'a [u32], &'a [f64])> {
-        let p = (self.parts).partition_point(|(at, d, _)| at + d.len() <= range.start);
-        let &(at, d, c) = self.parts.get(p)?;
+        let &(at, d, c) = self.parts.get(self.part_of(range.start))?;
         let local = range.start.checked_sub(at)?..range.end.checked_sub(at)?;
         Some((d.get(local.clone())?, c.get(local)?))
     }
