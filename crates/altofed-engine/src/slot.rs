@@ -150,6 +150,7 @@ mod tests {
                 None,
                 Default::default(),
                 Vec::new(),
+                &Default::default(),
             ))),
             received: Some(at),
             ..PeerSlot::default()

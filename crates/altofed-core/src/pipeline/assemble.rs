@@ -3,11 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use altofed_model::validate::validate_cost_table;
-use altofed_model::{content_tag, CostMode, NetworkMapDoc, NetworkMapMeta, VersionTag};
+use altofed_model::validate::{validate_cost_table, validate_cost_table_costs};
+use altofed_model::{
+    content_tag, CostMode, CostTableDoc, NetworkMapDoc, NetworkMapMeta, VersionTag,
+};
 
 use super::blocks::TableCache;
-use super::merged::{MergeCache, Merged};
+use super::merged::{MergeCache, MergeKey, Merged};
 use super::props::{PropertyCache, PropertyInputs};
 use super::table::cost_table;
 use super::{ComputeError, Computed, PeerInput};
@@ -50,33 +52,23 @@ pub fn assemble_with(
     if peers.len() != config.peers.len() {
         return Err(ComputeError::PeerCount(peers.len(), config.peers.len()));
     }
-    let peer_pids: Vec<PeerPids<'_>> = config
-        .peers
-        .iter()
-        .zip(peers)
-        .map(|(cfg, input)| PeerPids {
-            name: &cfg.name,
-            priority: cfg.priority,
-            pids: input
-                .iter()
-                .flat_map(|i| {
-                    i.columns.subscribers.iter().filter_map(|s| {
-                        let trimmed = i.columns.trimmed.get(s);
-                        let group = trimmed.or_else(|| i.maps.network_map.network_map.get(s));
-                        Some((s.as_str(), group?))
-                    })
-                })
-                .collect(),
-        })
-        .collect();
+    let key = MergeKey::new(
+        &config.output.catch_all_pid,
+        &cdn.pids,
+        (config.peers.iter().zip(peers)).map(|(cfg, input)| {
+            let pids = input.as_ref().map(|i| i.columns.merge_input());
+            (cfg.name.as_str(), cfg.priority, pids)
+        }),
+    );
     let net_id = config.network_map_id();
     // Out of the cache while the merge result borrows it.
     let mut tables = std::mem::take(&mut cache.table);
     let mut props = std::mem::take(&mut cache.props);
     let merged = cache.merge(
+        key,
         &config.output.catch_all_pid,
         &cdn.pids,
-        &peer_pids,
+        || peer_pids(config, peers),
         |pids| network_map_doc(&net_id, pids),
     )?;
     warnings.extend(merged.warnings.iter().cloned());
@@ -136,7 +128,7 @@ fn publish(
     let table = cost_table(
         cdn,
         peers,
-        pids,
+        merged,
         catch_all,
         default,
         direction,
@@ -154,10 +146,21 @@ fn publish(
         ordinal_id.as_deref(),
     )
     .map_err(|e| invalid("ordinal cost map", &e))?;
-    validate_cost_table(&cost_map, Some(&network_map)).map_err(|e| invalid("cost map", &e))?;
+    // Names are checked once per merge: a table on the last one's names
+    // needs its costs checked only.
+    let frame = caches.tables.last_frame();
+    let validate = |doc: &CostTableDoc| match frame {
+        Some(f) if f.names_checked(&doc.cost_map) => {
+            validate_cost_table_costs(doc, Some(&network_map))
+        }
+        _ => validate_cost_table(doc, Some(&network_map)),
+    };
+    validate(&cost_map).map_err(|e| invalid("cost map", &e))?;
     if let Some(ordinal) = &ordinal_cost_map {
-        validate_cost_table(ordinal, Some(&network_map))
-            .map_err(|e| invalid("ordinal cost map", &e))?;
+        validate(ordinal).map_err(|e| invalid("ordinal cost map", &e))?;
+    }
+    if let Some(f) = frame {
+        f.mark_names_checked();
     }
     let property_map = caches.props.get(&PropertyInputs {
         network_map: &merged.network_map,
@@ -176,6 +179,21 @@ fn publish(
         property_map,
         warnings,
     })
+}
+
+/// What the merge reads of each configured peer: its published PIDs and
+/// their groups (none for a peer without input).
+fn peer_pids<'a>(config: &'a Config, peers: &'a [Option<PeerInput<'a>>]) -> Vec<PeerPids<'a>> {
+    (config.peers.iter().zip(peers))
+        .map(|(cfg, input)| PeerPids {
+            name: &cfg.name,
+            priority: cfg.priority,
+            pids: (input.iter())
+                .flat_map(|i| i.columns.published(&i.maps.network_map.network_map))
+                .filter_map(|(name, group)| Some((name, group?)))
+                .collect(),
+        })
+        .collect()
 }
 
 /// The network map of the merged PIDs, their prefixes moved into it.

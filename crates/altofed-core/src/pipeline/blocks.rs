@@ -10,7 +10,9 @@ use std::sync::Arc;
 
 use altofed_model::Block;
 
-use super::PeerColumns;
+use super::frame::Frame;
+use super::merged::Merged;
+use super::{PeerColumns, PeerInput};
 use crate::compose::Direction;
 use crate::output::{PidOrigin, PublishedPid};
 
@@ -27,7 +29,7 @@ pub(super) enum Row<'a> {
 /// A column's source: the peer columns and the column it reads, if any.
 pub(super) type Source<'a> = Option<(&'a PeerColumns, usize)>;
 
-/// The blocks of the last table built, each with its key.
+/// The frame and blocks of the last table built, each block with its key.
 #[derive(Debug, Clone, Default)]
 pub struct TableCache {
     last: Option<Built>,
@@ -35,32 +37,45 @@ pub struct TableCache {
 
 #[derive(Debug, Clone)]
 struct Built {
-    names: Vec<Box<str>>,
+    frame: Arc<Frame>,
     shape: Vec<u64>,
     blocks: Vec<(Vec<u64>, Arc<Block>)>,
 }
 
 impl TableCache {
-    /// The last table's blocks, if it had these names and this shape.
+    /// The frame of `merged`: the last table's if it was made for it.
+    pub(super) fn frame(&self, merged: &Merged, peers: &[Option<PeerInput<'_>>]) -> Arc<Frame> {
+        match &self.last {
+            Some(b) if b.frame.is_for(merged) => b.frame.clone(),
+            _ => Arc::new(Frame::new(merged, peers)),
+        }
+    }
+
+    /// The frame of the last table built, if any.
+    pub(super) fn last_frame(&self) -> Option<&Frame> {
+        self.last.as_ref().map(|b| &*b.frame)
+    }
+
+    /// The last table's blocks, if it had this frame and this shape.
     pub(super) fn blocks_for(
         &self,
-        names: &[Box<str>],
+        frame: &Arc<Frame>,
         shape: &[u64],
     ) -> &[(Vec<u64>, Arc<Block>)] {
         match &self.last {
-            Some(b) if b.shape == shape && b.names == names => &b.blocks,
+            Some(b) if Arc::ptr_eq(&b.frame, frame) && b.shape == shape => &b.blocks,
             _ => &[],
         }
     }
 
     pub(super) fn keep(
         &mut self,
-        names: Vec<Box<str>>,
+        frame: Arc<Frame>,
         shape: Vec<u64>,
         blocks: Vec<(Vec<u64>, Arc<Block>)>,
     ) {
         self.last = Some(Built {
-            names,
+            frame,
             shape,
             blocks,
         });
@@ -68,8 +83,9 @@ impl TableCache {
 }
 
 /// The name ranges of the blocks: maximal runs of names of one origin (one
-/// peer's subscribers, the CDN's PIDs, the catch-all).
-pub(super) fn block_spans(order: &[&PublishedPid]) -> Vec<Range<u32>> {
+/// peer's subscribers, the CDN's PIDs, the catch-all), of `order`'s PIDs,
+/// in name order.
+pub(super) fn block_spans(order: &[PublishedPid]) -> Vec<Range<u32>> {
     let owner = |p: &PublishedPid| match p.origin {
         PidOrigin::Subscriber { peer, .. } => peer as u64,
         PidOrigin::Cdn => u64::MAX,

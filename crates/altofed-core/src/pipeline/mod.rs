@@ -10,6 +10,7 @@
 
 mod assemble;
 mod blocks;
+mod frame;
 mod merged;
 mod peer;
 mod props;

@@ -7,10 +7,12 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 
 use altofed_model::lookup::PidLookup;
 use altofed_model::EndpointAddrGroup;
 
+use super::merged::{peer_input, PeerMergeInput};
 use super::ComputeError;
 use crate::border::{resolve_links, ResolvedLink};
 use crate::cdn_cost::costs_from_borders;
@@ -45,6 +47,8 @@ pub struct PeerColumns {
     pub trimmed: BTreeMap<String, EndpointAddrGroup>,
     /// What border identification and subscriber selection reported.
     pub warnings: Vec<String>,
+    /// What the network map merge reads of this peer (see the type).
+    merge_input: PeerMergeInput,
 }
 
 /// Border identification and composition for peer `p` (its index in
@@ -135,11 +139,13 @@ pub fn compose_peer(
         reverse,
         trimmed,
         warnings,
+        net,
     ))
 }
 
 impl PeerColumns {
-    /// Columns with an id no other composition has.
+    /// Columns with an id no other composition has, of a peer whose
+    /// network map is `net`.
     pub fn new(
         subscribers: Vec<String>,
         columns: BTreeMap<String, usize>,
@@ -147,9 +153,10 @@ impl PeerColumns {
         reverse: Option<Matrix>,
         trimmed: BTreeMap<String, EndpointAddrGroup>,
         warnings: Vec<String>,
+        net: &BTreeMap<String, EndpointAddrGroup>,
     ) -> Self {
         static NEXT_ID: AtomicU64 = AtomicU64::new(1);
-        Self {
+        let mut columns = Self {
             id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             subscribers,
             columns,
@@ -157,12 +164,31 @@ impl PeerColumns {
             reverse,
             trimmed,
             warnings,
-        }
+            merge_input: Arc::from([]),
+        };
+        columns.merge_input = peer_input(columns.published(net));
+        columns
     }
 
     /// See the field.
     pub(super) fn id(&self) -> u64 {
         self.id
+    }
+
+    /// See the field.
+    pub(super) fn merge_input(&self) -> &PeerMergeInput {
+        &self.merge_input
+    }
+
+    /// Each subscriber, in column order, with the group it is published
+    /// with: its trimmed one, else the one of `net`, its peer's network
+    /// map (every subscriber has one there).
+    pub(super) fn published<'a>(
+        &'a self,
+        net: &'a BTreeMap<String, EndpointAddrGroup>,
+    ) -> impl ExactSizeIterator<Item = (&'a str, Option<&'a EndpointAddrGroup>)> + 'a {
+        (self.subscribers.iter())
+            .map(move |s| (s.as_str(), self.trimmed.get(s).or_else(|| net.get(s))))
     }
 }
 

@@ -1,7 +1,8 @@
 //! The composed costs of every CDN PID to every published PID (and back,
 //! per `output.direction`), as the arrays of a [`CostTable`]: where each
-//! published column's costs come from is resolved once per column, then
-//! rows are filled in parallel.
+//! published column's costs come from is resolved once per merge
+//! ([`super::frame`]), then the blocks whose inputs changed are filled,
+//! rows in parallel.
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -9,10 +10,10 @@ use std::sync::Arc;
 use altofed_model::{Block, CostTable, PartsError};
 use rayon::prelude::*;
 
-use super::blocks::{block_key, block_spans, shape_key, Row, Source, TableCache};
-use super::{PeerColumns, PeerInput};
+use super::blocks::{block_key, shape_key, Row, Source, TableCache};
+use super::merged::Merged;
+use super::PeerInput;
 use crate::compose::{Direction, Matrix};
-use crate::output::{PidOrigin, PublishedPid};
 use crate::topology::CdnNetwork;
 
 /// CDN PID -> published PID -> composed cost, and published PID -> CDN PID
@@ -24,32 +25,22 @@ use crate::topology::CdnNetwork;
 pub(super) fn cost_table(
     cdn: &CdnNetwork,
     peers: &[Option<PeerInput<'_>>],
-    pids: &[PublishedPid],
+    merged: &Merged,
     catch_all: Option<(usize, &str)>,
     default: Option<f64>,
     direction: Direction,
     cache: &mut TableCache,
 ) -> Result<CostTable, PartsError> {
-    let mut order: Vec<&PublishedPid> = pids.iter().collect();
-    order.sort_unstable_by(|a, b| a.name.cmp(&b.name));
-    let names: Vec<Box<str>> = order.iter().map(|p| p.name.as_str().into()).collect();
-    let index = |name: &str| {
-        let i = names.binary_search_by(|n| (**n).cmp(name)).ok()?;
-        u32::try_from(i).ok()
-    };
+    let frame = cache.frame(merged, peers);
     // (name index, CDN PID row in the composed matrices), by name.
     let mut cdn_pids: Vec<(u32, usize)> = cdn
         .pids
         .iter()
         .enumerate()
-        .filter_map(|(row, p)| Some((index(&p.name)?, row)))
+        .filter_map(|(row, p)| Some((frame.index(&p.name)?, row)))
         .collect();
     cdn_pids.sort_unstable();
-    let sources: Vec<(u32, Source<'_>)> = order
-        .iter()
-        .zip(0u32..)
-        .filter_map(|(pid, i)| Some((i, column_source(pid, peers, catch_all)?)))
-        .collect();
+    let sources = frame.sources(peers, catch_all_source(peers, catch_all));
     let columns: Vec<(u32, Option<(&Matrix, usize)>)> = sources
         .iter()
         .map(|&(i, s)| (i, s.map(|(c, col)| (&c.composed, col))))
@@ -73,12 +64,11 @@ pub(super) fn cost_table(
         default,
     };
     let shape = shape_key(&rows, &cdn_pids, default, direction);
-    let spans = block_spans(&order);
-    let keys: Vec<Vec<u64>> = (spans.iter())
+    let keys: Vec<Vec<u64>> = (frame.spans.iter())
         .map(|span| block_key(span, &sources, &rows, &cdn_pids))
         .collect();
-    let old = cache.blocks_for(&names, &shape);
-    let blocks: Vec<Arc<Block>> = (spans.par_iter().zip(&keys))
+    let old = cache.blocks_for(&frame, &shape);
+    let blocks: Vec<Arc<Block>> = (frame.spans.par_iter().zip(&keys))
         .map(|(span, key)| match old.iter().find(|(k, _)| k == key) {
             Some((_, block)) => Ok(block.clone()),
             None => fill.block(span).map(Arc::new),
@@ -86,7 +76,8 @@ pub(super) fn cost_table(
         .collect::<Result<_, _>>()?;
     let srcs = rows.iter().map(|(name, _)| *name).collect();
     let kept = keys.into_iter().zip(blocks.iter().cloned()).collect();
-    cache.keep(names.clone(), shape, kept);
+    let names = frame.names.clone();
+    cache.keep(frame, shape, kept);
     CostTable::from_blocks(names, srcs, blocks)
 }
 
@@ -156,23 +147,15 @@ fn fill_reverse_row(
     (dsts, costs)
 }
 
-/// `None` for a PID that is not a subscriber (a CDN PID); else the peer
-/// columns and the column it reads (a row of the reverse matrix), if any.
-fn column_source<'a>(
-    pid: &PublishedPid,
+/// The columns the catch-all PID reads: those of `catch_all`'s (peer, ISP
+/// PID), if that PID is republished.
+fn catch_all_source<'a>(
     peers: &'a [Option<PeerInput<'a>>],
     catch_all: Option<(usize, &str)>,
-) -> Option<Option<(&'a PeerColumns, usize)>> {
-    let source = match &pid.origin {
-        PidOrigin::Cdn => return None,
-        PidOrigin::Subscriber { peer, isp_pid } => Some((*peer, isp_pid.as_str())),
-        PidOrigin::CatchAll => catch_all,
-    };
-    Some(source.and_then(|(peer, isp_pid)| {
-        let columns = peers[peer].as_ref()?.columns;
-        let col = *columns.columns.get(isp_pid)?;
-        Some((columns, col))
-    }))
+) -> Source<'a> {
+    let (peer, isp_pid) = catch_all?;
+    let columns = peers[peer].as_ref()?.columns;
+    Some((columns, *columns.columns.get(isp_pid)?))
 }
 
 /// Consecutive published names whose costs are consecutive columns of one

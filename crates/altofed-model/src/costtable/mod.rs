@@ -37,8 +37,11 @@ use crate::costmap::{CostMapDoc, CostMapMeta, CostRows};
 /// the order of [`CostRows`].
 #[derive(Clone, Default)]
 pub struct CostTable {
-    /// Every PID that is the source or a destination of a row.
-    names: Vec<Box<str>>,
+    /// Every PID that is the source or a destination of a row. Shared
+    /// between tables built on the same names, so that a check of the names
+    /// done for one can be skipped for the next
+    /// ([`CostTable::shares_names`]).
+    names: Arc<[Box<str>]>,
     /// Source of each row (index into `names`), ascending.
     srcs: Vec<u32>,
     /// Row `r`'s entries are each block's row `r`, in order: blocks hold

@@ -49,17 +49,22 @@ impl CostTable {
             return Err(PartsError("one start per row and one cost per pair"));
         }
         let block = Block::new(all_names(&p.names)?, p.starts, p.dsts, p.costs)?;
-        Ok(Self::from_checked(p.names, p.srcs, vec![Arc::new(block)]))
+        Ok(Self::from_checked(
+            p.names.into(),
+            p.srcs,
+            vec![Arc::new(block)],
+        ))
     }
 
     /// A table from names, sources and column blocks (ascending, disjoint
     /// name ranges, one row per source each), e.g. with blocks of an older
     /// table that did not change. Each block was checked when built.
     pub fn from_blocks(
-        names: Vec<Box<str>>,
+        names: impl Into<Arc<[Box<str>]>>,
         srcs: Vec<u32>,
         blocks: Vec<Arc<Block>>,
     ) -> Result<Self, PartsError> {
+        let names = names.into();
         check_names(&names, &srcs)?;
         let ascending = blocks
             .windows(2)
@@ -78,10 +83,10 @@ impl CostTable {
     pub(super) fn from_canonical(p: TableParts) -> Self {
         let names = 0..u32::try_from(p.names.len()).unwrap_or(u32::MAX);
         let block = Block::unchecked(names, p.starts, p.dsts, p.costs);
-        Self::from_checked(p.names, p.srcs, vec![Arc::new(block)])
+        Self::from_checked(p.names.into(), p.srcs, vec![Arc::new(block)])
     }
 
-    fn from_checked(names: Vec<Box<str>>, srcs: Vec<u32>, blocks: Vec<Arc<Block>>) -> Self {
+    fn from_checked(names: Arc<[Box<str>]>, srcs: Vec<u32>, blocks: Vec<Arc<Block>>) -> Self {
         CostTable {
             names,
             srcs,
@@ -92,6 +97,19 @@ impl CostTable {
     /// Every PID name, sorted; sources and destinations index into it.
     pub fn names(&self) -> &[Box<str>] {
         &self.names
+    }
+
+    /// The names, shared: a table built from them
+    /// ([`CostTable::from_blocks`]) [`shares_names`](CostTable::shares_names)
+    /// with this one.
+    pub fn shared_names(&self) -> Arc<[Box<str>]> {
+        self.names.clone()
+    }
+
+    /// Whether both tables hold the very same names (not merely equal
+    /// ones): what was found of one's names holds for the other's.
+    pub fn shares_names(&self, other: &CostTable) -> bool {
+        Arc::ptr_eq(&self.names, &other.names)
     }
 
     /// The source (index into [`CostTable::names`]) of each row.
@@ -200,7 +218,7 @@ impl CostTable {
     /// sharing blocks with an older one hashes only its new blocks.
     pub fn content_tag(&self, extra: &[u8]) -> String {
         let mut h = Sha256::new();
-        for name in &self.names {
+        for name in self.names.iter() {
             h.update(name.as_bytes());
             h.update([0]);
         }

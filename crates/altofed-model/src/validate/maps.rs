@@ -9,7 +9,7 @@ use rayon::prelude::*;
 use super::ValidationError;
 use crate::cost::CostMode;
 use crate::costmap::{CostMapDoc, CostMapMeta};
-use crate::costtable::CostTableDoc;
+use crate::costtable::{CostTable, CostTableDoc};
 use crate::name::{validate_cost_metric, validate_pid_name};
 use crate::netmap::NetworkMapDoc;
 use crate::vtag::VersionTag;
@@ -123,7 +123,29 @@ pub fn validate_cost_table(
     network_map: Option<&NetworkMapDoc>,
 ) -> Result<(), ValidationError> {
     let ordinal = check_cost_meta(&doc.meta, network_map)?;
-    let table = &doc.cost_map;
+    check_table_names(&doc.cost_map, network_map)?;
+    check_table_costs(&doc.cost_map, ordinal)
+}
+
+/// [`validate_cost_table`] of a table whose names passed it before against
+/// this same `network_map` (one that [`CostTable::shares_names`] with a
+/// table that did): the meta and the costs are checked, not the names, a
+/// pass over every PID that a publish changing one peer's costs need not
+/// make again.
+pub fn validate_cost_table_costs(
+    doc: &CostTableDoc,
+    network_map: Option<&NetworkMapDoc>,
+) -> Result<(), ValidationError> {
+    let ordinal = check_cost_meta(&doc.meta, network_map)?;
+    check_table_costs(&doc.cost_map, ordinal)
+}
+
+/// Every source, then every destination, is a valid PID name (of
+/// `network_map`, if given).
+fn check_table_names(
+    table: &CostTable,
+    network_map: Option<&NetworkMapDoc>,
+) -> Result<(), ValidationError> {
     let names = table.names();
     let known = network_map.map(|net| known_pids(names, net));
     let check = |i: usize, role| {
@@ -138,6 +160,12 @@ pub fn validate_cost_table(
     for (i, _) in is_source.iter().enumerate().filter(|(_, s)| !**s) {
         check(i, "destination")?;
     }
+    Ok(())
+}
+
+/// Every cost is finite (and, when `ordinal`, a non-negative integer).
+fn check_table_costs(table: &CostTable, ordinal: bool) -> Result<(), ValidationError> {
+    let names = table.names();
     // A numerical map whose blocks are all finite passes; a block knows
     // that once computed, so a publish that shares blocks with the last one
     // checks only its new blocks.

@@ -20,7 +20,8 @@ mod propmap;
 
 pub use ird::validate_ird;
 pub use maps::{
-    validate_cost_map, validate_cost_table, validate_network_map, validate_network_map_complete,
+    validate_cost_map, validate_cost_table, validate_cost_table_costs, validate_network_map,
+    validate_network_map_complete,
 };
 pub use propmap::{
     validate_endpoint_property_name, validate_entity_id, validate_property_map,

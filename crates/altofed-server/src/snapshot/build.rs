@@ -8,7 +8,8 @@ use std::time::SystemTime;
 
 use altofed_model::lookup::PidLookup;
 use altofed_model::validate::{
-    validate_cost_table, validate_ird, validate_network_map, validate_property_map,
+    validate_cost_table, validate_cost_table_costs, validate_ird, validate_network_map,
+    validate_property_map,
 };
 use altofed_model::{media, validate_resource_id, CostMode, PropertyMapDoc, VersionTag};
 use serde::Serialize;
@@ -93,7 +94,7 @@ pub fn build_shared(
         ordinal_maps,
     } = docs;
     let cost_maps: Arc<[CostMapEntry]> =
-        index_cost_maps(cost_maps, &ordinal_maps, &network_map)?.into();
+        index_cost_maps(cost_maps, &ordinal_maps, &network_map, same_net)?.into();
     let ird = directory(&IrdInput::of(&cost_maps, &property_mappings), &ids);
     validate_ird(&ird).map_err(|e| invalid("directory", e.to_string()))?;
 
@@ -281,20 +282,32 @@ pub(super) fn check_ids<'a>(
 
 /// Validates each cost map against the network map and names its cost
 /// type; adds the ordinal maps ranked from them on first use.
+/// `same_net`: the previous snapshot, if it has this network map; a map
+/// that shares its names with the one of the same id there was checked
+/// and indexed on them already (a peer's costs changed, not the PIDs).
 fn index_cost_maps(
     cost_maps: Vec<(String, altofed_model::CostTableDoc)>,
     ordinal_maps: &[OrdinalOf],
     network_map: &altofed_model::NetworkMapDoc,
+    same_net: Option<&Snapshot>,
 ) -> Result<Vec<CostMapEntry>, SnapshotError> {
     let mut entries: Vec<CostMapEntry> = Vec::new();
     for (id, doc) in cost_maps {
-        validate_cost_table(&doc, Some(network_map)).map_err(|e| SnapshotError::Invalid {
+        let checked = same_net
+            .and_then(|p| p.cost_maps.iter().find(|e| e.id == id))
+            .filter(|old| old.doc.is_ready() && old.doc.get().cost_map.shares_names(&doc.cost_map));
+        let valid = match checked {
+            Some(_) => validate_cost_table_costs(&doc, Some(network_map)),
+            None => validate_cost_table(&doc, Some(network_map)),
+        };
+        valid.map_err(|e| SnapshotError::Invalid {
             id: id.clone(),
             reason: e.to_string(),
         })?;
-        let pid_index = doc
-            .cost_map
-            .index_names(network_map.network_map.keys().map(String::as_str));
+        let pid_index = match checked {
+            Some(old) => old.pid_index.clone(),
+            None => (doc.cost_map).index_names(network_map.network_map.keys().map(String::as_str)),
+        };
         push_entry(&mut entries, id, CostDoc::given(doc), pid_index)?;
     }
     for ordinal in ordinal_maps {

@@ -21,6 +21,7 @@ use std::sync::Arc;
 use altofed_model::{Block, Cost, CostTable, CostTableDoc};
 use rayon::prelude::*;
 
+use super::namekeys::NameKeys;
 use super::{Encoded, Piece};
 
 /// Most entries in one segment: bounds a piece's size (~40 kB of JSON at
@@ -36,6 +37,9 @@ pub struct CostBody {
     pub reused: usize,
     /// Pieces compressed for this body.
     pub built: usize,
+    /// What its pieces were written with, for the next body on the same
+    /// names.
+    names: Option<Arc<NameKeys>>,
 }
 
 impl CostBody {
@@ -64,14 +68,14 @@ pub fn encode_cost_map(
     previous: Option<(&CostTableDoc, &CostBody)>,
 ) -> (Encoded, CostBody) {
     let table = &doc.cost_map;
-    let keys = entry_keys(table);
-    let groups = name_groups(table);
+    let names = NameKeys::of(table, previous.and_then(|(_, body)| body.names.as_ref()));
+    let (keys, groups) = (&names.keys, &names.groups);
     let reuse = previous.map(|(doc, body)| Reuse::new(table, &doc.cost_map, body));
     // Rows in parallel: the reuse test compares every pair of a changed
     // block.
     let plan: Vec<Vec<(Segment, Option<Arc<Piece>>)>> = (0..table.row_count())
         .into_par_iter()
-        .map(|r| plan_row(table, &groups, r, reuse.as_ref()))
+        .map(|r| plan_row(table, groups, r, reuse.as_ref()))
         .collect();
     let mut reused = 0;
     let mut wanted = Vec::new();
@@ -88,7 +92,7 @@ pub fn encode_cost_map(
         .collect();
     let built: Vec<(usize, usize, Arc<Piece>)> = wanted
         .par_iter()
-        .map(|(r, i, seg)| (*r, *i, Arc::new(segment_piece(table, &keys, *r, seg))))
+        .map(|(r, i, seg)| (*r, *i, Arc::new(segment_piece(table, keys, *r, seg))))
         .collect();
     let built_count = built.len();
     for (r, i, piece) in built {
@@ -107,6 +111,7 @@ pub fn encode_cost_map(
         rows,
         reused,
         built: built_count,
+        names: Some(names),
     };
     (encoded, body)
 }
@@ -119,23 +124,6 @@ struct Segment {
     start: usize,
     end: usize,
     at: usize,
-}
-
-/// A group number per name of the table: names are sorted, so one group's
-/// names are consecutive and the number changes where the group does.
-fn name_groups(table: &CostTable) -> Vec<u32> {
-    let group = |name: &str| name.split_once(':').map_or("", |(g, _)| g).to_owned();
-    let mut out = Vec::with_capacity(table.names().len());
-    let (mut last, mut id) = (None, 0u32);
-    for name in table.names() {
-        let g = group(name);
-        if last.as_ref() != Some(&g) {
-            id += 1;
-            last = Some(g);
-        }
-        out.push(id);
-    }
-    out
 }
 
 /// The segments of row `r`, block after block, each with the previous
@@ -184,19 +172,6 @@ fn block_segments(groups: &[u32], dsts: &[u32], block: usize, at: usize) -> Vec<
         }
     }
     out
-}
-
-/// `"name":` for every name of the table, escaped once.
-fn entry_keys(table: &CostTable) -> Vec<Vec<u8>> {
-    table
-        .names()
-        .par_iter()
-        .map(|name| {
-            let mut key = serde_json::to_vec(&**name).unwrap_or_default();
-            key.push(b':');
-            key
-        })
-        .collect()
 }
 
 /// The text of one segment: `"d1":c1,"d2":c2`, as serde_json writes it.
@@ -268,7 +243,8 @@ struct Reuse<'a> {
 
 impl<'a> Reuse<'a> {
     fn new(new: &CostTable, old: &'a CostTable, body: &'a CostBody) -> Self {
-        let name_map = (new.names() != old.names()).then(|| {
+        let renamed = !new.shares_names(old) && new.names() != old.names();
+        let name_map = renamed.then(|| {
             let old_names = old.names();
             (new.names().iter())
                 .map(|n| {

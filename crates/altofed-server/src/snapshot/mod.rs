@@ -9,6 +9,7 @@ mod costdoc;
 mod encode;
 mod etag;
 mod ird;
+mod namekeys;
 mod pieces;
 mod props;
 mod rope;
