@@ -4,6 +4,7 @@
 
 mod body;
 mod build;
+mod compressors;
 mod costbody;
 mod costdoc;
 mod encode;

@@ -13,9 +13,9 @@
 //! - CRC-32: kept per piece and combined, so assembling a body only copies.
 
 use bytes::Bytes;
-use flate2::{Compress, Compression, FlushCompress};
 
-use super::encode::{Encoded, MIN_COMPRESS, ZSTD_LEVEL};
+use super::compressors::{raw_deflate, zstd_frame};
+use super::encode::{Encoded, MIN_COMPRESS};
 use super::rope::Rope;
 
 /// Most bytes one deflate stored block holds (RFC 1951 §3.2.4).
@@ -54,7 +54,7 @@ impl Piece {
         }
         // Neither fails in practice; storing instead keeps the body valid.
         let deflate = raw_deflate(&text).unwrap_or_else(|| stored_blocks(&text));
-        let zstd = zstd::bulk::compress(&text, ZSTD_LEVEL).unwrap_or_else(|_| raw_frame(&text));
+        let zstd = zstd_frame(&text).unwrap_or_else(|| raw_frame(&text));
         Self {
             crc: crc32fast::hash(&text),
             deflate: tight(deflate),
@@ -135,31 +135,6 @@ impl Encoded {
 fn tight(mut bytes: Vec<u8>) -> Bytes {
     bytes.shrink_to_fit();
     Bytes::from(bytes)
-}
-
-/// `text` as raw deflate from a fresh compressor, ended by a full flush
-/// (byte-aligned, history not needed by what follows, not final).
-fn raw_deflate(text: &[u8]) -> Option<Vec<u8>> {
-    let mut compress = Compress::new(Compression::fast(), false);
-    // JSON maps compress about 4:1 at this level; grow when they do not.
-    let mut out = Vec::with_capacity(text.len() / 3 + 64);
-    loop {
-        let (before_in, before_out) = (compress.total_in(), compress.total_out());
-        let rest = text.get(usize::try_from(before_in).ok()?..)?;
-        compress
-            .compress_vec(rest, &mut out, FlushCompress::Full)
-            .ok()?;
-        let all_in = compress.total_in() == text.len() as u64;
-        // Space left over means the compressor has nothing more to write.
-        if all_in && out.len() < out.capacity() {
-            return Some(out);
-        }
-        let stuck = compress.total_in() == before_in && compress.total_out() == before_out;
-        if stuck && out.len() < out.capacity() {
-            return None;
-        }
-        out.reserve(out.capacity().max(4096));
-    }
 }
 
 /// `text` in deflate stored blocks, none final (RFC 1951 §3.2.4); nothing
