@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use altofed_model::validate::validate_cost_table;
+use altofed_model::validate::{validate_cost_table, validate_cost_table_costs};
 use altofed_model::{
     Block, CostMapMeta, CostMode, CostRows, CostTable, CostTableDoc, CostType, RowBuf, RowView,
     TableParts, VersionTag,
@@ -208,5 +208,54 @@ fn blocks_that_overlap_or_miss_rows_are_refused() {
     assert_eq!(
         outside.unwrap_err().to_string(),
         "cost table parts are not canonical: destinations ascending and named"
+    );
+}
+
+/// Names are shared by the tables built on them, not by tables of equal
+/// names; a table's costs are checked without its names by
+/// `validate_cost_table_costs` (for a table whose names passed before),
+/// with the same error as the whole check.
+#[test]
+fn shared_names_and_the_check_of_costs_without_names() {
+    let rows: CostRows = serde_json::from_str(r#"{"a":{"a":1,"b c":2},"b c":{"a":3}}"#).unwrap();
+    let flat = CostTable::from(&rows);
+    let n = flat.names().len() as u32;
+    let rebuilt = |names: Arc<[Box<str>]>, cost: fn(u32, f64) -> f64| {
+        let block = Arc::new(block_of(&flat, 0..n, cost));
+        CostTable::from_blocks(names, flat.sources().to_vec(), vec![block]).unwrap()
+    };
+    let same = rebuilt(flat.shared_names(), |_, c| c);
+    assert!(same.shares_names(&flat) && flat.shares_names(&same));
+    let equal = rebuilt(flat.names().into(), |_, c| c);
+    assert_eq!(equal, flat);
+    assert!(!equal.shares_names(&flat));
+
+    let numerical = |t: &CostTable| doc(t.clone(), CostMode::Numerical);
+    // "b c" is no PID name (RFC 7285 §10.1): only the whole check sees it.
+    let whole = validate_cost_table(&numerical(&same), None).unwrap_err();
+    assert!(whole.to_string().contains("b c"), "{whole}");
+    validate_cost_table_costs(&numerical(&same), None).unwrap();
+    let poisoned = rebuilt(
+        flat.shared_names(),
+        |d, c| if d == 0 { f64::NAN } else { c },
+    );
+    let costs = validate_cost_table_costs(&numerical(&poisoned), None).unwrap_err();
+    assert!(costs.to_string().contains("NaN"), "{costs}");
+    let wrong_net = CostTableDoc {
+        meta: CostMapMeta {
+            dependent_vtags: vec![VersionTag::new("other", "1")],
+            ..numerical(&same).meta
+        },
+        cost_map: same,
+    };
+    let net = altofed_model::NetworkMapDoc {
+        meta: altofed_model::NetworkMapMeta {
+            vtag: VersionTag::new("net", "1"),
+        },
+        network_map: Default::default(),
+    };
+    assert!(
+        validate_cost_table_costs(&wrong_net, Some(&net)).is_err(),
+        "the meta is checked"
     );
 }
