@@ -155,3 +155,56 @@ fn an_unchanged_network_map_and_property_map_are_taken_over_not_rebuilt() {
         serde_json::from_slice(&third.resources[&net].body.identity.to_bytes()).unwrap();
     assert_eq!(body["network-map"]["cdn0"]["ipv4"][0], "192.0.2.0/24");
 }
+
+/// A cost map on the previous snapshot's names (the same `Arc`, as the
+/// engine's tables are) under the same network map is not checked or
+/// indexed by name again, but its costs are: a non-finite cost is refused
+/// with the resource and the pair named, and the last snapshot stays; a
+/// finite change is served, and the PID index taken over finds its costs.
+#[test]
+fn a_map_on_the_previous_names_still_has_its_costs_checked() {
+    let state = AppState::new(ServerConfig::default());
+    let docs = common::figure5();
+    let first = state.publish(docs.clone()).unwrap();
+    let old = first.cost_maps.iter().find(|e| e.id == NUM).unwrap();
+    let old_table = old.doc.get().cost_map.clone();
+    let with_costs = |cost: &dyn Fn(usize, f64) -> f64| {
+        let mut next = docs.clone();
+        next.network_map = first.network_map.clone();
+        let (_, doc) = next.cost_maps.iter_mut().find(|(id, _)| id == NUM).unwrap();
+        let costs = old_table
+            .costs()
+            .enumerate()
+            .map(|(i, c)| cost(i, c))
+            .collect();
+        doc.cost_map = old_table.with_costs(costs).unwrap();
+        assert!(doc.cost_map.shares_names(&old_table));
+        next
+    };
+
+    let refused = state
+        .publish(with_costs(&|i, c| if i == 1 { f64::INFINITY } else { c }))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        refused.starts_with(&format!("resource `{NUM}`: ")),
+        "{refused}"
+    );
+    assert!(refused.contains("inf"), "{refused}");
+    assert_eq!(state.snapshot().unwrap().generation, first.generation);
+
+    let next = state.publish(with_costs(&|_, c| c + 1.0)).unwrap();
+    let entry = next.cost_maps.iter().find(|e| e.id == NUM).unwrap();
+    let pids: Vec<&String> = next.network_map.network_map.keys().collect();
+    let number = |pid: &str| pids.iter().position(|p| *p == pid).unwrap();
+    let mut pairs = 0;
+    for (src, row) in entry.doc.get().cost_map.rows() {
+        for (dst, cost) in row.iter() {
+            let was = old_table.get(src, dst).unwrap().0;
+            assert_eq!(cost.0, was + 1.0);
+            assert_eq!(entry.cost_by_index(number(src), number(dst)), Some(cost.0));
+            pairs += 1;
+        }
+    }
+    assert!(pairs > 0);
+}
