@@ -47,7 +47,9 @@ pub struct PeerColumns {
     pub trimmed: BTreeMap<String, EndpointAddrGroup>,
     /// What border identification and subscriber selection reported.
     pub warnings: Vec<String>,
-    /// What the network map merge reads of this peer (see the type).
+    /// What the network map merge reads of this peer (see the type),
+    /// written by [`PeerColumns::new`] from `subscribers` and `trimmed`,
+    /// which are therefore not changed after it.
     merge_input: PeerMergeInput,
 }
 
