@@ -271,23 +271,20 @@ fn measure(c: &mut Criterion, s: &E2eScenario, name: &str, target: f64) {
     // is one full publish and ten one-ISP ones, back to back, so that
     // both medians are taken over the same stretch of time.
     // (Not for a group the command line filtered out.)
-    let rounds = if full.is_empty() && incremental.is_empty() {
-        0
-    } else {
-        INTERLEAVED_ROUNDS
-    };
-    let (mut full_i, mut incremental_i) = (Vec::new(), Vec::new());
-    for _ in 0..rounds {
-        turn += 1;
-        let cdn = Box::new(variants[turn % 2].clone());
-        full_i.push(running.publish(Trigger::Cdn(cdn)));
-        incremental_i.extend((0..10).map(|_| swap(&mut running)));
+    if !(full.is_empty() && incremental.is_empty()) {
+        let (mut full_i, mut incremental_i) = (Vec::new(), Vec::new());
+        for _ in 0..INTERLEAVED_ROUNDS {
+            turn += 1;
+            let cdn = Box::new(variants[turn % 2].clone());
+            full_i.push(running.publish(Trigger::Cdn(cdn)));
+            incremental_i.extend((0..10).map(|_| swap(&mut running)));
+        }
+        let (f, i) = (median(&full_i), median(&incremental_i));
+        eprintln!(
+            "{name} interleaved ({INTERLEAVED_ROUNDS} rounds of 1 full + 10 one-ISP publishes): full {f:.2?}, incremental-one-isp {i:.2?}; full / incremental = {:.2} (target >= {target})",
+            f.as_secs_f64() / i.as_secs_f64().max(f64::MIN_POSITIVE)
+        );
     }
-    let (f, i) = (median(&full_i), median(&incremental_i));
-    (rounds > 0).then(|| eprintln!(
-        "{name} interleaved ({INTERLEAVED_ROUNDS} rounds of 1 full + 10 one-ISP publishes): full {f:.2?}, incremental-one-isp {i:.2?}; full / incremental = {:.2} (target >= {target})",
-        f.as_secs_f64() / i.as_secs_f64().max(f64::MIN_POSITIVE)
-    ));
 
     let (f, i) = (median(&full), median(&incremental));
     eprintln!(

@@ -108,7 +108,7 @@ fn gzip(data: &[u8]) -> Option<Bytes> {
 fn zstd(data: &[u8]) -> Option<Bytes> {
     // bulk::compress sizes its buffer for the worst case (more than the
     // input); a snapshot keeps the body for its whole life.
-    let mut out = zstd::bulk::compress(data, ZSTD_LEVEL).ok()?;
+    let mut out = super::compressors::zstd_frame(data)?;
     out.shrink_to_fit();
     Some(Bytes::from(out))
 }
