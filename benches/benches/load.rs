@@ -10,8 +10,10 @@
 //!
 //! `cargo bench -p altofed-benches --bench load` (10 s per run;
 //! `-- --quick`: 3 s; `-- --pin`: servers on core 0, wrk on core 1;
-//! `-- --repeat=N`: the endpoint cost rows N times, with the median
-//! ratio to the ceiling).
+//! `-- --repeat=N`: after each endpoint cost row, altofed and the ceiling
+//! N more times back to back, with the median and total ratio and the
+//! split into user and system time; `-- --connections=64`: only those
+//! endpoint cost rows).
 
 #![allow(
     clippy::unwrap_used,
@@ -53,6 +55,10 @@ struct Run {
     /// could serve with the client elsewhere (1e6 / this requests/s), and
     /// less disturbed than requests/s by other load on the machine.
     cpu_us_per_request: f64,
+    /// Requests served.
+    requests: f64,
+    /// The server thread's user and system time over the run.
+    cpu: ThreadTimes,
 }
 
 /// A server under test: its address and its thread's name.
@@ -66,13 +72,17 @@ fn main() {
     let filter = args.iter().find(|a| !a.starts_with('-')).cloned();
     let selected = |name: &str| filter.as_ref().is_none_or(|f| name.contains(f.as_str()));
     // `--pin`: the servers on core 0, wrk on core 1 (less run-to-run
-    // spread); `--repeat=N`: each endpoint cost row N times, and the
-    // median of altofed's CPU per request over the ceiling's.
+    // spread); `--repeat=N`: after each endpoint cost row, N pairs of
+    // altofed and the ceiling ([`paired`]); `--connections=N`: only the
+    // endpoint cost rows with N connections (1 or 64).
     let pin = args.iter().any(|a| a == "--pin") && pin_this_process_to_core_0();
     let repeat: usize = args
         .iter()
         .find_map(|a| a.strip_prefix("--repeat=")?.parse().ok())
         .unwrap_or(1);
+    let only: Option<usize> = args
+        .iter()
+        .find_map(|a| a.strip_prefix("--connections=")?.parse().ok());
     if Command::new("wrk").arg("--version").output().is_err() {
         eprintln!("load: `wrk` not found (Debian: apt-get install wrk); skipped");
         return;
@@ -121,26 +131,98 @@ fn main() {
             [ours, get_baseline, get_ceiling].map(|t| wrk(t, &url(t.0), 4, seconds, None, pin));
         report("GET full cost map, 1M pairs (22 MB)", 4, &runs);
     }
-    for connections in [1, 64].into_iter().filter(|_| selected("ecs")) {
+    let ecs_rows = [1, 64].into_iter().filter(|c| only.is_none_or(|o| o == *c));
+    for connections in ecs_rows.filter(|_| selected("ecs")) {
         let url = |addr: SocketAddr| format!("http://{addr}/endpointcost");
-        let mut ratios: Vec<f64> = (0..repeat)
-            .map(|_| {
-                let runs = [ours, ecs_baseline, ecs_ceiling]
-                    .map(|t| wrk(t, &url(t.0), connections, seconds, Some(&script), pin));
-                report("endpoint cost 10x1", connections, &runs);
-                runs[0].cpu_us_per_request / runs[2].cpu_us_per_request
-            })
-            .collect();
-        ratios.sort_by(f64::total_cmp);
+        let runs = [ours, ecs_baseline, ecs_ceiling]
+            .map(|t| wrk(t, &url(t.0), connections, seconds, Some(&script), pin));
+        report("endpoint cost 10x1", connections, &runs);
         if repeat > 1 {
-            println!(
-                "endpoint cost, {connections} connection(s): altofed / ceiling CPU per request, \
-                 median of {repeat} runs {:.2} ({:.2}-{:.2})",
-                ratios[repeat / 2],
-                ratios[0],
-                ratios[repeat - 1]
-            );
+            let run = |t: Target| wrk(t, &url(t.0), connections, seconds, Some(&script), pin);
+            paired(connections, repeat, || run(ours), || run(ecs_ceiling));
         }
+    }
+}
+
+/// altofed and the ceiling run back to back `repeat` times, in turn first
+/// (so that a drift of the shared host falls on both alike), without the
+/// baseline between them; prints the median of the pairs' CPU ratios and
+/// the ratio of the totals, with user and system time per request.
+fn paired(
+    connections: usize,
+    repeat: usize,
+    mut ours: impl FnMut() -> Run,
+    mut ceiling: impl FnMut() -> Run,
+) {
+    let mut pairs: Vec<(Run, Run)> = Vec::with_capacity(repeat);
+    for i in 0..repeat {
+        if i % 2 == 0 {
+            let a = ours();
+            pairs.push((a, ceiling()));
+        } else {
+            let c = ceiling();
+            pairs.push((ours(), c));
+        }
+    }
+    let mut ratios: Vec<f64> = pairs
+        .iter()
+        .map(|(a, c)| a.cpu_us_per_request / c.cpu_us_per_request)
+        .collect();
+    ratios.sort_by(f64::total_cmp);
+    let total = |pick: fn(&(Run, Run)) -> &Run| Totals::of(pairs.iter().map(pick));
+    let (a, c) = (total(|p| &p.0), total(|p| &p.1));
+    println!(
+        "endpoint cost, {connections} connection(s), {repeat} pairs: altofed / ceiling CPU per \
+         request, median {:.2} ({:.2}-{:.2}), of the totals {:.2}; altofed {:.1} µs \
+         (user {:.1}, system {:.1}), ceiling {:.1} µs (user {:.1}, system {:.1})",
+        ratios[repeat / 2],
+        ratios[0],
+        ratios[repeat - 1],
+        a.cpu_us() / c.cpu_us(),
+        a.cpu_us(),
+        a.user_us(),
+        a.sys_us(),
+        c.cpu_us(),
+        c.user_us(),
+        c.sys_us(),
+    );
+}
+
+/// Sums over runs of one server, per request.
+struct Totals {
+    requests: f64,
+    cpu_us: f64,
+    user_us: f64,
+    sys_us: f64,
+}
+
+impl Totals {
+    fn of<'a>(runs: impl Iterator<Item = &'a Run>) -> Totals {
+        let mut t = Totals {
+            requests: 0.0,
+            cpu_us: 0.0,
+            user_us: 0.0,
+            sys_us: 0.0,
+        };
+        for r in runs {
+            t.requests += r.requests;
+            t.cpu_us += r.cpu_us_per_request * r.requests;
+            t.user_us += r.cpu.user_us;
+            t.sys_us += r.cpu.sys_us;
+        }
+        t
+    }
+
+    fn cpu_us(&self) -> f64 {
+        self.cpu_us / self.requests
+    }
+
+    fn user_us(&self) -> f64 {
+        self.user_us / self.requests
+    }
+
+    fn sys_us(&self) -> f64 {
+        self.sys_us / self.requests
     }
 }
 
@@ -236,18 +318,79 @@ fn axum_on_one_thread(name: &'static str, app: Router) -> Target {
     (addr, name)
 }
 
-/// CPU time in ns that the thread of this process named `name` has run
-/// (the scheduler's account; 0 where there is no `/proc`).
-fn thread_cpu_ns(name: &str) -> u64 {
-    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
-        return 0;
-    };
-    tasks
-        .filter_map(|task| Some(task.ok()?.path()))
-        .find(|dir| std::fs::read_to_string(dir.join("comm")).is_ok_and(|c| c.trim() == name))
-        .and_then(|dir| std::fs::read_to_string(dir.join("schedstat")).ok())
-        .and_then(|stat| stat.split_whitespace().next()?.parse().ok())
-        .unwrap_or(0)
+/// What the scheduler accounts to one thread (totals, or a difference).
+#[derive(Debug, Clone, Copy, Default)]
+struct ThreadTimes {
+    /// Time on a CPU, in ns (`schedstat`: exact).
+    run_ns: f64,
+    /// User and system time in µs (`stat`: in clock ticks, so only a
+    /// split of `run_ns` over a run of seconds).
+    user_us: f64,
+    sys_us: f64,
+}
+
+impl ThreadTimes {
+    /// The thread of this process named `name` (zeros where there is no
+    /// `/proc`).
+    fn of(name: &str) -> ThreadTimes {
+        let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+            return ThreadTimes::default();
+        };
+        let Some(dir) = tasks
+            .filter_map(|task| Some(task.ok()?.path()))
+            .find(|dir| std::fs::read_to_string(dir.join("comm")).is_ok_and(|c| c.trim() == name))
+        else {
+            return ThreadTimes::default();
+        };
+        let read = |file: &str| std::fs::read_to_string(dir.join(file)).unwrap_or_default();
+        let run_ns = read("schedstat")
+            .split_whitespace()
+            .next()
+            .and_then(|n| n.parse().ok())
+            .unwrap_or(0.0);
+        // `stat`: fields 14 and 15 (utime, stime), counted from 1, are at
+        // 11 and 12 counting from 0 after the command name's ')' (field 2).
+        let stat = read("stat");
+        let fields: Vec<&str> = stat
+            .rsplit_once(')')
+            .map_or("", |s| s.1)
+            .split_whitespace()
+            .collect();
+        let ticks = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|t| t.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        let (utime, stime) = (ticks(11), ticks(12));
+        let tick_us = 1e6 / clock_ticks_per_second();
+        ThreadTimes {
+            run_ns,
+            user_us: utime * tick_us,
+            sys_us: stime * tick_us,
+        }
+    }
+
+    fn since(self, before: ThreadTimes) -> ThreadTimes {
+        ThreadTimes {
+            run_ns: self.run_ns - before.run_ns,
+            user_us: self.user_us - before.user_us,
+            sys_us: self.sys_us - before.sys_us,
+        }
+    }
+}
+
+/// `getconf CLK_TCK` (100 on Linux where that is not there).
+fn clock_ticks_per_second() -> f64 {
+    static TICKS: std::sync::OnceLock<f64> = std::sync::OnceLock::new();
+    *TICKS.get_or_init(|| {
+        Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| String::from_utf8(o.stdout).ok()?.trim().parse().ok())
+            .unwrap_or(100.0)
+    })
 }
 
 /// A wrk Lua script that POSTs the endpoint cost request.
@@ -289,9 +432,9 @@ fn wrk(
     if let Some(script) = script {
         command.arg("-s").arg(script.path());
     }
-    let cpu_before = thread_cpu_ns(server);
+    let before = ThreadTimes::of(server);
     let output = command.arg(url).output().unwrap();
-    let cpu_ns = thread_cpu_ns(server) - cpu_before;
+    let cpu = ThreadTimes::of(server).since(before);
     let text = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(output.status.success(), "wrk failed: {text}");
     assert!(
@@ -313,6 +456,8 @@ fn wrk(
         requests_per_sec: field("Requests/sec:").parse().unwrap(),
         p50: field("50%"),
         p99: field("99%"),
-        cpu_us_per_request: cpu_ns as f64 / 1e3 / requests,
+        cpu_us_per_request: cpu.run_ns / 1e3 / requests,
+        requests,
+        cpu,
     }
 }
