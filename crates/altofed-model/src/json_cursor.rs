@@ -18,6 +18,9 @@ const MAX_SKIP_DEPTH: u32 = 16;
 #[derive(Debug)]
 pub struct Cursor<'a> {
     bytes: &'a [u8],
+    /// The same text when it is known to be UTF-8 ([`Cursor::of_str`]):
+    /// strings are then sliced from it instead of checked one by one.
+    text: Option<&'a str>,
     pos: usize,
 }
 
@@ -25,7 +28,23 @@ impl<'a> Cursor<'a> {
     /// At the start of `bytes`.
     #[inline]
     pub fn new(bytes: &'a [u8]) -> Self {
-        Self { bytes, pos: 0 }
+        Self {
+            bytes,
+            text: None,
+            pos: 0,
+        }
+    }
+
+    /// At the start of `text`. For short documents with many strings (a
+    /// request): checking the whole text once is cheaper than a check per
+    /// string, and text that is not UTF-8 is left to `serde_json` anyway.
+    #[inline]
+    pub fn of_str(text: &'a str) -> Self {
+        Self {
+            bytes: text.as_bytes(),
+            text: Some(text),
+            pos: 0,
+        }
     }
 
     /// The text from the cursor on.
@@ -76,8 +95,13 @@ impl<'a> Cursor<'a> {
             .iter()
             .position(|&b| b == b'"' || b == b'\\' || b < 0x20)?;
         (rest[len] == b'"').then_some(())?;
+        let start = self.pos;
         self.pos += len + 1;
-        std::str::from_utf8(&rest[..len]).ok()
+        match self.text {
+            // Between two '"': on character boundaries.
+            Some(text) => text.get(start..start + len),
+            None => std::str::from_utf8(&rest[..len]).ok(),
+        }
     }
 
     /// Reads an object, calling `member` with the cursor on each value

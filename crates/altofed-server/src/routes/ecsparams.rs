@@ -6,8 +6,9 @@
 //! `{"cost-type":{"cost-metric":..,"cost-mode":..},"endpoints":{"srcs":
 //! [..],"dsts":[..]}}`. Reading those through serde costs a `String` per
 //! address and a `CostType`; [`parse`] reads exactly that shape and gives
-//! up (`None`) on anything else: escapes, control characters, other or
-//! repeated members, `null`, `constraints`, numbers, trailing bytes.
+//! up (`None`) on anything else: text that is not UTF-8, escapes, control
+//! characters, other or repeated members, `null`, `constraints`, numbers,
+//! trailing bytes.
 //! The caller then parses with serde as before, so every error a client
 //! can see (and every unusual but valid request) takes the one path that
 //! has always produced it; [`parse`] only ever accepts bodies that serde
@@ -46,7 +47,7 @@ impl From<EndpointCostRequest> for EcsParams<'static> {
 /// The request, if `body` is in the usual form (see the module doc);
 /// `None` says only "ask serde".
 pub(crate) fn parse(body: &[u8]) -> Option<EcsParams<'_>> {
-    let c = &mut Cursor::new(body);
+    let c = &mut Cursor::of_str(std::str::from_utf8(body).ok()?);
     let (mut cost_type, mut endpoints) = (None, None);
     c.object(|c, key| match key {
         "cost-type" if cost_type.is_none() => {
@@ -115,7 +116,8 @@ fn read_endpoints<'a>(c: &mut Cursor<'a>) -> Option<(List<'a>, List<'a>)> {
 
 /// An array of strings.
 fn read_strings<'a>(c: &mut Cursor<'a>) -> Option<Vec<Cow<'a, str>>> {
-    let mut list = Vec::new();
+    // Room for a redirector's usual list of caches without growing.
+    let mut list = Vec::with_capacity(16);
     c.array(|c| {
         list.push(Cow::Borrowed(c.string()?));
         Some(())

@@ -216,7 +216,13 @@ impl Snapshot {
     /// `cost_maps`) that are ranked on first use and not yet: async code
     /// calls this before it reads their tables.
     pub async fn build_cost_maps(&self, positions: impl IntoIterator<Item = usize>) {
-        let positions: Vec<usize> = positions.into_iter().collect();
+        // Those not built yet: none (and no allocation) on almost every
+        // request.
+        let unbuilt = |at: &usize| self.cost_maps.get(*at).is_some_and(|e| !e.doc.is_ready());
+        let positions: Vec<usize> = positions.into_iter().filter(unbuilt).collect();
+        if positions.is_empty() {
+            return;
+        }
         let pending = || -> Vec<CostDoc> {
             (positions.iter())
                 .filter_map(|&at| self.cost_maps.get(at))
