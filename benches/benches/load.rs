@@ -206,7 +206,7 @@ impl Totals {
         };
         for r in runs {
             t.requests += r.requests;
-            t.cpu_us += r.cpu_us_per_request * r.requests;
+            t.cpu_us += r.cpu.run_ns / 1e3;
             t.user_us += r.cpu.user_us;
             t.sys_us += r.cpu.sys_us;
         }
