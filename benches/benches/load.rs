@@ -51,14 +51,19 @@ struct Run {
     requests_per_sec: f64,
     p50: String,
     p99: String,
+    /// Requests served.
+    requests: f64,
+    /// The server thread's CPU time over the run.
+    cpu: ThreadTimes,
+}
+
+impl Run {
     /// CPU time of the server thread per request, in µs: what one core
     /// could serve with the client elsewhere (1e6 / this requests/s), and
     /// less disturbed than requests/s by other load on the machine.
-    cpu_us_per_request: f64,
-    /// Requests served.
-    requests: f64,
-    /// The server thread's user and system time over the run.
-    cpu: ThreadTimes,
+    fn cpu_us_per_request(&self) -> f64 {
+        self.cpu.run_ns / 1e3 / self.requests
+    }
 }
 
 /// A server under test: its address and its thread's name.
@@ -166,7 +171,7 @@ fn paired(
     }
     let mut ratios: Vec<f64> = pairs
         .iter()
-        .map(|(a, c)| a.cpu_us_per_request / c.cpu_us_per_request)
+        .map(|(a, c)| a.cpu_us_per_request() / c.cpu_us_per_request())
         .collect();
     ratios.sort_by(f64::total_cmp);
     let total = |pick: fn(&(Run, Run)) -> &Run| Totals::of(pairs.iter().map(pick));
@@ -244,7 +249,10 @@ fn report(what: &str, connections: usize, [ours, base, ceiling]: &[Run; 3]) {
     let cell = |r: &Run| {
         format!(
             "{:.0} ({}, {}; {:.1} µs CPU)",
-            r.requests_per_sec, r.p50, r.p99, r.cpu_us_per_request
+            r.requests_per_sec,
+            r.p50,
+            r.p99,
+            r.cpu_us_per_request()
         )
     };
     println!(
@@ -456,7 +464,6 @@ fn wrk(
         requests_per_sec: field("Requests/sec:").parse().unwrap(),
         p50: field("50%"),
         p99: field("99%"),
-        cpu_us_per_request: cpu.run_ns / 1e3 / requests,
         requests,
         cpu,
     }
