@@ -13,6 +13,7 @@ pub use nodes::NodeSaver;
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::Instant;
 
 use arc_swap::ArcSwapOption;
 use tokio::sync::watch;
@@ -24,7 +25,7 @@ use crate::ops::node_book::NodeBook;
 use crate::ops::nodes::merge_nodes;
 use crate::server::ServerConfig;
 use crate::snapshot::{
-    build_shared, Documents, OrdinalOf, SharedDocuments, Snapshot, SnapshotError,
+    build_identity_first, Documents, OrdinalOf, SharedDocuments, Snapshot, SnapshotError,
 };
 
 /// Cheap to clone; every clone shares the same snapshot.
@@ -132,30 +133,39 @@ impl AppState {
         merge_nodes(&nodes, &docs.network_map.meta.vtag, &mut docs.property_maps);
         let previous = self.snapshot();
         let snapshot = self.install(PublishCause::Documents, |generation| {
-            build_shared(docs, generation, previous.as_deref())
+            build_identity_first(docs, generation, previous.as_deref())
         })?;
         self.node_book().set_base(base);
         Ok(snapshot)
     }
 
-    /// Builds generation n+1 and swaps it in; the caller has the publish
-    /// turn (so the current snapshot is the one it built from).
+    /// Builds generation n+1, swaps it in, then compresses what it serves
+    /// in identity only so far ([`build_identity_first`]): a change is
+    /// served as soon as its text is written, and the publish returns
+    /// (the next one may start) once its gzip and zstd bodies are there
+    /// too. The caller has the publish turn (so the current snapshot is the
+    /// one it built from).
     fn install(
         &self,
         cause: PublishCause,
         build: impl FnOnce(u64) -> Result<Snapshot, SnapshotError>,
     ) -> Result<Arc<Snapshot>, SnapshotError> {
+        let started = Instant::now();
         let generation = self.inner.generation.load(Ordering::SeqCst) + 1;
         let snapshot = Arc::new(build(generation)?);
         self.inner.generation.store(generation, Ordering::SeqCst);
         self.inner.current.store(Some(snapshot.clone()));
         self.inner.changes.send_replace(Some(snapshot.clone()));
         self.inner.metrics.count_publish(cause);
+        let served_ms = started.elapsed().as_millis();
+        snapshot.compress_pending();
         tracing::info!(
             generation,
             cause = cause.as_str(),
             resources = snapshot.resources.len(),
             bytes = snapshot.encoded_bytes(),
+            served_ms,
+            compressed_ms = started.elapsed().as_millis(),
             "published snapshot"
         );
         Ok(snapshot)

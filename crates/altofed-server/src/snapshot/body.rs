@@ -92,6 +92,28 @@ impl Body {
         }
     }
 
+    /// Adds the compressed codings of a body published in identity first
+    /// ([`Encoded::compress_pending`]); a lazy body is compressed by its
+    /// build, and one not built yet is left so.
+    pub fn compress_pending(&self) {
+        match &*self.0 {
+            Inner::Ready(built) => built.encoded.compress_pending(),
+            Inner::Lazy { cell, .. } => {
+                if let Some(built) = cell.get() {
+                    built.encoded.compress_pending();
+                }
+            }
+        }
+    }
+
+    /// Whether [`Body::compress_pending`] has nothing left to do.
+    pub fn is_compressed(&self) -> bool {
+        match &*self.0 {
+            Inner::Ready(built) => built.encoded.is_compressed(),
+            Inner::Lazy { cell, .. } => cell.get().is_none_or(|b| b.encoded.is_compressed()),
+        }
+    }
+
     /// The cost map pieces of a lazy body (building it), `None` for a body
     /// encoded whole.
     pub fn pieces(&self) -> Option<&CostBody> {

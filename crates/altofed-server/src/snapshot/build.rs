@@ -58,6 +58,22 @@ pub fn build_shared(
     generation: u64,
     previous: Option<&Snapshot>,
 ) -> Result<Snapshot, SnapshotError> {
+    let snapshot = build_identity_first(docs, generation, previous)?;
+    snapshot.compress_pending();
+    Ok(snapshot)
+}
+
+/// [`build_shared`] without compressing the cost map bodies' new pieces:
+/// their gzip and zstd codings are added by [`Snapshot::compress_pending`],
+/// which a publisher calls once the snapshot is served
+/// (`AppState::publish`), so that a change is served as soon as its
+/// identity body is written (until then a client that asks for gzip or
+/// zstd gets identity).
+pub fn build_identity_first(
+    docs: SharedDocuments,
+    generation: u64,
+    previous: Option<&Snapshot>,
+) -> Result<Snapshot, SnapshotError> {
     let net_id = docs.network_map.meta.vtag.resource_id.clone();
     let invalid = |id: &str, reason: String| SnapshotError::Invalid {
         id: id.to_owned(),
@@ -208,6 +224,8 @@ fn lazy_cost_body(entry: &CostMapEntry, previous: Option<&Snapshot>) -> Body {
         let doc = entry.doc.clone();
         Body::lazy(move || {
             let (encoded, pieces) = encode_cost_map(&doc, None);
+            // Its reader waits for it whole: nobody compresses it later.
+            encoded.compress_pending();
             Built {
                 encoded,
                 pieces: Some(pieces),

@@ -35,7 +35,8 @@ pub struct CostBody {
     rows: Vec<Vec<(usize, Arc<Piece>)>>,
     /// Pieces taken over from the previous body, for the size metric.
     pub reused: usize,
-    /// Pieces compressed for this body.
+    /// Pieces written for this body (and compressed for it, after it is
+    /// published).
     pub built: usize,
     /// What its pieces were written with, for the next body on the same
     /// names.
@@ -185,20 +186,19 @@ fn segment_piece(table: &CostTable, keys: &[Vec<u8>], r: usize, seg: &Segment) -
         text.extend_from_slice(&keys[dsts[i] as usize]);
         write_cost(&mut text, costs[i]);
     }
-    Piece::new(text)
+    Piece::deferred(text)
 }
 
-/// Glue and pieces in body order: `{"meta":…,"cost-map":{"src":{…},…}}`.
+/// Glue and pieces in body order: `{"meta":…,"cost-map":{"src":{…},…}}`,
+/// compressed after it is published ([`Encoded::from_pieces_deferred`]).
 fn assemble(doc: &CostTableDoc, rows: &[Vec<(usize, Arc<Piece>)>]) -> Encoded {
     let table = &doc.cost_map;
     let names = table.names();
-    // The text between two pieces, and where each goes: Ok(glue index) or
-    // Err(piece).
+    // The text before the next piece.
     let mut glue = b"{\"meta\":".to_vec();
     let _ = serde_json::to_writer(&mut glue, &doc.meta);
     glue.extend_from_slice(b",\"cost-map\":{");
-    let mut glues: Vec<Piece> = Vec::new();
-    let mut order: Vec<Result<usize, &Piece>> = Vec::new();
+    let mut order: Vec<Arc<Piece>> = Vec::new();
     for (r, (row, &src)) in rows.iter().zip(table.sources()).enumerate() {
         if r > 0 {
             glue.push(b',');
@@ -209,20 +209,15 @@ fn assemble(doc: &CostTableDoc, rows: &[Vec<(usize, Arc<Piece>)>]) -> Encoded {
             if i > 0 {
                 glue.push(b',');
             }
-            glues.push(Piece::glue(&glue));
+            order.push(Arc::new(Piece::glue(&glue)));
             glue.clear();
-            order.push(Ok(glues.len() - 1));
-            order.push(Err(piece));
+            order.push(piece.clone());
         }
         glue.push(b'}');
     }
     glue.extend_from_slice(b"}}");
-    glues.push(Piece::glue(&glue));
-    order.push(Ok(glues.len() - 1));
-    Encoded::from_pieces(order.iter().map(|o| match o {
-        Ok(g) => &glues[*g],
-        Err(p) => *p,
-    }))
+    order.push(Arc::new(Piece::glue(&glue)));
+    Encoded::from_pieces_deferred(order)
 }
 
 /// What the previous body offers: its pieces by (row source, first

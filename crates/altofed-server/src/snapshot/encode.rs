@@ -2,9 +2,12 @@
 //! that requests only copy bytes (never serialize or compress per request).
 
 use std::io::Write;
+use std::sync::{Arc, OnceLock};
 
 use bytes::Bytes;
+use rayon::prelude::*;
 
+use super::pieces::{compressed_of, Piece};
 use super::rope::Rope;
 
 /// The codings we offer, in order of preference when a client accepts
@@ -42,10 +45,20 @@ pub(super) const MIN_COMPRESS: usize = 512;
 /// zstd's default level: fast enough to compress every body at publish time.
 pub(super) const ZSTD_LEVEL: i32 = 3;
 
-/// One body in each coding.
+/// One body in each coding: identity always; gzip and zstd from the
+/// start, or (a cost map body a publish serves first in identity,
+/// [`Encoded::from_pieces_deferred`]) once [`Encoded::compress_pending`]
+/// has run. Clones share the compressed codings.
 #[derive(Debug, Clone)]
 pub struct Encoded {
     pub identity: Rope,
+    compressed: Arc<OnceLock<Compressed>>,
+    /// The pieces to compress, for a body whose codings come later.
+    pending: Option<Arc<[Arc<Piece>]>>,
+}
+
+#[derive(Debug, Default)]
+struct Compressed {
     gzip: Option<Rope>,
     zstd: Option<Rope>,
 }
@@ -59,11 +72,11 @@ impl Encoded {
         } else {
             (gzip(&identity), zstd(&identity))
         };
-        Self {
-            identity: Bytes::from(identity).into(),
-            gzip: gzip.map(Rope::from),
-            zstd: zstd.map(Rope::from),
-        }
+        Self::from_codings(
+            Bytes::from(identity).into(),
+            gzip.map(Rope::from),
+            zstd.map(Rope::from),
+        )
     }
 
     /// A body whose codings were made elsewhere (`Encoded::from_pieces`);
@@ -71,25 +84,59 @@ impl Encoded {
     pub(super) fn from_codings(identity: Rope, gzip: Option<Rope>, zstd: Option<Rope>) -> Self {
         Self {
             identity,
-            gzip,
-            zstd,
+            compressed: Arc::new(OnceLock::from(Compressed { gzip, zstd })),
+            pending: None,
         }
     }
 
-    /// The body in `coding`, or `None` if it is not kept in that coding.
+    /// A body of `pieces` (whose texts are `identity`) compressed later.
+    pub(super) fn pending(identity: Rope, pieces: Vec<Arc<Piece>>) -> Self {
+        Self {
+            identity,
+            compressed: Arc::new(OnceLock::new()),
+            pending: Some(pieces.into()),
+        }
+    }
+
+    /// The body in `coding`, or `None` if it is not kept in that coding
+    /// (or not yet: [`Encoded::is_compressed`]).
     pub fn get(&self, coding: Coding) -> Option<&Rope> {
+        let compressed = || self.compressed.get();
         match coding {
             Coding::Identity => Some(&self.identity),
-            Coding::Gzip => self.gzip.as_ref(),
-            Coding::Zstd => self.zstd.as_ref(),
+            Coding::Gzip => compressed()?.gzip.as_ref(),
+            Coding::Zstd => compressed()?.zstd.as_ref(),
         }
+    }
+
+    /// Whether the body has all the codings it will have.
+    pub fn is_compressed(&self) -> bool {
+        self.compressed.get().is_some()
+    }
+
+    /// Compresses the pieces of a body published in identity first (with
+    /// rayon; pieces another body compressed already are not compressed
+    /// again) and adds its gzip and zstd codings. Nothing to do for any
+    /// other body, or when done already; a second caller waits for the
+    /// first.
+    pub fn compress_pending(&self) {
+        let Some(pieces) = &self.pending else {
+            return;
+        };
+        self.compressed.get_or_init(|| {
+            pieces.par_iter().for_each(|p| p.compress());
+            let pieces: Vec<&Piece> = pieces.iter().map(|p| &**p).collect();
+            let (gzip, zstd) = compressed_of(&pieces, self.identity.len());
+            Compressed { gzip, zstd }
+        });
     }
 
     /// Bytes held in all codings (for the snapshot size metric).
     pub fn total_len(&self) -> usize {
-        self.identity.len()
-            + self.gzip.as_ref().map_or(0, Rope::len)
-            + self.zstd.as_ref().map_or(0, Rope::len)
+        let compressed = self.compressed.get().map_or(0, |c| {
+            c.gzip.as_ref().map_or(0, Rope::len) + c.zstd.as_ref().map_or(0, Rope::len)
+        });
+        self.identity.len() + compressed
     }
 }
 

@@ -16,7 +16,7 @@ mod props;
 mod rope;
 
 pub use body::{Body, Built};
-pub use build::{build_shared, build_snapshot, SnapshotError};
+pub use build::{build_identity_first, build_shared, build_snapshot, SnapshotError};
 pub(crate) use costbody::write_cost;
 pub use costbody::CostBody;
 pub use costdoc::CostDoc;
@@ -202,6 +202,21 @@ impl Snapshot {
                 .values()
                 .map(|r| r.body.held_len())
                 .sum::<usize>()
+    }
+
+    /// Adds the gzip and zstd codings of the bodies published in identity
+    /// first ([`build_identity_first`]); blocks for as long as compressing
+    /// their new pieces takes (rayon): keep it off async workers.
+    pub fn compress_pending(&self) {
+        self.resources
+            .values()
+            .for_each(|r| r.body.compress_pending());
+    }
+
+    /// Whether every body has all the codings it will have (a lazy body
+    /// not built yet counts as compressed: its build compresses it).
+    pub fn is_compressed(&self) -> bool {
+        self.resources.values().all(|r| r.body.is_compressed())
     }
 
     /// The pieces of cost map `id`'s body (building a lazy body).

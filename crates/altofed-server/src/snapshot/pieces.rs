@@ -12,6 +12,8 @@
 //!   share entropy tables and repeat offsets.
 //! - CRC-32: kept per piece and combined, so assembling a body only copies.
 
+use std::sync::{Arc, OnceLock};
+
 use bytes::Bytes;
 
 use super::compressors::{raw_deflate, zstd_frame};
@@ -30,14 +32,21 @@ const GZIP_HEADER: [u8; 10] = [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 4, 0xff];
 /// An empty final stored block: closes the stream the pieces leave open.
 const DEFLATE_END: [u8; 5] = [0x01, 0x00, 0x00, 0xff, 0xff];
 
-/// Part of a body, in every coding, compressed on its own so that it can be
+/// Part of a body: its text, and that text compressed on its own (now, or
+/// after the body is published: [`Piece::deferred`]) so that it can be
 /// joined to other pieces without compressing again.
 #[derive(Debug, Clone)]
 pub struct Piece {
     identity: Bytes,
+    codings: OnceLock<Codings>,
+}
+
+/// A piece's text compressed.
+#[derive(Debug, Clone)]
+struct Codings {
     /// Raw deflate blocks, byte-aligned, none of them final.
     deflate: Bytes,
-    /// CRC-32 of `identity`.
+    /// CRC-32 of the text.
     crc: u32,
     /// Zero (for empty text) or one zstd frame.
     zstd: Bytes,
@@ -49,29 +58,61 @@ impl Piece {
     /// compress worse (zstd much more than deflate, whose window is 32 kB),
     /// and larger ones mean more to compress again when a part changes.
     pub fn new(text: Vec<u8>) -> Self {
+        let piece = Self::deferred(text);
+        piece.compress();
+        piece
+    }
+
+    /// `text`, compressed only when [`Piece::compress`] is called (or a
+    /// body is assembled from it by [`Encoded::from_pieces`]): a cost map
+    /// body is published in identity first and compressed after.
+    pub fn deferred(text: Vec<u8>) -> Self {
         if text.is_empty() {
             return Self::glue(&[]);
         }
-        // Neither fails in practice; storing instead keeps the body valid.
-        let deflate = raw_deflate(&text).unwrap_or_else(|| stored_blocks(&text));
-        let zstd = zstd_frame(&text).unwrap_or_else(|| raw_frame(&text));
         Self {
-            crc: crc32fast::hash(&text),
-            deflate: tight(deflate),
-            zstd: tight(zstd),
             identity: tight(text),
+            codings: OnceLock::new(),
         }
     }
 
     /// A few bytes between pieces (`,`, `},"pid":{`), stored, not compressed:
     /// compressing them would cost more than it saves.
     pub fn glue(text: &[u8]) -> Self {
-        Self {
-            identity: Bytes::copy_from_slice(text),
+        let codings = Codings {
             deflate: Bytes::from(stored_blocks(text)),
             crc: crc32fast::hash(text),
             zstd: Bytes::from(raw_frame(text)),
+        };
+        Self {
+            identity: Bytes::copy_from_slice(text),
+            codings: OnceLock::from(codings),
         }
+    }
+
+    /// Compresses the text if that is not done yet (by this or another
+    /// thread, which this then waits for).
+    pub fn compress(&self) {
+        self.codings();
+    }
+
+    /// Whether the text is compressed.
+    pub fn is_compressed(&self) -> bool {
+        self.codings.get().is_some()
+    }
+
+    fn codings(&self) -> &Codings {
+        self.codings.get_or_init(|| {
+            let text = &self.identity[..];
+            // Neither fails in practice; storing instead keeps the body valid.
+            let deflate = raw_deflate(text).unwrap_or_else(|| stored_blocks(text));
+            let zstd = zstd_frame(text).unwrap_or_else(|| raw_frame(text));
+            Codings {
+                deflate: tight(deflate),
+                crc: crc32fast::hash(text),
+                zstd: tight(zstd),
+            }
+        })
     }
 
     /// The uncompressed text.
@@ -88,50 +129,83 @@ impl Piece {
         self.identity.is_empty()
     }
 
-    /// Bytes held in all codings (for size metrics).
+    /// Bytes held in all codings (for size metrics); the text only while
+    /// it is not compressed.
     pub fn total_len(&self) -> usize {
-        self.identity.len() + self.deflate.len() + self.zstd.len()
+        let compressed = self
+            .codings
+            .get()
+            .map_or(0, |c| c.deflate.len() + c.zstd.len());
+        self.identity.len() + compressed
     }
 }
 
 impl Encoded {
-    /// The body made of `pieces` in order, with no compression and no
-    /// copy: identity is their texts one after another, gzip one member
-    /// around all their deflate blocks, zstd their frames one after another,
-    /// each a [`Rope`] of the pieces' own buffers. Bodies shorter than
-    /// `MIN_COMPRESS` get no compressed codings, as with [`Encoded::new`].
+    /// The body made of `pieces` in order, with no copy: identity is their
+    /// texts one after another, gzip one member around all their deflate
+    /// blocks, zstd their frames one after another, each a [`Rope`] of the
+    /// pieces' own buffers. Pieces not compressed yet are compressed here.
+    /// Bodies shorter than `MIN_COMPRESS` get no compressed codings, as
+    /// with [`Encoded::new`].
     pub fn from_pieces<'a>(pieces: impl IntoIterator<Item = &'a Piece>) -> Encoded {
         let pieces: Vec<&Piece> = pieces.into_iter().collect();
-        let identity = Rope::from_parts(pieces.iter().map(|p| p.identity.clone()));
+        let identity = identity_of(pieces.iter().copied());
+        let (gzip, zstd) = compressed_of(&pieces, identity.len());
+        Encoded::from_codings(identity, gzip, zstd)
+    }
+
+    /// The body made of `pieces` in identity at once, and in gzip and zstd
+    /// once [`Encoded::compress_pending`] has compressed its pieces: what
+    /// a publish serves first, so that a change is served without waiting
+    /// for its compression (a client that asks for gzip meanwhile gets
+    /// identity, which every client accepts).
+    pub fn from_pieces_deferred(pieces: Vec<Arc<Piece>>) -> Encoded {
+        let identity = identity_of(pieces.iter().map(|p| &**p));
         if identity.len() < MIN_COMPRESS {
             return Encoded::from_codings(identity, None, None);
         }
-        let mut crc = crc32fast::Hasher::new();
-        for p in &pieces {
-            crc.combine(&crc32fast::Hasher::new_with_initial_len(
-                p.crc,
-                p.identity.len() as u64,
-            ));
-        }
-        let mut trailer = DEFLATE_END.to_vec();
-        trailer.extend_from_slice(&crc.finalize().to_le_bytes());
-        // ISIZE is the length modulo 2^32 (RFC 1952 §2.3.1): truncating is
-        // the definition, not a loss.
-        trailer.extend_from_slice(&(identity.len() as u32).to_le_bytes());
-        let gzip = Rope::from_parts(
-            std::iter::once(Bytes::from_static(&GZIP_HEADER))
-                .chain(pieces.iter().map(|p| p.deflate.clone()))
-                .chain(std::iter::once(Bytes::from(trailer))),
-        );
-        let zstd = Rope::from_parts(pieces.iter().map(|p| p.zstd.clone()));
-        Encoded::from_codings(identity, Some(gzip), Some(zstd))
+        Encoded::pending(identity, pieces)
     }
+}
+
+/// The texts of `pieces` one after another.
+fn identity_of<'a>(pieces: impl IntoIterator<Item = &'a Piece>) -> Rope {
+    Rope::from_parts(pieces.into_iter().map(|p| p.identity.clone()))
+}
+
+/// The gzip and zstd bodies of `pieces` (whose texts are `len` bytes),
+/// compressing those that are not yet; none for a body shorter than
+/// `MIN_COMPRESS`.
+pub(super) fn compressed_of(pieces: &[&Piece], len: usize) -> (Option<Rope>, Option<Rope>) {
+    if len < MIN_COMPRESS {
+        return (None, None);
+    }
+    let codings: Vec<&Codings> = pieces.iter().map(|p| p.codings()).collect();
+    let mut crc = crc32fast::Hasher::new();
+    for (p, c) in pieces.iter().zip(&codings) {
+        crc.combine(&crc32fast::Hasher::new_with_initial_len(
+            c.crc,
+            p.identity.len() as u64,
+        ));
+    }
+    let mut trailer = DEFLATE_END.to_vec();
+    trailer.extend_from_slice(&crc.finalize().to_le_bytes());
+    // ISIZE is the length modulo 2^32 (RFC 1952 §2.3.1): truncating is
+    // the definition, not a loss.
+    trailer.extend_from_slice(&(len as u32).to_le_bytes());
+    let gzip = Rope::from_parts(
+        std::iter::once(Bytes::from_static(&GZIP_HEADER))
+            .chain(codings.iter().map(|c| c.deflate.clone()))
+            .chain(std::iter::once(Bytes::from(trailer))),
+    );
+    let zstd = Rope::from_parts(codings.iter().map(|c| c.zstd.clone()));
+    (Some(gzip), Some(zstd))
 }
 
 /// Pieces live as long as the snapshots that share them, and the buffers
 /// compressors return are sized for the worst case (zstd's for more than the
-/// whole text): keep only what was written.
-/// Without the spare capacity: `Bytes::from` keeps it for the piece's life.
+/// whole text): keep only what was written (`Bytes::from` would keep the
+/// spare capacity for the piece's life).
 fn tight(mut bytes: Vec<u8>) -> Bytes {
     bytes.shrink_to_fit();
     Bytes::from(bytes)
