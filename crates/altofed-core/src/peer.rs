@@ -44,11 +44,13 @@ impl PeerMaps {
     /// Whether `other` says the same as these maps, whatever their vtags:
     /// same PIDs and prefixes, same cost type and costs, same properties.
     /// A peer may change its vtags without changing anything else; such
-    /// maps need no recompute.
+    /// maps need no recompute. Costs first: they are what a peer changes
+    /// most often, and two tables usually differ in their first costs,
+    /// where two network maps that differ may do so anywhere.
     pub fn same_content(&self, other: &PeerMaps) -> bool {
-        self.network_map.network_map == other.network_map.network_map
-            && self.cost_map.meta.cost_type == other.cost_map.meta.cost_type
+        self.cost_map.meta.cost_type == other.cost_map.meta.cost_type
             && self.cost_map.cost_map == other.cost_map.cost_map
+            && self.network_map.network_map == other.network_map.network_map
             && self.property_map.as_ref().map(|p| &p.property_map)
                 == other.property_map.as_ref().map(|p| &p.property_map)
     }

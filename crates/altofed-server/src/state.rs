@@ -157,14 +157,17 @@ impl AppState {
         self.inner.current.store(Some(snapshot.clone()));
         self.inner.changes.send_replace(Some(snapshot.clone()));
         self.inner.metrics.count_publish(cause);
-        let served_ms = started.elapsed().as_millis();
-        snapshot.compress_pending();
+        let served = started.elapsed();
+        if !snapshot.is_compressed() {
+            snapshot.compress_pending();
+            (self.inner.metrics).observe_compress(started.elapsed() - served);
+        }
         tracing::info!(
             generation,
             cause = cause.as_str(),
             resources = snapshot.resources.len(),
             bytes = snapshot.encoded_bytes(),
-            served_ms,
+            served_ms = served.as_millis(),
             compressed_ms = started.elapsed().as_millis(),
             "published snapshot"
         );

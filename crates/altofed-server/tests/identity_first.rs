@@ -171,5 +171,11 @@ async fn a_served_publish_is_compressed_when_publish_returns() {
     assert_eq!(response.headers()["etag"], "\"v2-gz\"");
     let body = response.bytes().await.unwrap();
     assert!(gunzip(&body) == held(&next, Coding::Identity).unwrap());
+    // Both publishes had pieces to compress after they were served.
+    let metrics = server.state.metrics().render(&server.state);
+    assert!(
+        metrics.contains("altofed_snapshot_compress_duration_seconds_count 2\n"),
+        "{metrics}"
+    );
     server.shutdown().await;
 }

@@ -274,6 +274,21 @@ fn border_address_in_no_pid() {
 }
 
 #[test]
+fn a_prefix_in_two_pids_of_a_peers_network_map() {
+    let dir = figure5_copy();
+    edit(
+        &dir.path().join("isp-a/networkmap.json"),
+        "\"pid2\": { \"ipv4\": [\"198.51.100.128/25\"]",
+        "\"pid2\": { \"ipv4\": [\"198.51.100.128/25\", \"198.51.100.1/25\"]",
+    );
+    let stderr = check_fails(dir.path());
+    assert_mentions(
+        &stderr,
+        &["peer `isp-a`: the network map is unusable: prefix 198.51.100.0/25 is in PID `pid1` and in PID `pid2`; a prefix must not be in two PIDs (RFC 7285 §11.2.2)"],
+    );
+}
+
+#[test]
 fn border_methods_disagree() {
     let dir = figure5_copy();
     edit(

@@ -181,10 +181,12 @@ impl Block {
 /// equality always did).
 impl PartialEq for Block {
     fn eq(&self, other: &Self) -> bool {
+        // Costs before destinations: a changed table usually differs in
+        // its first costs, and its destinations are most often the same.
         self.names() == other.names()
             && self.starts == other.starts
-            && self.dsts == other.dsts
             && self.costs == other.costs
+            && self.dsts == other.dsts
     }
 }
 

@@ -83,6 +83,8 @@ pub struct Metrics {
     snapshot_bytes: Gauge,
     snapshot_generation: Gauge,
     publishes: Family<CauseLabels, Counter>,
+    /// From a snapshot's swap to its bodies' gzip and zstd codings.
+    compress_duration: Histogram,
     nodes: Gauge,
     node_changes: Counter,
 }
@@ -106,6 +108,8 @@ impl Metrics {
         let snapshot_age = Family::<NoLabels, Gauge<f64, AtomicU64>>::default();
         let (snapshot_bytes, snapshot_generation) = (Gauge::default(), Gauge::default());
         let publishes = Family::<CauseLabels, Counter>::default();
+        // 1 ms .. ~33 s.
+        let compress_duration = Histogram::new(exponential_buckets(0.001, 2.0, 16));
         let node_changes = Counter::default();
         let mut registry = Registry::with_prefix("altofed");
         let http = registry.sub_registry_with_prefix("http");
@@ -148,6 +152,12 @@ impl Metrics {
             "Snapshots published, by cause: new documents or node status changes",
             publishes.clone(),
         );
+        snapshot.register_with_unit(
+            "compress_duration",
+            "Time from a snapshot being served (its cost map bodies in identity) to its gzip and zstd bodies being there too",
+            Unit::Seconds,
+            compress_duration.clone(),
+        );
         registry.register(
             "node_statuses",
             "CDN node statuses set through the admin API",
@@ -168,6 +178,7 @@ impl Metrics {
             snapshot_bytes,
             snapshot_generation,
             publishes,
+            compress_duration,
             nodes,
             node_changes,
         }
@@ -178,6 +189,10 @@ impl Metrics {
             cause: cause.as_str(),
         };
         self.publishes.get_or_create(&labels).inc();
+    }
+
+    pub(crate) fn observe_compress(&self, took: std::time::Duration) {
+        self.compress_duration.observe(took.as_secs_f64());
     }
 
     pub(crate) fn count_node_changes(&self, published: usize) {

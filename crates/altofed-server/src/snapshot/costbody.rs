@@ -335,13 +335,14 @@ impl<'a> Reuse<'a> {
         let end = at + dsts.len();
         // A block the old table has too holds the same text here: nothing
         // to compare.
+        // Costs first: after a peer's change they differ from the first.
         let same = self.same_block[seg.block].is_some()
-            || (old_dsts[at..end].iter())
-                .zip(dsts)
-                .all(|(o, d)| self.old_name(*d) == Some(*o))
-                && (old_costs[at..end].iter())
-                    .zip(costs)
-                    .all(|(o, c)| o.to_bits() == c.to_bits());
+            || (old_costs[at..end].iter())
+                .zip(costs)
+                .all(|(o, c)| o.to_bits() == c.to_bits())
+                && (old_dsts[at..end].iter())
+                    .zip(dsts)
+                    .all(|(o, d)| self.old_name(*d) == Some(*o));
         same.then(|| pieces[i].1.clone())
     }
 }
