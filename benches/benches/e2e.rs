@@ -8,7 +8,7 @@
 //! set just before the swap): the change is served then. The cost map's
 //! gzip and zstd bodies are compressed after that (until then a client
 //! asking for them gets identity); the bench also takes the time until
-//! they are there (`Snapshot::is_compressed`, polled every 0.2 ms), and
+//! they are there (`altofed_benches::until_compressed`), and
 //! waits for it, untimed by criterion, before the next trigger.
 //!
 //! - `full`: `Trigger::Cdn`, alternating between the network and the same
@@ -86,7 +86,7 @@ impl Running {
             };
             running.snapshots.wait_for(all).await.unwrap();
         });
-        running.until_compressed(Instant::now());
+        running.until_compressed();
         running
     }
 
@@ -110,21 +110,16 @@ impl Running {
         // compressing starts then on every core, and this thread's wake-up
         // would be counted (a few ms, the same for any publish).
         let served = (self.current().created.duration_since(sent)).unwrap_or_default();
-        self.until_compressed(started);
+        self.until_compressed();
         Publish {
             served,
             compressed: started.elapsed(),
         }
     }
 
-    /// Waits until the current snapshot's bodies are all compressed
-    /// (bounded: [`COMPRESS_GUARD`] from `started`).
-    fn until_compressed(&self, started: Instant) {
-        let snapshot = self.current();
-        while !snapshot.is_compressed() {
-            assert!(started.elapsed() < COMPRESS_GUARD, "not compressed in time");
-            std::thread::sleep(Duration::from_micros(200));
-        }
+    /// Waits until the current snapshot's bodies are all compressed.
+    fn until_compressed(&self) {
+        altofed_benches::until_compressed(&self.current());
     }
 }
 
@@ -134,9 +129,6 @@ struct Publish {
     served: Duration,
     compressed: Duration,
 }
-
-/// Longest wait for a snapshot's compressed codings.
-const COMPRESS_GUARD: Duration = Duration::from_secs(120);
 
 /// "served <ratio> (<a> / <b>), compressed <ratio> (<a> / <b>)": the
 /// medians of `full` and `incremental` and their ratios.

@@ -89,10 +89,13 @@ fn wait_for_generation(
     rx: &mut watch::Receiver<Option<Arc<Snapshot>>>,
     generation: u64,
 ) -> Arc<Snapshot> {
-    rt.block_on(async {
+    let snapshot = rt.block_on(async {
         let at = |s: &Option<Arc<Snapshot>>| s.as_ref().is_some_and(|s| s.generation >= generation);
         rx.wait_for(at).await.unwrap().clone().expect("a snapshot")
-    })
+    });
+    // Measured at the publish's end, compressed codings included.
+    altofed_benches::until_compressed(&snapshot);
+    snapshot
 }
 
 fn main() {

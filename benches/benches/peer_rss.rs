@@ -103,10 +103,12 @@ fn wait_for(
     rx: &mut watch::Receiver<Option<Arc<Snapshot>>>,
     check: impl Fn(&Snapshot) -> bool,
 ) {
-    rt.block_on(async {
+    let snapshot = rt.block_on(async {
         let ok = |s: &Option<Arc<Snapshot>>| s.as_ref().is_some_and(|s| check(s));
-        rx.wait_for(ok).await.unwrap();
+        rx.wait_for(ok).await.unwrap().clone().expect("a snapshot")
     });
+    // Measured at the publish's end, compressed codings included.
+    altofed_benches::until_compressed(&snapshot);
 }
 
 /// The network and cost map JSON of the measured peer, written inside the

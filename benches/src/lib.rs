@@ -39,3 +39,19 @@ pub mod route_load;
 pub mod route_scenario;
 pub mod serving;
 pub mod stream_clients;
+
+/// Waits until `snapshot`'s bodies are all compressed: an engine's
+/// publish is served in identity first and compressed after
+/// (`altofed_server::snapshot::build_identity_first`). Polls every 0.2 ms;
+/// panics after two minutes.
+pub fn until_compressed(snapshot: &altofed_server::Snapshot) {
+    let started = std::time::Instant::now();
+    while !snapshot.is_compressed() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "snapshot {} not compressed in two minutes",
+            snapshot.generation
+        );
+        std::thread::sleep(std::time::Duration::from_micros(200));
+    }
+}
