@@ -57,7 +57,7 @@ pub struct Encoded {
     pending: Option<Arc<[Arc<Piece>]>>,
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct Compressed {
     gzip: Option<Rope>,
     zstd: Option<Rope>,

@@ -96,11 +96,6 @@ impl Piece {
         self.codings();
     }
 
-    /// Whether the text is compressed.
-    pub fn is_compressed(&self) -> bool {
-        self.codings.get().is_some()
-    }
-
     fn codings(&self) -> &Codings {
         self.codings.get_or_init(|| {
             let text = &self.identity[..];
