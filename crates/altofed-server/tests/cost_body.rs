@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::io::Read;
 use std::sync::Arc;
 
 use altofed_model::{Cost, CostRows};
@@ -21,13 +20,7 @@ fn decoded(snapshot: &Snapshot, id: &str, coding: Coding) -> Option<Vec<u8>> {
     Some(match coding {
         Coding::Identity => body.to_vec(),
         Coding::Zstd => zstd::decode_all(&body[..]).unwrap(),
-        Coding::Gzip => {
-            let mut out = Vec::new();
-            flate2::read::GzDecoder::new(&body[..])
-                .read_to_end(&mut out)
-                .unwrap();
-            out
-        }
+        Coding::Gzip => common::gunzip(&body),
     })
 }
 

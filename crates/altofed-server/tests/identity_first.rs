@@ -9,8 +9,6 @@
 
 mod common;
 
-use std::io::Read;
-
 use altofed_model::{Cost, CostRows};
 use altofed_server::http::negotiate::send_resource;
 use altofed_server::http::CachePolicy;
@@ -46,14 +44,6 @@ fn held(snapshot: &Snapshot, coding: Coding) -> Option<Vec<u8>> {
     Some(body.to_bytes().to_vec())
 }
 
-fn gunzip(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::new();
-    flate2::read::GzDecoder::new(bytes)
-        .read_to_end(&mut out)
-        .unwrap();
-    out
-}
-
 #[test]
 fn the_identity_body_is_there_first_and_the_codings_equal_a_compressed_build() {
     let snapshot = build_identity_first(documents(0.0, "v1").into(), 1, None).unwrap();
@@ -79,7 +69,10 @@ fn the_identity_body_is_there_first_and_the_codings_equal_a_compressed_build() {
         assert!(ours.is_some() && ours == theirs, "{coding:?} differs");
     }
     let text = held(&snapshot, Coding::Identity).unwrap();
-    assert_eq!(gunzip(&held(&snapshot, Coding::Gzip).unwrap()), text);
+    assert_eq!(
+        common::gunzip(&held(&snapshot, Coding::Gzip).unwrap()),
+        text
+    );
     let zstd = held(&snapshot, Coding::Zstd).unwrap();
     assert_eq!(zstd::decode_all(&zstd[..]).unwrap(), text);
 }
@@ -144,7 +137,7 @@ async fn a_client_asking_for_gzip_gets_identity_until_it_is_compressed_then_gzip
         (status, encoding.as_deref(), etag.as_str()),
         (StatusCode::OK, Some("gzip"), "\"v1-gz\"")
     );
-    assert!(gunzip(&body) == text);
+    assert!(common::gunzip(&body) == text);
 
     // The identity answer's ETag still names the resource: nothing to send.
     headers.insert(header::IF_NONE_MATCH, HeaderValue::from_static("\"v1\""));
@@ -170,7 +163,7 @@ async fn a_served_publish_is_compressed_when_publish_returns() {
     assert_eq!(response.headers()["content-encoding"], "gzip");
     assert_eq!(response.headers()["etag"], "\"v2-gz\"");
     let body = response.bytes().await.unwrap();
-    assert!(gunzip(&body) == held(&next, Coding::Identity).unwrap());
+    assert!(common::gunzip(&body) == held(&next, Coding::Identity).unwrap());
     // Both publishes had pieces to compress after they were served.
     let metrics = server.state.metrics().render(&server.state);
     assert!(

@@ -9,7 +9,6 @@
 mod common;
 
 use std::collections::BTreeMap;
-use std::io::Read;
 
 use altofed_model::{
     Cost, CostMapMeta, CostMode, CostRows, CostTable, CostTableDoc, CostType, VersionTag,
@@ -78,13 +77,7 @@ fn documents(shift: f64, tag: &str) -> Documents {
 fn decode(coding: &str, bytes: &[u8]) -> Vec<u8> {
     match coding {
         "zstd" => zstd::decode_all(bytes).unwrap(),
-        "gzip" => {
-            let mut out = Vec::new();
-            flate2::read::GzDecoder::new(bytes)
-                .read_to_end(&mut out)
-                .unwrap();
-            out
-        }
+        "gzip" => common::gunzip(bytes),
         _ => bytes.to_vec(),
     }
 }

@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::io::Read;
-
 use altofed_model::ird::{DirectoryDoc, IrdEntry};
 use altofed_model::validate::{
     validate_cost_map, validate_ird, validate_network_map, validate_property_map,
@@ -201,11 +199,7 @@ async fn bodies_come_gzip_or_zstd_compressed_when_asked_and_decode_to_the_same_d
     assert_eq!(gz.headers()[CONTENT_ENCODING], "gzip");
     let gz_etag = gz.headers()[ETAG].to_str().unwrap().to_owned();
     assert!(gz_etag.ends_with("-gz\""), "{gz_etag}");
-    let mut decoded = Vec::new();
-    flate2::read::GzDecoder::new(&gz.bytes().await.unwrap()[..])
-        .read_to_end(&mut decoded)
-        .unwrap();
-    assert_eq!(decoded, plain);
+    assert_eq!(common::gunzip(&gz.bytes().await.unwrap()), plain);
 
     let zst = client
         .get(&url)

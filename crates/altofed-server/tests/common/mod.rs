@@ -162,3 +162,11 @@ pub async fn post_raw(
         response.json().await.unwrap_or(Value::Null),
     )
 }
+
+/// One gzip member (a GET body sent with `Content-Encoding: gzip`),
+/// decompressed.
+pub fn gunzip(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::new();
+    std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(bytes), &mut out).unwrap();
+    out
+}
