@@ -178,7 +178,7 @@ fn block_segments(groups: &[u32], dsts: &[u32], block: usize, at: usize) -> Vec<
 /// The text of one segment: `"d1":c1,"d2":c2`, as serde_json writes it.
 fn segment_piece(table: &CostTable, keys: &[Vec<u8>], r: usize, seg: &Segment) -> Piece {
     let (dsts, costs) = table.blocks()[seg.block].row(r);
-    let mut text = Vec::with_capacity((seg.end - seg.start) * 28);
+    let mut text = Vec::with_capacity(segment_capacity(keys, &dsts[seg.start..seg.end]));
     for i in seg.start..seg.end {
         if i > seg.start {
             text.push(b',');
@@ -187,6 +187,18 @@ fn segment_piece(table: &CostTable, keys: &[Vec<u8>], r: usize, seg: &Segment) -
         write_cost(&mut text, costs[i]);
     }
     Piece::deferred(text)
+}
+
+/// Most bytes serde_json writes for one finite `f64` (`-2.2250738585072014e-308`).
+const COST_TEXT_MAX: usize = 24;
+
+/// Bytes enough for the text of a segment over `dsts`: their keys, a cost
+/// of the longest form and a comma each. Growing the buffer instead copied
+/// each segment's text once or twice more, about a quarter of writing it
+/// (issue #16); [`Piece::deferred`] gives back what is left over.
+fn segment_capacity(keys: &[Vec<u8>], dsts: &[u32]) -> usize {
+    let keys_len: usize = dsts.iter().map(|&d| keys[d as usize].len()).sum();
+    keys_len + dsts.len() * (COST_TEXT_MAX + 1)
 }
 
 /// Glue and pieces in body order: `{"meta":…,"cost-map":{"src":{…},…}}`,
@@ -198,7 +210,11 @@ fn assemble(doc: &CostTableDoc, rows: &[Vec<(usize, Arc<Piece>)>]) -> Encoded {
     let mut glue = b"{\"meta\":".to_vec();
     let _ = serde_json::to_writer(&mut glue, &doc.meta);
     glue.extend_from_slice(b",\"cost-map\":{");
-    let mut order: Vec<Arc<Piece>> = Vec::new();
+    // Between two segments of a row: one piece for all of them, instead of
+    // a few thousand of one byte each, built again for every publish.
+    let comma = Arc::new(Piece::glue(b","));
+    let mut order: Vec<Arc<Piece>> =
+        Vec::with_capacity(2 * rows.iter().map(Vec::len).sum::<usize>() + 1);
     for (r, (row, &src)) in rows.iter().zip(table.sources()).enumerate() {
         if r > 0 {
             glue.push(b',');
@@ -206,11 +222,12 @@ fn assemble(doc: &CostTableDoc, rows: &[Vec<(usize, Arc<Piece>)>]) -> Encoded {
         let _ = serde_json::to_writer(&mut glue, &*names[src as usize]);
         glue.extend_from_slice(b":{");
         for (i, (_, piece)) in row.iter().enumerate() {
-            if i > 0 {
-                glue.push(b',');
+            if i == 0 {
+                order.push(Arc::new(Piece::glue(&glue)));
+                glue.clear();
+            } else {
+                order.push(comma.clone());
             }
-            order.push(Arc::new(Piece::glue(&glue)));
-            glue.clear();
             order.push(piece.clone());
         }
         glue.push(b'}');
