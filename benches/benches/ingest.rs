@@ -8,7 +8,8 @@
 //! against altofed before the compact cost table: path-tracked parsing
 //! into the tree form `CostMapDoc`; the network map also through `sonic-rs`
 //! (a SIMD JSON reader) into the same type. Both sides must give the same documents
-//! before anything is timed.
+//! before anything is timed. Then the prefix lookup a composition builds
+//! from the network map, against a `prefix-trie` trie of its prefixes.
 
 #![allow(
     clippy::unwrap_used,
@@ -17,13 +18,16 @@
     missing_docs
 )]
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
 use altofed_benches::isp_scenario::{generate, IspMaps, ScenarioConfig};
 use altofed_core::peer::check_cost_map;
-use altofed_model::{CostMapDoc, CostTableDoc, NetworkMapDoc};
+use altofed_model::{CostMapDoc, CostTableDoc, EndpointAddrGroup, NetworkMapDoc, PidLookup};
 use altofed_peers::parse_document;
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use ipnet::IpNet;
+use prefix_trie::joint::map::JointPrefixMap;
 use serde::de::DeserializeOwned;
 
 const PEER: &str = "isp0";
@@ -120,6 +124,36 @@ fn ingest(c: &mut Criterion) {
         b.iter(|| tree_with_path(bytes))
     });
     group.finish();
+    peer_lookup(c, &net);
+}
+
+/// The prefix lookup a peer's composition builds from its network map
+/// (issue #16): `PidLookup::build` (IPv4 prefixes sorted into ranges, which
+/// also finds a prefix in two PIDs) against a `prefix-trie` trie of the
+/// same prefixes, which is what the lookup built before, beside its ranges.
+fn peer_lookup(c: &mut Criterion, net: &NetworkMapDoc) {
+    let map = &net.network_map;
+    let lookup = PidLookup::build(map).unwrap();
+    let trie = trie_of(map);
+    assert_eq!(lookup.len(), trie.len());
+    let mut group = c.benchmark_group("peer_lookup_build");
+    group.throughput(Throughput::Elements(trie.len() as u64));
+    group.sample_size(20);
+    group.bench_function("altofed", |b| b.iter(|| PidLookup::build(map).unwrap()));
+    group.bench_function("baseline_prefix_trie", |b| b.iter(|| trie_of(map)));
+    group.finish();
+}
+
+/// Every prefix of `map` in one trie, refusing one in two PIDs.
+fn trie_of(map: &BTreeMap<String, EndpointAddrGroup>) -> JointPrefixMap<IpNet, usize> {
+    let mut trie = JointPrefixMap::new();
+    for (idx, group) in map.values().enumerate() {
+        for net in group.prefixes() {
+            let prev = trie.insert(net.trunc(), idx);
+            assert!(prev.is_none_or(|p| p == idx), "{net} in two PIDs");
+        }
+    }
+    trie
 }
 
 criterion_group!(benches, ingest);

@@ -22,15 +22,13 @@ pub(super) struct V4Ranges {
 }
 
 impl V4Ranges {
-    /// From `(network, prefix length, PID index)`; a prefix given twice
-    /// is taken once (the caller has refused one in two PIDs).
-    pub fn build(mut prefixes: Vec<(u32, u8, u32)>) -> V4Ranges {
-        prefixes.sort_unstable();
-        prefixes.dedup_by_key(|p| (p.0, p.1));
+    /// From `(network, prefix length, PID index)`, sorted, each prefix
+    /// once (the caller has refused one in two PIDs).
+    pub fn build(prefixes: &[(u32, u8, u32)]) -> V4Ranges {
         let mut ranges = Ranges::default();
         // Prefixes that contain the current position, innermost last.
         let mut open: Vec<(u64, (u32, u8))> = Vec::new();
-        for (net, len, idx) in prefixes {
+        for &(net, len, idx) in prefixes {
             let start = u64::from(net);
             while let Some(&(end, value)) = open.last().filter(|o| o.0 <= start) {
                 ranges.cover(end, value);

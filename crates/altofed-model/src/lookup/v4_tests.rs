@@ -47,7 +47,7 @@ proptest! {
         nets.dedup();
         let prefixes: Vec<(u32, u8, u32)> =
             nets.iter().enumerate().map(|(i, &(n, l))| (n, l, i as u32)).collect();
-        let ranges = V4Ranges::build(prefixes.clone());
+        let ranges = V4Ranges::build(&prefixes);
         // Every prefix's first and last address and their neighbours.
         let mut addrs = probes;
         for &(net, len, _) in &prefixes {
@@ -64,8 +64,8 @@ proptest! {
 #[test]
 fn an_empty_table_and_the_default_route() {
     assert_eq!(V4Ranges::default().get(1), None);
-    assert_eq!(V4Ranges::build(Vec::new()).get(0x0a00_0001), None);
-    let all = V4Ranges::build(vec![(0, 0, 7), (0x0a00_0000, 8, 3)]);
+    assert_eq!(V4Ranges::build(&[]).get(0x0a00_0001), None);
+    let all = V4Ranges::build(&[(0, 0, 7), (0x0a00_0000, 8, 3)]);
     assert_eq!(all.get(0), Some((7, 0)));
     assert_eq!(all.get(u32::MAX), Some((7, 0)));
     assert_eq!(all.get(0x0a01_0203), Some((3, 8)));

@@ -3,6 +3,7 @@
 use std::collections::BTreeMap;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
+use altofed_model::lookup::LookupBuildError;
 use altofed_model::{EndpointAddrGroup, PidLookup};
 use ipnet::{IpNet, Ipv4Net, Ipv6Net};
 use proptest::prelude::*;
@@ -164,6 +165,84 @@ proptest! {
             for n in g.prefixes() {
                 prop_assert_eq!(lpm.lookup(n.network()), oracle(&map, n.network()), "{} {}", pid, n);
             }
+        }
+    }
+}
+
+/// Like [`netmap`], but a prefix may be in several PIDs.
+fn netmap_with_duplicates() -> impl Strategy<Value = BTreeMap<String, EndpointAddrGroup>> {
+    let pid = (
+        prop::collection::vec(v4_net(), 0..6),
+        prop::collection::vec(v6_net(), 0..3),
+    );
+    prop::collection::vec(pid, 1..8).prop_map(|pids| {
+        (pids.into_iter().enumerate())
+            .map(|(i, (ipv4, ipv6))| (format!("pid{i}"), EndpointAddrGroup { ipv4, ipv6 }))
+            .collect()
+    })
+}
+
+/// The PIDs holding each prefix, in name order.
+fn holders(map: &BTreeMap<String, EndpointAddrGroup>) -> BTreeMap<IpNet, Vec<&str>> {
+    let mut holders: BTreeMap<IpNet, Vec<&str>> = BTreeMap::new();
+    for (pid, g) in map {
+        for n in g.prefixes() {
+            let list = holders.entry(n.trunc()).or_default();
+            if list.last() != Some(&pid.as_str()) {
+                list.push(pid);
+            }
+        }
+    }
+    holders
+}
+
+/// The PID of the longest prefix holding all of `net`, by scanning.
+fn net_oracle(map: &BTreeMap<String, EndpointAddrGroup>, net: IpNet) -> Option<&str> {
+    map.iter()
+        .flat_map(|(pid, g)| g.prefixes().map(move |n| (n, pid.as_str())))
+        .filter(|(n, _)| n.contains(&net))
+        .max_by_key(|(n, _)| n.prefix_len())
+        .map(|(_, pid)| pid)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// A prefix in two PIDs is refused, naming it, two PIDs that hold it in
+    /// name order, and no other such prefix whose second PID comes sooner;
+    /// any other map is indexed with each distinct prefix once.
+    #[test]
+    fn a_prefix_in_two_pids_is_refused_and_named(map in netmap_with_duplicates()) {
+        let holders = holders(&map);
+        let shared = || holders.iter().filter(|(_, pids)| pids.len() > 1);
+        let soonest = shared().map(|(_, pids)| pids[1]).min();
+        match PidLookup::build(&map) {
+            Ok(lpm) => {
+                prop_assert_eq!(soonest, None);
+                prop_assert_eq!(lpm.len(), holders.len());
+            }
+            Err(LookupBuildError::DuplicatePrefix { prefix, first, second }) => {
+                let pids = &holders[&prefix];
+                prop_assert_eq!(pids[0], first.as_str());
+                prop_assert!(pids[1..].contains(&second.as_str()));
+                prop_assert_eq!(Some(second.as_str()), soonest);
+            }
+        }
+    }
+
+    /// [`PidLookup::lookup_net`]: the longest prefix that holds all of a
+    /// network, IPv4 (from the sorted prefixes) and IPv6 (the trie).
+    #[test]
+    fn lookup_net_matches_linear_scan(
+        map in netmap(),
+        v4 in prop::collection::vec(v4_net(), 1..12),
+        v6 in prop::collection::vec(v6_net(), 1..6),
+    ) {
+        let lpm = PidLookup::build(&map).unwrap();
+        let own = map.values().flat_map(EndpointAddrGroup::prefixes);
+        let probes = v4.into_iter().map(IpNet::V4).chain(v6.into_iter().map(IpNet::V6));
+        for net in probes.chain(own) {
+            prop_assert_eq!(lpm.lookup_net(net), net_oracle(&map, net), "{}", net);
         }
     }
 }
