@@ -21,9 +21,17 @@ fn ip(s: &str) -> IpAddr {
 
 /// The PID of the longest prefix containing `addr`, by scanning everything.
 fn oracle(map: &BTreeMap<String, EndpointAddrGroup>, addr: IpAddr) -> Option<&str> {
+    longest_where(map, |n| n.contains(&addr))
+}
+
+/// The PID of the longest prefix for which `holds` is true, by scanning.
+fn longest_where(
+    map: &BTreeMap<String, EndpointAddrGroup>,
+    holds: impl Fn(&IpNet) -> bool,
+) -> Option<&str> {
     map.iter()
         .flat_map(|(pid, g)| g.prefixes().map(move |n| (n, pid.as_str())))
-        .filter(|(n, _)| n.contains(&addr))
+        .filter(|(n, _)| holds(n))
         .max_by_key(|(n, _)| n.prefix_len())
         .map(|(_, pid)| pid)
 }
@@ -198,11 +206,7 @@ fn holders(map: &BTreeMap<String, EndpointAddrGroup>) -> BTreeMap<IpNet, Vec<&st
 
 /// The PID of the longest prefix holding all of `net`, by scanning.
 fn net_oracle(map: &BTreeMap<String, EndpointAddrGroup>, net: IpNet) -> Option<&str> {
-    map.iter()
-        .flat_map(|(pid, g)| g.prefixes().map(move |n| (n, pid.as_str())))
-        .filter(|(n, _)| n.contains(&net))
-        .max_by_key(|(n, _)| n.prefix_len())
-        .map(|(_, pid)| pid)
+    longest_where(map, |n| n.contains(&net))
 }
 
 proptest! {
