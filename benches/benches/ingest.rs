@@ -19,13 +19,14 @@
 )]
 
 use std::collections::BTreeMap;
+use std::net::IpAddr;
 use std::time::Duration;
 
 use altofed_benches::isp_scenario::{generate, IspMaps, ScenarioConfig};
 use altofed_core::peer::check_cost_map;
 use altofed_model::{CostMapDoc, CostTableDoc, EndpointAddrGroup, NetworkMapDoc, PidLookup};
 use altofed_peers::parse_document;
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use ipnet::IpNet;
 use prefix_trie::joint::map::JointPrefixMap;
 use serde::de::DeserializeOwned;
@@ -141,6 +142,44 @@ fn peer_lookup(c: &mut Criterion, net: &NetworkMapDoc) {
     group.sample_size(20);
     group.bench_function("altofed", |b| b.iter(|| PidLookup::build(map).unwrap()));
     group.bench_function("baseline_prefix_trie", |b| b.iter(|| trie_of(map)));
+    group.finish();
+    cold_lookups(c, map, &lookup);
+}
+
+/// Ten addresses looked up as an endpoint cost request does, with the
+/// caches cold as a server thread finds them between requests (4 MiB
+/// written before each, more than this machine's L2): side by side
+/// (`PidLookup::lookup_indices`, whose misses overlap) against one after
+/// the other (`lookup_index` in a loop, what the service did before).
+fn cold_lookups(c: &mut Criterion, map: &BTreeMap<String, EndpointAddrGroup>, lookup: &PidLookup) {
+    let v4: Vec<IpAddr> = (map.values().flat_map(EndpointAddrGroup::prefixes))
+        .filter(|net| matches!(net, IpNet::V4(_)))
+        .map(|net| net.network())
+        .collect();
+    let addrs: Vec<IpAddr> = v4.iter().step_by(v4.len() / 10).take(10).copied().collect();
+    let one_by_one = |addrs: &[IpAddr]| -> Vec<Option<usize>> {
+        addrs.iter().map(|a| lookup.lookup_index(*a)).collect()
+    };
+    assert_eq!(lookup.lookup_indices(&addrs), one_by_one(&addrs));
+    assert!(one_by_one(&addrs).iter().all(Option::is_some));
+    let mut sweep = vec![0u8; 4 << 20];
+    let mut evict = || {
+        for line in sweep.chunks_mut(64) {
+            line[0] = line[0].wrapping_add(1);
+        }
+    };
+    let mut group = c.benchmark_group("pid_lookup_10_cold");
+    group.throughput(Throughput::Elements(addrs.len() as u64));
+    group.bench_function("altofed_side_by_side", |b| {
+        b.iter_batched(
+            &mut evict,
+            |()| lookup.lookup_indices(&addrs),
+            BatchSize::PerIteration,
+        )
+    });
+    group.bench_function("baseline_one_by_one", |b| {
+        b.iter_batched(&mut evict, |()| one_by_one(&addrs), BatchSize::PerIteration)
+    });
     group.finish();
 }
 

@@ -140,12 +140,20 @@ impl Block {
 
     /// The cost of row `r` to name index `name`.
     pub(super) fn cost_at(&self, r: usize, name: u32) -> Option<f64> {
-        let (dsts, costs) = self.row(r);
+        let (start, end) = (self.starts[r], self.starts[r + 1]);
+        // A row to every name of the block (a composed row to every PID of
+        // a peer) is indexed from its start alone, without reading its
+        // destinations: a cache line fewer for the endpoint cost service,
+        // whose lookups are mostly cache misses.
+        if end - start == (self.end - self.first) as usize {
+            let named = (self.first..self.end).contains(&name);
+            return named.then(|| self.costs[start + (name - self.first) as usize]);
+        }
+        let (dsts, costs) = (&self.dsts[start..end], &self.costs[start..end]);
         let (&first, &last) = (dsts.first()?, dsts.last()?);
-        // A row naming every index from its first to its last (a composed
-        // row to every PID of a peer, the usual case) is indexed directly:
-        // the binary search's cache misses were most of an endpoint cost
-        // lookup.
+        // A row naming every index from its first to its last is indexed
+        // directly too; the binary search's cache misses were most of an
+        // endpoint cost lookup.
         let at = if (last - first) as usize + 1 == dsts.len() {
             name.checked_sub(first)
                 .map(|i| i as usize)

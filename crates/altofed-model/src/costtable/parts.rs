@@ -87,10 +87,12 @@ impl CostTable {
     }
 
     fn from_checked(names: Arc<[Box<str>]>, srcs: Vec<u32>, blocks: Vec<Arc<Block>>) -> Self {
+        let ends = blocks.iter().map(|b| b.names().end).collect();
         CostTable {
             names,
             srcs,
             blocks,
+            ends,
         }
     }
 
@@ -157,7 +159,7 @@ impl CostTable {
     /// The cost of row `r` to the name with index `name`: a search over
     /// integers, for callers that resolved names to indices beforehand.
     pub fn cost_at(&self, r: usize, name: u32) -> Option<f64> {
-        let b = self.blocks.partition_point(|b| b.names().end <= name);
+        let b = self.ends.partition_point(|&end| end <= name);
         self.blocks.get(b)?.cost_at(r, name)
     }
 

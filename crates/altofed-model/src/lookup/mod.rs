@@ -117,6 +117,32 @@ impl PidLookup {
         }
     }
 
+    /// [`PidLookup::lookup_index`] of each address, the IPv4 ones looked
+    /// up side by side ([`V4Ranges::get_each`]): for a request naming
+    /// several addresses, whose lookups would otherwise wait for one
+    /// another's cache misses.
+    pub fn lookup_indices(&self, addrs: &[IpAddr]) -> Vec<Option<usize>> {
+        const CHUNK: usize = 16;
+        let mut found = Vec::with_capacity(addrs.len());
+        for chunk in addrs.chunks(CHUNK) {
+            let (mut v4, mut v4_found) = ([0u32; CHUNK], [None; CHUNK]);
+            let mut n = 0;
+            for addr in chunk {
+                if let IpAddr::V4(a) = addr {
+                    v4[n] = u32::from(*a);
+                    n += 1;
+                }
+            }
+            self.v4.get_each(&v4[..n], &mut v4_found[..n]);
+            let mut v4_found = v4_found[..n].iter();
+            found.extend(chunk.iter().map(|&addr| match addr {
+                IpAddr::V4(_) => v4_found.next().copied().flatten().map(|(idx, _)| idx),
+                IpAddr::V6(_) => self.lookup_index(addr),
+            }));
+        }
+        found
+    }
+
     /// The PID names, in the order of [`PidLookup::lookup_index`].
     pub fn pids(&self) -> &[String] {
         &self.pids

@@ -53,6 +53,33 @@ impl V4Ranges {
         let (idx, len) = self.values[at];
         (idx != NONE).then_some((idx as usize, len))
     }
+
+    /// [`V4Ranges::get`] of each address into `out` (as long), in stages:
+    /// every address's /16 entry, then every range search, then every
+    /// value. Each lookup is a chain of cache misses where a server thread
+    /// finds its caches cold; the stages let the misses of different
+    /// addresses overlap instead of following one another.
+    pub fn get_each(&self, addrs: &[u32], out: &mut [Option<(usize, u8)>]) {
+        const STAGE: usize = 16;
+        if self.first.is_empty() {
+            return out.fill(None);
+        }
+        for (addrs, out) in addrs.chunks(STAGE).zip(out.chunks_mut(STAGE)) {
+            let mut spans = [(0usize, 0usize); STAGE];
+            for (span, &addr) in spans.iter_mut().zip(addrs) {
+                let top = (addr >> 16) as usize;
+                *span = (self.first[top] as usize, self.first[top + 1] as usize);
+            }
+            let mut at = [0usize; STAGE];
+            for ((at, &(lo, hi)), &addr) in at.iter_mut().zip(&spans).zip(addrs) {
+                *at = lo + self.starts[lo..=hi].partition_point(|&s| s <= addr) - 1;
+            }
+            for (out, &at) in out.iter_mut().zip(&at) {
+                let (idx, len) = self.values[at];
+                *out = (idx != NONE).then_some((idx as usize, len));
+            }
+        }
+    }
 }
 
 /// Ranges being laid down, left to right.

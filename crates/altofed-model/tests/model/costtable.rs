@@ -132,8 +132,9 @@ fn names_of_a_network_map_index_the_table_by_number() {
 }
 
 proptest! {
-    /// `cost_at` (direct index on rows without gaps, binary search
-    /// otherwise) finds what the rows say, on rows with and without gaps.
+    /// `cost_at` (direct index on rows to every name and rows without
+    /// gaps, binary search otherwise) finds what the rows say, on rows
+    /// with and without gaps.
     #[test]
     fn cost_at_finds_the_cost_of_every_pair(
         rows in proptest::collection::btree_map(
@@ -154,6 +155,13 @@ proptest! {
         // And one row without gaps from `dense_from` on.
         let dense = (dense_from..12).map(|d| (name(d), Cost(f64::from(d)))).collect();
         rows.insert(name(12), dense);
+        // And one row to every name, itself included: a row of the whole
+        // block, found from its start alone.
+        let mut every: std::collections::BTreeSet<String> = rows.keys().cloned().collect();
+        every.extend(rows.values().flat_map(|row| row.keys().cloned()));
+        every.insert(name(13));
+        let whole = every.iter().enumerate().map(|(i, d)| (d.clone(), Cost(i as f64 + 0.5))).collect();
+        rows.insert(name(13), whole);
         let table = CostTable::from(&rows);
         let names = table.names().to_vec();
         for (r, &src) in table.sources().iter().enumerate() {

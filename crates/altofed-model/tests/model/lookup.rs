@@ -162,8 +162,11 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(1024))]
 
     #[test]
-    fn lpm_matches_linear_scan(map in netmap(), probes in prop::collection::vec(probe(), 1..16)) {
+    fn lpm_matches_linear_scan(map in netmap(), probes in prop::collection::vec(probe(), 1..40)) {
         let lpm = PidLookup::build(&map).unwrap();
+        // Side by side (in stages of 16), as one by one.
+        let one_by_one: Vec<_> = probes.iter().map(|a| lpm.lookup_index(*a)).collect();
+        prop_assert_eq!(lpm.lookup_indices(&probes), one_by_one);
         for addr in probes {
             prop_assert_eq!(lpm.lookup(addr), oracle(&map, addr), "{}", addr);
         }

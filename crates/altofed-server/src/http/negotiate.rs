@@ -13,7 +13,17 @@ use crate::snapshot::{Coding, Resource};
 
 /// Whether `Accept` admits `media_type` (absent `Accept` admits anything).
 pub fn accepts(headers: &HeaderMap, media_type: &str) -> bool {
-    let Some(accept) = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()) else {
+    let Some(accept) = headers.get(header::ACCEPT) else {
+        return true;
+    };
+    // What an ALTO client usually sends: the media type first, without
+    // parameters, then perhaps the error type. Admitted without parsing
+    // the rest, on the endpoint cost service's every request.
+    let rest = accept.as_bytes().strip_prefix(media_type.as_bytes());
+    if rest.is_some_and(|rest| matches!(rest.first(), None | Some(b','))) {
+        return true;
+    }
+    let Ok(accept) = accept.to_str() else {
         return true;
     };
     let (top, _) = media_type.split_once('/').unwrap_or((media_type, ""));
@@ -128,4 +138,46 @@ pub fn send_resource(
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
     h.insert(header::CACHE_CONTROL, cache.header(&resource.id));
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn accept_admits_the_type_first_or_anywhere_unless_refused() {
+        let ecs = "application/alto-endpointcost+json";
+        let admits = |accept: &[u8]| {
+            let mut headers = HeaderMap::new();
+            let value = HeaderValue::from_bytes(accept).expect("a header value");
+            headers.insert(header::ACCEPT, value);
+            accepts(&headers, ecs)
+        };
+        assert!(accepts(&HeaderMap::new(), ecs), "no Accept");
+        for yes in [
+            &b"application/alto-endpointcost+json"[..],
+            b"application/alto-endpointcost+json,application/alto-error+json",
+            b"application/alto-endpointcost+json, text/html",
+            b"application/alto-error+json,application/alto-endpointcost+json",
+            b"APPLICATION/ALTO-ENDPOINTCOST+JSON",
+            b"application/alto-endpointcost+json;q=0.5",
+            b"application/*",
+            b"*/*",
+            // Not visible ASCII: read as no Accept, as before.
+            b"application/alto-endpointcost+json,\xe9",
+            b"text/html,\xe9",
+        ] {
+            assert!(admits(yes), "{}", String::from_utf8_lossy(yes));
+        }
+        for no in [
+            &b"application/alto-endpointcost+json;q=0"[..],
+            b"application/alto-endpointcost+json; q=0.0,text/html",
+            b"application/alto-endpointcost+jsonx",
+            b"application/alto-endpointcost+json-seq,application/alto-error+json",
+            b"application/alto-error+json",
+            b"text/*",
+        ] {
+            assert!(!admits(no), "{}", String::from_utf8_lossy(no));
+        }
+    }
 }

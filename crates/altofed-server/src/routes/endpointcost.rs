@@ -179,28 +179,45 @@ impl<'a> EcsSelection<'a> {
         rows.min(1 << 20)
     }
 
-    /// The answer's JSON text; gives up when `cancel` is set.
+    /// The answer's JSON text; gives up when `cancel` is set. The costs of
+    /// a few rows are looked up together before they are written, so that
+    /// their cache misses overlap rather than wait behind the writing.
     pub(crate) fn write(&self, cancel: &Cancel) -> Result<Vec<u8>, ApiError> {
         let entry = &self.snapshot.cost_maps[self.map];
-        let meta = Meta {
-            cost_type: &entry.doc.meta.cost_type,
-        };
-        let mut out = CostRowsWriter::start(&meta, "endpoint-cost-map", self.expected_len());
-        for src in &self.srcs {
-            let Some(src_pid) = src.pid else { continue };
+        let member = "endpoint-cost-map";
+        let mut out =
+            CostRowsWriter::start_with_meta_text(&entry.ecs_meta, member, self.expected_len());
+        let width = self.dsts.len().max(1);
+        let mut costs = Vec::with_capacity(GATHER_PAIRS.max(width));
+        for srcs in self.srcs.chunks((GATHER_PAIRS / width).max(1)) {
             cancel.check()?;
-            out.begin_row(&src.text);
-            for dst in &self.dsts {
-                let cost = dst.pid.and_then(|d| entry.cost_by_index(src_pid, d));
-                if let Some(cost) = cost.filter(|c| self.constraints.iter().all(|x| x.holds(*c))) {
-                    out.entry(&dst.text, cost);
-                }
+            costs.clear();
+            for src in srcs {
+                let cost = |dst: &Endpoint<'_>| entry.cost_by_index(src.pid?, dst.pid?);
+                costs.extend(self.dsts.iter().map(cost));
             }
-            out.end_row();
+            for (src, row) in srcs.iter().zip(costs.chunks(width)) {
+                if src.pid.is_none() {
+                    continue;
+                }
+                out.begin_row(&src.text);
+                for (dst, cost) in self.dsts.iter().zip(row) {
+                    if let Some(cost) =
+                        cost.filter(|c| self.constraints.iter().all(|x| x.holds(*c)))
+                    {
+                        out.entry(&dst.text, cost);
+                    }
+                }
+                out.end_row();
+            }
         }
         Ok(out.finish())
     }
 }
+
+/// About how many costs [`EcsSelection::write`] looks up before writing
+/// them (at least one row's).
+const GATHER_PAIRS: usize = 64;
 
 impl Planned for EcsSelection<'static> {
     fn pairs(&self) -> u64 {
@@ -210,14 +227,6 @@ impl Planned for EcsSelection<'static> {
     fn write(&self, cancel: &Cancel) -> Result<Vec<u8>, ApiError> {
         EcsSelection::write(self, cancel)
     }
-}
-
-/// `EndpointCostMeta` by reference: the same text without cloning the
-/// cost type.
-#[derive(serde::Serialize)]
-struct Meta<'a> {
-    #[serde(rename = "cost-type")]
-    cost_type: &'a altofed_model::CostType,
 }
 
 /// A cost type no cost map has: the mode if some map has the metric, else
@@ -234,20 +243,22 @@ fn unsupported(snapshot: &Snapshot, metric: &str, mode: CostMode) -> ApiError {
 }
 
 /// Each address with its PID's number in the network map (`None`: in no
-/// PID); the first unparsable one is the error.
+/// PID); the first unparsable one is the error. All are parsed before any
+/// is looked up, so that the lookups run side by side
+/// ([`altofed_model::PidLookup::lookup_indices`]).
 fn resolve<'a>(
     snapshot: &Snapshot,
     field: &str,
     addresses: Vec<Cow<'a, str>>,
 ) -> Result<Vec<Endpoint<'a>>, ApiError> {
-    addresses
-        .into_iter()
-        .map(|text| {
-            let addr = parse_endpoint(field, &text)?.0;
-            let pid = snapshot.lookup.lookup_index(addr);
-            Ok(Endpoint { text, addr, pid })
-        })
-        .collect()
+    let addrs = (addresses.iter())
+        .map(|text| Ok(parse_endpoint(field, text)?.0))
+        .collect::<Result<Vec<IpAddr>, ApiError>>()?;
+    let pids = snapshot.lookup.lookup_indices(&addrs);
+    let endpoints = (addresses.into_iter().zip(addrs).zip(pids))
+        .map(|((text, addr), pid)| Endpoint { text, addr, pid })
+        .collect();
+    Ok(endpoints)
 }
 
 #[cfg(test)]

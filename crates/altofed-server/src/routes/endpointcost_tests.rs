@@ -203,3 +203,45 @@ fn expected(snapshot: &Snapshot, body: &str) -> String {
     };
     serde_json::to_string(&doc).unwrap_or_default()
 }
+
+/// Requests wider than the costs looked up at once before writing
+/// (`GATHER_PAIRS`), by rows of one, a few and many destinations, with
+/// sources in no PID, nodes down and pairs without a cost among them.
+#[test]
+fn wide_requests_are_the_serialized_documents() {
+    let snapshot = snapshot();
+    let ask = Ask {
+        max_pairs: 10_000,
+        ..ASK
+    };
+    let v4 = |net: &str, n: usize, step: usize| -> Vec<String> {
+        (0..n)
+            .map(|i| format!("ipv4:{net}.{}", i * step % 256))
+            .collect()
+    };
+    let mut mixed = v4("203.0.113", 40, 7);
+    mixed.extend(v4("198.51.100", 30, 9));
+    mixed.extend(["ipv4:10.0.0.1", "ipv6:2001:db8:2::1", "ipv6:2001:db8:9::7"].map(String::from));
+    let shapes = [
+        (mixed.clone(), vec!["ipv4:198.51.100.1".to_owned()]),
+        (v4("203.0.113", 20, 13), mixed[38..45].to_vec()),
+        (mixed[..3].to_vec(), mixed.clone()),
+    ];
+    for (srcs, dsts) in shapes {
+        let (srcs, dsts): (Vec<&str>, Vec<&str>) = (
+            srcs.iter().map(String::as_str).collect(),
+            dsts.iter().map(String::as_str).collect(),
+        );
+        let body = body("numerical", &srcs, &dsts);
+        let params = ecsparams::parse(body.as_bytes()).unwrap_or_else(|| panic!("declined"));
+        let answer = text(
+            ask.plan(snapshot.clone(), params)
+                .and_then(|s| s.write(&Cancel::never())),
+        );
+        assert_eq!(answer, Ok(expected(&snapshot, &body)), "{body}");
+        assert!(
+            answer.is_ok_and(|a| a.matches("ipv4:").count() > 10),
+            "{body}"
+        );
+    }
+}

@@ -23,9 +23,17 @@ impl CostRowsWriter {
     /// `expected` bytes of rows are reserved beforehand (a guess: the
     /// buffer grows past it if need be).
     pub(crate) fn start(meta: &impl Serialize, member: &str, expected: usize) -> Self {
+        let mut text = Vec::new();
+        write_json(&mut text, meta);
+        Self::start_with_meta_text(&text, member, expected)
+    }
+
+    /// [`CostRowsWriter::start`] with `meta` written beforehand (its
+    /// compact JSON text).
+    pub(crate) fn start_with_meta_text(meta: &[u8], member: &str, expected: usize) -> Self {
         let mut out = Vec::with_capacity(256 + expected);
         out.extend_from_slice(b"{\"meta\":");
-        write_json(&mut out, meta);
+        out.extend_from_slice(meta);
         out.push(b',');
         write_str(&mut out, member);
         out.extend_from_slice(b":{");

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, OnceLock};
 use std::time::SystemTime;
 
+use altofed_model::endpoint::EndpointCostMeta;
 use altofed_model::lookup::PidLookup;
 use altofed_model::validate::{
     validate_cost_table, validate_cost_table_costs, validate_ird, validate_network_map,
@@ -371,11 +372,17 @@ fn push_entry(
             cost_type: name,
         });
     }
+    let meta = EndpointCostMeta {
+        cost_type: ty.clone(),
+    };
+    // Serializing our own model type to a Vec cannot fail.
+    let ecs_meta = serde_json::to_vec(&meta).unwrap_or_default().into();
     entries.push(CostMapEntry {
         id,
         cost_type_name: name,
         doc,
         pid_index,
+        ecs_meta,
     });
     Ok(())
 }

@@ -112,6 +112,10 @@ pub struct CostMapEntry {
     /// PID's name index in the table and the row it is the source of, so
     /// that a request looks costs up without comparing names.
     pub pid_index: PidIndex,
+    /// The `meta` of an endpoint cost answer from this map
+    /// (`{"cost-type":..}`), as JSON text: written once here rather than
+    /// serialized on every request.
+    pub ecs_meta: Box<[u8]>,
 }
 
 /// By the network map's PID number: the PID's name index in a cost
