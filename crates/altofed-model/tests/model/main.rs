@@ -3,6 +3,7 @@
 
 mod costtable;
 mod costtable_blocks;
+mod endpoint_addr;
 mod errors_msgs;
 mod interop;
 mod liberal;

@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use axum::body::Body;
 use axum::extract::{ConnectInfo, State};
-use axum::http::{HeaderValue, Method, Request, StatusCode, Uri};
+use axum::http::{HeaderName, HeaderValue, Method, Request, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
 use tokio::time::Instant;
 use tower_http::classify::ServerErrorsFailureClass;
@@ -110,7 +110,7 @@ impl Lane for EcsLane {
                 log_failure(failure, started.elapsed(), &Span::current());
             }
             if let Some(id) = id {
-                response.headers_mut().entry(REQUEST_ID).or_insert(id);
+                response.headers_mut().entry(REQUEST_ID_NAME).or_insert(id);
             }
             response
         };
@@ -118,14 +118,18 @@ impl Lane for EcsLane {
     }
 }
 
+/// [`REQUEST_ID`] as a header name made once: as a `&str`, every use
+/// parsed and hashed it again.
+const REQUEST_ID_NAME: HeaderName = HeaderName::from_static(REQUEST_ID);
+
 /// The request's id: the client's `x-request-id`, or a new one set on the
 /// request (as tower-http's `SetRequestId` does).
 fn request_id(request: &mut Request<Body>) -> Option<HeaderValue> {
-    if let Some(given) = request.headers().get(REQUEST_ID) {
+    if let Some(given) = request.headers().get(REQUEST_ID_NAME) {
         return Some(given.clone());
     }
     let made = HeaderValue::from_bytes(&SequentialIds::next_id()).ok()?;
-    request.headers_mut().insert(REQUEST_ID, made.clone());
+    request.headers_mut().insert(REQUEST_ID_NAME, made.clone());
     Some(made)
 }
 

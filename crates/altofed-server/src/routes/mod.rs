@@ -44,10 +44,14 @@ fn current(state: &AppState) -> Result<Arc<Snapshot>, ApiError> {
 }
 
 /// A computed answer already in its JSON text. The media type is a
-/// static header value: no copy of it per response.
+/// static header value: no copy of it per response; and it is the only
+/// header set (a `Vec<u8>`'s own response would set one to replace).
 fn json_bytes_response(media_type: &'static str, body: Vec<u8>) -> axum::response::Response {
     use axum::http::{header, HeaderValue};
-    use axum::response::IntoResponse;
+    let mut response = axum::response::Response::new(axum::body::Body::from(body));
     let media_type = HeaderValue::from_static(media_type);
-    ([(header::CONTENT_TYPE, media_type)], body).into_response()
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, media_type);
+    response
 }
