@@ -1,6 +1,7 @@
 //! Integration tests of altofed-model, one binary with one module per topic.
 #![allow(clippy::unwrap_used)]
 
+mod cost_int;
 mod costtable;
 mod costtable_blocks;
 mod endpoint_addr;

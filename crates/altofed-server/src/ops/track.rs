@@ -10,8 +10,6 @@
 //! The handles share their values with the families, which `/metrics`
 //! renders as before.
 
-use std::collections::hash_map::DefaultHasher;
-use std::collections::HashMap;
 use std::future::Future;
 use std::hash::{Hash, Hasher};
 use std::pin::Pin;
@@ -27,6 +25,7 @@ use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::Histogram;
+use rustc_hash::FxHashMap;
 use tower::{Layer, Service};
 
 use super::metrics::{HistogramFamily, Metrics, RequestLabels, RouteLabels};
@@ -242,7 +241,7 @@ impl Handles {
 /// of borrowed strings). As bounded as the label sets themselves.
 #[derive(Debug, Default)]
 pub(crate) struct HandleCache {
-    entries: RwLock<HashMap<u64, Vec<Arc<Handles>>>>,
+    entries: RwLock<FxHashMap<u64, Vec<Arc<Handles>>>>,
 }
 
 impl HandleCache {
@@ -253,10 +252,13 @@ impl HandleCache {
         route: &str,
         key: Option<&str>,
     ) -> Arc<Handles> {
-        let mut hasher = DefaultHasher::new();
+        // The labels come from the server's own routes and resource ids,
+        // a small fixed set: no need for std's flood-resistant SipHash,
+        // which was most of a lookup.
+        let mut hasher = rustc_hash::FxHasher::default();
         (method, route, key).hash(&mut hasher);
         let hash = hasher.finish();
-        let find = |entries: &HashMap<u64, Vec<Arc<Handles>>>| {
+        let find = |entries: &FxHashMap<u64, Vec<Arc<Handles>>>| {
             entries
                 .get(&hash)?
                 .iter()

@@ -251,9 +251,12 @@ fn resolve<'a>(
     field: &str,
     addresses: Vec<Cow<'a, str>>,
 ) -> Result<Vec<Endpoint<'a>>, ApiError> {
-    let addrs = (addresses.iter())
-        .map(|text| Ok(parse_endpoint(field, text)?.0))
-        .collect::<Result<Vec<IpAddr>, ApiError>>()?;
+    // A loop rather than collecting `Result`s, which starts the vector
+    // small and grows it.
+    let mut addrs = Vec::with_capacity(addresses.len());
+    for text in &addresses {
+        addrs.push(parse_endpoint(field, text)?.0);
+    }
     let pids = snapshot.lookup.lookup_indices(&addrs);
     let endpoints = (addresses.into_iter().zip(addrs).zip(pids))
         .map(|((text, addr), pid)| Endpoint { text, addr, pid })
