@@ -46,12 +46,10 @@ impl V4Ranges {
 
     /// The PID index and prefix length for `addr`.
     pub fn get(&self, addr: u32) -> Option<(usize, u8)> {
-        let top = (addr >> 16) as usize;
-        let (lo, hi) = (*self.first.get(top)? as usize, self.first[top + 1] as usize);
-        let within = &self.starts[lo..=hi];
-        let at = lo + within.partition_point(|&s| s <= addr) - 1;
-        let (idx, len) = self.values[at];
-        (idx != NONE).then_some((idx as usize, len))
+        if self.first.is_empty() {
+            return None;
+        }
+        self.value(self.range_in(self.span(addr), addr))
     }
 
     /// [`V4Ranges::get`] of each address into `out` (as long), in stages:
@@ -67,18 +65,34 @@ impl V4Ranges {
         for (addrs, out) in addrs.chunks(STAGE).zip(out.chunks_mut(STAGE)) {
             let mut spans = [(0usize, 0usize); STAGE];
             for (span, &addr) in spans.iter_mut().zip(addrs) {
-                let top = (addr >> 16) as usize;
-                *span = (self.first[top] as usize, self.first[top + 1] as usize);
+                *span = self.span(addr);
             }
             let mut at = [0usize; STAGE];
-            for ((at, &(lo, hi)), &addr) in at.iter_mut().zip(&spans).zip(addrs) {
-                *at = lo + self.starts[lo..=hi].partition_point(|&s| s <= addr) - 1;
+            for ((at, &span), &addr) in at.iter_mut().zip(&spans).zip(addrs) {
+                *at = self.range_in(span, addr);
             }
             for (out, &at) in out.iter_mut().zip(&at) {
-                let (idx, len) = self.values[at];
-                *out = (idx != NONE).then_some((idx as usize, len));
+                *out = self.value(at);
             }
         }
+    }
+
+    /// The first and last range that `addr`'s /16 overlaps (the index is
+    /// not empty).
+    fn span(&self, addr: u32) -> (usize, usize) {
+        let top = (addr >> 16) as usize;
+        (self.first[top] as usize, self.first[top + 1] as usize)
+    }
+
+    /// The range of `span` that holds `addr`.
+    fn range_in(&self, (lo, hi): (usize, usize), addr: u32) -> usize {
+        lo + self.starts[lo..=hi].partition_point(|&s| s <= addr) - 1
+    }
+
+    /// The PID index and prefix length of range `at`.
+    fn value(&self, at: usize) -> Option<(usize, u8)> {
+        let (idx, len) = self.values[at];
+        (idx != NONE).then_some((idx as usize, len))
     }
 }
 
