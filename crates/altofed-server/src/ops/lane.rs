@@ -96,10 +96,18 @@ impl Lane for EcsLane {
         let id = request_id(&mut request);
         let span = request_span(&request);
         let path = request.uri().path();
-        let tracking = Tracking::begin(&self.state, request.method(), ENDPOINT_COST_URI, path);
+        // One clock read for the metrics, the timeout and the failure log.
         let started = Instant::now();
+        let tracking = Tracking::begin_at(
+            &self.state,
+            request.method(),
+            ENDPOINT_COST_URI,
+            path,
+            started.into_std(),
+        );
         let answered = async move {
-            let answer = tokio::time::timeout(self.timeout, self.answer(request, peer));
+            let deadline = started + self.timeout;
+            let answer = tokio::time::timeout_at(deadline, self.answer(request, peer));
             let mut response = answer
                 .await
                 .unwrap_or_else(|_| StatusCode::SERVICE_UNAVAILABLE.into_response());

@@ -130,6 +130,18 @@ impl Tracking {
     /// A request of `method` to `path`, matched by the route pattern
     /// `route`, begins.
     pub(crate) fn begin(state: &AppState, method: &Method, route: &str, path: &str) -> Self {
+        Self::begin_at(state, method, route, path, Instant::now())
+    }
+
+    /// [`Tracking::begin`] of a request that began at `start` (a caller
+    /// that reads the clock anyway reads it once).
+    pub(crate) fn begin_at(
+        state: &AppState,
+        method: &Method,
+        route: &str,
+        path: &str,
+        start: Instant,
+    ) -> Self {
         let metrics = state.metrics();
         let snapshot = state.snapshot();
         let key = resource_key(snapshot.as_deref(), route, path);
@@ -139,7 +151,7 @@ impl Tracking {
         metrics.in_flight.inc();
         Tracking {
             handles,
-            start: Instant::now(),
+            start,
             _in_flight: InFlight(metrics.in_flight.clone()),
         }
     }
