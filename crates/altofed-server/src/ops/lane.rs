@@ -9,7 +9,7 @@
 //! each with its own future; measured on the load bench, that was as much
 //! CPU as the rest of the request above the bare HTTP stack. Here the same
 //! steps run in one future, from the same code: request id
-//! ([`SequentialIds`]), span ([`request_span`]) and failure log
+//! ([`SequentialIds`]), span ([`request_span_with_id`]) and failure log
 //! ([`log_failure`]), metrics ([`Tracking`]), timeout, overload limit
 //! ([`Shedder`], shared with the router's), credentials ([`Guard`]), then
 //! the router's own handler ([`crate::routes::endpoint_costs`]).
@@ -31,7 +31,7 @@ use tower_http::classify::ServerErrorsFailureClass;
 use tracing::{Instrument, Span};
 
 use super::auth::Guard;
-use super::layers::{log_failure, request_span, SequentialIds, REQUEST_ID};
+use super::layers::{log_failure, request_span_with_id, SequentialIds, REQUEST_ID};
 use super::overload::Shedder;
 use super::track::Tracking;
 use crate::conn::{Lane, LaneFuture};
@@ -92,9 +92,9 @@ impl Lane for EcsLane {
             && !tracing::level_enabled!(tracing::Level::DEBUG)
     }
 
-    fn serve(self: Arc<Self>, mut request: Request<Body>, peer: SocketAddr) -> LaneFuture {
-        let id = request_id(&mut request);
-        let span = request_span(&request);
+    fn serve(self: Arc<Self>, request: Request<Body>, peer: SocketAddr) -> LaneFuture {
+        let id = request_id(&request);
+        let span = request_span_with_id(&request, id.as_ref());
         let path = request.uri().path();
         // One clock read for the metrics, the timeout and the failure log.
         let started = Instant::now();
@@ -130,15 +130,16 @@ impl Lane for EcsLane {
 /// parsed and hashed it again.
 const REQUEST_ID_NAME: HeaderName = HeaderName::from_static(REQUEST_ID);
 
-/// The request's id: the client's `x-request-id`, or a new one set on the
-/// request (as tower-http's `SetRequestId` does).
-fn request_id(request: &mut Request<Body>) -> Option<HeaderValue> {
-    if let Some(given) = request.headers().get(REQUEST_ID_NAME) {
-        return Some(given.clone());
+/// The request's id: the client's `x-request-id`, or a new one. Unlike
+/// tower-http's `SetRequestId`, a new one is not set on the request: the
+/// handler does not read it, and the span takes it as it is (setting it
+/// cost a header map insertion and a shared copy of the value per
+/// request).
+fn request_id(request: &Request<Body>) -> Option<HeaderValue> {
+    match request.headers().get(REQUEST_ID_NAME) {
+        Some(given) => Some(given.clone()),
+        None => HeaderValue::from_bytes(&SequentialIds::next_id()).ok(),
     }
-    let made = HeaderValue::from_bytes(&SequentialIds::next_id()).ok()?;
-    request.headers_mut().insert(REQUEST_ID_NAME, made.clone());
-    Some(made)
 }
 
 #[cfg(test)]

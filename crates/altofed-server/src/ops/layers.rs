@@ -79,11 +79,16 @@ pub fn request_span<B>(request: &Request<B>) -> Span {
     if !tracing::level_enabled!(tracing::Level::INFO) {
         return Span::none();
     }
-    let id = request
-        .headers()
-        .get(REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    request_span_with_id(request, request.headers().get(REQUEST_ID))
+}
+
+/// [`request_span`] with the request id given (the endpoint cost lane
+/// does not set it on the request).
+pub(crate) fn request_span_with_id<B>(request: &Request<B>, id: Option<&HeaderValue>) -> Span {
+    if !tracing::level_enabled!(tracing::Level::INFO) {
+        return Span::none();
+    }
+    let id = id.and_then(|v| v.to_str().ok()).unwrap_or("");
     tracing::info_span!("request", method = %request.method(), uri = %request.uri(), request_id = %id)
 }
 
