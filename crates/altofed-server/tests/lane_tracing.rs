@@ -1,46 +1,25 @@
 //! The endpoint cost lane's span carries the request id, the client's or
 //! the one it made and answered with, although the lane does not set it on
 //! the request. At INFO (the lane serves `POST /endpointcost` unless DEBUG
-//! is on); in its own test binary, as `ops_tracing.rs` explains.
+//! is on); in its own test binary, as `ops/captured_logs.rs` explains.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "ops/captured_logs.rs"]
+mod captured_logs;
 #[path = "ops/support.rs"]
 #[allow(dead_code)]
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use altofed_model::media;
 use altofed_server::ServerConfig;
+use captured_logs::capture_logs;
 use reqwest::header::{ACCEPT, CONTENT_TYPE};
 use reqwest::StatusCode;
-
 use support::{client, Server};
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn the_lanes_span_carries_the_given_or_made_request_id() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::INFO)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    tracing::subscriber::set_global_default(subscriber).unwrap();
+    let captured = capture_logs(tracing::Level::INFO);
 
     // No snapshot yet: a 503, which the lane logs within its span.
     let server = Server::start(ServerConfig::default()).await;
@@ -64,7 +43,7 @@ async fn the_lanes_span_carries_the_given_or_made_request_id() {
     assert_eq!(made.len(), 36, "{made}");
     server.stop().await;
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     for id in ["lane-given-7", made.as_str()] {
         assert!(
             logs.lines().any(|l| l.contains("answered 503")

@@ -5,41 +5,20 @@
 //! tests run in parallel).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+#[path = "ops/captured_logs.rs"]
+mod captured_logs;
 #[path = "ops/support.rs"]
 #[allow(dead_code)]
 mod support;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use altofed_server::ServerConfig;
+use captured_logs::capture_logs;
 use reqwest::StatusCode;
-
 use support::{client, Server};
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[tokio::test]
 async fn the_request_span_carries_the_id_and_a_503_is_no_error() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::DEBUG)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
-    tracing::subscriber::set_global_default(subscriber).unwrap();
+    let captured = capture_logs(tracing::Level::DEBUG);
 
     let server = Server::published(ServerConfig::default()).await;
     let r = client()
@@ -58,7 +37,7 @@ async fn the_request_span_carries_the_id_and_a_503_is_no_error() {
     assert_eq!(r.status(), StatusCode::SERVICE_UNAVAILABLE);
     server.stop().await;
 
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(
         logs.lines()
             .any(|l| l.contains("uri=/readyz") && l.contains("answered 503")),
