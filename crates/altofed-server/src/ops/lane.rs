@@ -106,11 +106,15 @@ impl Lane for EcsLane {
             started.into_std(),
         );
         let answered = async move {
-            let deadline = started + self.timeout;
-            let answer = tokio::time::timeout_at(deadline, self.answer(request, peer));
-            let mut response = answer
-                .await
-                .unwrap_or_else(|_| StatusCode::SERVICE_UNAVAILABLE.into_response());
+            let answering = self.answer(request, peer);
+            let answer = match started.checked_add(self.timeout) {
+                Some(deadline) => tokio::time::timeout_at(deadline, answering).await,
+                // A timeout beyond the clock's range (the configuration
+                // does not bound it): no deadline, as `timeout` would.
+                None => Ok(answering.await),
+            };
+            let mut response =
+                answer.unwrap_or_else(|_| StatusCode::SERVICE_UNAVAILABLE.into_response());
             let status = response.status();
             tracking.finish(status);
             if status.is_server_error() {
@@ -146,6 +150,29 @@ fn request_id(request: &Request<Body>) -> Option<HeaderValue> {
 mod tests {
     use super::*;
     use crate::ServerConfig;
+    use altofed_model::media;
+    use axum::http::header::{ACCEPT, CONTENT_TYPE};
+
+    #[tokio::test]
+    async fn a_timeout_beyond_the_clock_leaves_a_request_without_deadline() {
+        let config = ServerConfig {
+            request_timeout: Duration::MAX,
+            ..ServerConfig::default()
+        };
+        let lane = Arc::new(EcsLane::new(AppState::new(config), None, None));
+        let request = Request::post(ENDPOINT_COST_URI)
+            .header(CONTENT_TYPE, media::ENDPOINT_COST_PARAMS)
+            .header(ACCEPT, media::ENDPOINT_COST)
+            .body(Body::from(
+                r#"{"endpoints":{"srcs":["ipv4:192.0.2.1"],"dsts":["ipv4:192.0.2.2"]}}"#,
+            ))
+            .expect("a request");
+        let peer = SocketAddr::from(([192, 0, 2, 1], 40000));
+        // No snapshot yet: answered 503 (not a panic adding the timeout).
+        let response = lane.serve(request, peer).await;
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(response.headers().contains_key(REQUEST_ID_NAME));
+    }
 
     #[test]
     fn the_lane_takes_endpoint_cost_posts_only() {
