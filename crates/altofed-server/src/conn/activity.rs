@@ -15,7 +15,6 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use rustix::time::{clock_gettime, ClockId};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 /// Why a watchdog closed a connection.
@@ -136,11 +135,21 @@ impl Activity {
 /// without reading the TSC: ~4 ns a read here, where the precise clock
 /// costs ~23 ns. An elapsed time is then off by at most one kernel tick,
 /// against a watchdog tick of at least 50 ms.
+#[cfg(target_os = "linux")]
 fn coarse_ms() -> u64 {
-    let now = clock_gettime(ClockId::MonotonicCoarse);
+    let now = rustix::time::clock_gettime(rustix::time::ClockId::MonotonicCoarse);
     let secs = u64::try_from(now.tv_sec).unwrap_or(0);
     let millis = u64::try_from(now.tv_nsec).unwrap_or(0) / 1_000_000;
     secs.saturating_mul(1000).saturating_add(millis)
+}
+
+/// Elsewhere (no coarse clock of that name): milliseconds of the precise
+/// monotonic clock since the first read.
+#[cfg(not(target_os = "linux"))]
+fn coarse_ms() -> u64 {
+    static START: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+    let elapsed = START.get_or_init(std::time::Instant::now).elapsed();
+    u64::try_from(elapsed.as_millis()).unwrap_or(u64::MAX)
 }
 
 /// One request in flight, until its response has been sent (the response
